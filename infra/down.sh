@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Stops the servers that infra/up.sh started (and only those); data stays in .infra/data.
+# `--reset` also deletes the data (topics, schemas, tables).
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+stop() {
+  local name="$1" pidfile="$RUN_DIR/$1.pid"
+  [[ -f "$pidfile" ]] || return 0
+  local pid; pid="$(cat "$pidfile")"
+  if kill -0 "$pid" 2>/dev/null; then
+    log "stopping $name (pid $pid)"
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid"
+    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    if kill -0 "$pid" 2>/dev/null; then
+      log "$name did not stop in 30s: killing"
+      kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid"
+    fi
+  fi
+  rm -f "$pidfile"
+}
+
+stop registry
+stop kafka
+stop clickhouse
+if [[ "${1:-}" == "--reset" ]]; then
+  log "deleting data in $INFRA_DIR/data"
+  rm -rf "$INFRA_DIR/data"
+fi

@@ -1,0 +1,62 @@
+# Shared settings and helpers for infra/*.sh. Every host and port comes from the
+# environment, with the documented defaults below (see README "Configuration").
+REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+INFRA_DIR="${VIGIL_INFRA_DIR:-$REPO_DIR/.infra}"
+RUN_DIR="$INFRA_DIR/run"
+LOG_DIR="$INFRA_DIR/logs"
+
+KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:9092}"
+KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
+KAFKA_VERSION="4.1.1"
+SCHEMA_REGISTRY_URL="${SCHEMA_REGISTRY_URL:-http://127.0.0.1:8081/apis/ccompat/v7}"
+APICURIO_VERSION="${APICURIO_VERSION:-3.0.9}"
+CLICKHOUSE_URL="${CLICKHOUSE_URL:-http://127.0.0.1:8123}"
+CLICKHOUSE_USER="${CLICKHOUSE_USER:-default}"
+CLICKHOUSE_PASSWORD="${CLICKHOUSE_PASSWORD:-}"
+CLICKHOUSE_TCP_PORT="${CLICKHOUSE_TCP_PORT:-9000}"
+CLICKHOUSE_INTERSERVER_PORT="${CLICKHOUSE_INTERSERVER_PORT:-9009}"
+# Generous on 2 cores: two JVMs and ClickHouse start side by side.
+READY_TIMEOUT_SECONDS="${VIGIL_READY_TIMEOUT_SECONDS:-180}"
+
+export KAFKA_BROKERS SCHEMA_REGISTRY_URL CLICKHOUSE_URL CLICKHOUSE_USER CLICKHOUSE_PASSWORD
+
+log() { printf '[infra] %s\n' "$*" >&2; }
+die() { printf '[infra] error: %s\n' "$*" >&2; exit 1; }
+
+# "host:port" of the first broker, and host/port of a URL.
+kafka_host() { local b="${KAFKA_BROKERS%%,*}"; echo "${b%:*}"; }
+kafka_port() { local b="${KAFKA_BROKERS%%,*}"; echo "${b##*:}"; }
+url_host() { local u="${1#*://}"; u="${u%%/*}"; echo "${u%:*}"; }
+url_port() { local u="${1#*://}"; u="${u%%/*}"; [[ "$u" == *:* ]] && echo "${u##*:}" || echo 80; }
+is_loopback() { [[ "$1" == "127.0.0.1" || "$1" == "localhost" || "$1" == "::1" ]]; }
+
+kafka_ready() { node "$REPO_DIR/infra/kafka-ready.js" >/dev/null 2>&1; }
+registry_ready() { curl -fsS --max-time 5 "$SCHEMA_REGISTRY_URL/subjects" >/dev/null 2>&1; }
+clickhouse_ready() {
+  [[ "$(curl -fsS --max-time 5 -u "$CLICKHOUSE_USER:$CLICKHOUSE_PASSWORD" \
+    --data-binary 'SELECT 1' "$CLICKHOUSE_URL/" 2>/dev/null)" == "1" ]]
+}
+
+pid_alive() { [[ -f "$RUN_DIR/$1.pid" ]] && kill -0 "$(cat "$RUN_DIR/$1.pid")" 2>/dev/null; }
+
+# wait_ready NAME CHECK_FN: polls until the server answers a real request.
+wait_ready() {
+  local name="$1" check="$2" start=$SECONDS
+  while ! "$check"; do
+    if ! pid_alive "$name"; then
+      die "$name exited during start-up; see $LOG_DIR/$name.out and $LOG_DIR/$name/"
+    fi
+    if (( SECONDS - start > READY_TIMEOUT_SECONDS )); then
+      die "$name not ready after ${READY_TIMEOUT_SECONDS}s; see $LOG_DIR/$name.out"
+    fi
+    sleep 0.5
+  done
+  log "$name ready in $((SECONDS - start))s"
+}
+
+as_root() { if [[ $EUID -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
+apt_install() {
+  log "installing Debian packages: $*"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null
+}

@@ -1,0 +1,54 @@
+/**
+ * The error classes the event loops branch on: one `instanceof` decides whether a
+ * record goes to the dead-letter topic or the whole batch waits and retries.
+ */
+
+/** Why a record was rejected; stored with every dead letter. */
+export type RejectionReason =
+  | 'undecodable'
+  | 'unknown-schema'
+  | 'invalid-record'
+  | 'unsupported-event-type';
+
+/** A record that can never be processed: route it to the dead letter, keep going. */
+export abstract class RejectedRecordError extends Error {
+  abstract readonly reason: RejectionReason;
+  readonly retriable = false;
+}
+
+/** Bytes that are not a Confluent-framed Avro record of a schema we can read. */
+export class DecodeError extends RejectedRecordError {
+  readonly reason = 'undecodable' as const;
+}
+
+/** The record names a schema id the registry does not know. */
+export class UnknownSchemaError extends RejectedRecordError {
+  readonly reason = 'unknown-schema' as const;
+  constructor(readonly schemaId: number) {
+    super(`schema id ${schemaId} is not known to the schema registry`);
+  }
+}
+
+/** Decoded fine, but a field breaks the contract (missing, wrong type, absurd value). */
+export class ValidationError extends RejectedRecordError {
+  readonly reason = 'invalid-record' as const;
+  constructor(
+    readonly field: string,
+    problem: string,
+  ) {
+    super(`${field}: ${problem}`);
+  }
+}
+
+/** A well-formed record of a schema this consumer does not handle on this topic. */
+export class UnsupportedEventTypeError extends RejectedRecordError {
+  readonly reason = 'unsupported-event-type' as const;
+}
+
+/** ClickHouse (or another store) cannot take writes right now: pause, back off, retry. */
+export class StorageUnavailableError extends Error {
+  readonly retriable = true;
+  constructor(message: string, override readonly cause?: unknown) {
+    super(message);
+  }
+}

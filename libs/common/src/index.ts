@@ -1,0 +1,3 @@
+export * from './errors';
+export { createJsonLogger } from './logger';
+export { infrastructureEnvSchema, loadInfrastructureConfig, type InfrastructureConfig } from './env';

@@ -1,0 +1,9 @@
+export { createKafka, type KafkaSettings } from './kafka';
+export {
+  AvroDecoder,
+  createSchemaRegistry,
+  registerAvroSchema,
+  readSchemaId,
+  LOGICAL_TYPES,
+  type SchemaRegistrySettings,
+} from './schema-registry';

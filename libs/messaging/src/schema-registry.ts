@@ -1,0 +1,102 @@
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import { DecodeError, UnknownSchemaError } from '@vigil/common';
+import { Type, types } from 'avsc';
+
+export interface SchemaRegistrySettings {
+  url: string;
+  user?: string;
+  password?: string;
+}
+
+/** Confluent wire format: magic byte 0, then the schema id as a big-endian int32. */
+const MAGIC_BYTE = 0;
+const HEADER_LENGTH = 5;
+
+export function createSchemaRegistry(settings: SchemaRegistrySettings): SchemaRegistry {
+  const auth = settings.user ? { username: settings.user, password: settings.password ?? '' } : undefined;
+  return new SchemaRegistry(
+    { host: settings.url, auth },
+    { [SchemaType.AVRO]: { logicalTypes: LOGICAL_TYPES } },
+  );
+}
+
+/** The schema id a Confluent-framed record names, or a DecodeError for anything else. */
+export function readSchemaId(buffer: Buffer): number {
+  if (buffer.length < HEADER_LENGTH || buffer.readUInt8(0) !== MAGIC_BYTE) {
+    throw new DecodeError('not a Confluent-framed Avro record (missing magic byte 0 and schema id)');
+  }
+  return buffer.readInt32BE(1);
+}
+
+/**
+ * Registers a schema under a subject with the given compatibility and returns its id.
+ * An incompatible change surfaces as the registry's own message.
+ */
+export async function registerAvroSchema(
+  registry: SchemaRegistry,
+  subject: string,
+  schema: object,
+  compatibility: 'BACKWARD' | 'FORWARD' | 'FULL' | 'NONE' = 'BACKWARD',
+): Promise<number> {
+  const { id } = await registry.register(
+    { type: SchemaType.AVRO, schema: JSON.stringify(schema) },
+    { subject, compatibility: compatibility as never },
+  );
+  return id;
+}
+
+/**
+ * Decodes Confluent-framed Avro, mapping every failure to a typed error: unknown
+ * schema ids and corrupt bodies must dead-letter the record, not crash the consumer.
+ * Registry outages are rethrown unchanged (retriable).
+ */
+export class AvroDecoder {
+  private readonly writerTypes = new Map<number, Type>();
+
+  constructor(private readonly registry: SchemaRegistry) {}
+
+  async decode<T>(buffer: Buffer): Promise<{ schemaId: number; value: T }> {
+    const schemaId = readSchemaId(buffer);
+    const type = await this.writerType(schemaId);
+    try {
+      const { value, offset } = type.decode(buffer, HEADER_LENGTH);
+      if (offset !== buffer.length) {
+        throw new Error(`${buffer.length - offset} trailing bytes after the record`);
+      }
+      if (value === undefined) throw new Error('truncated record');
+      return { schemaId, value: value as T };
+    } catch (error) {
+      throw new DecodeError(`Avro body does not match schema id ${schemaId}: ${(error as Error).message}`);
+    }
+  }
+
+  private async writerType(schemaId: number): Promise<Type> {
+    const cached = this.writerTypes.get(schemaId);
+    if (cached) return cached;
+    try {
+      const type = (await this.registry.getSchema(schemaId)) as Type;
+      this.writerTypes.set(schemaId, type);
+      return type;
+    } catch (error) {
+      if ((error as { status?: number }).status === 404) throw new UnknownSchemaError(schemaId);
+      throw error;
+    }
+  }
+}
+
+/** timestamp-millis as a JS Date on both sides, so events carry real Dates. */
+class DateType extends types.LogicalType {
+  protected override _fromValue(value: number): Date {
+    return new Date(value);
+  }
+  protected override _toValue(value: Date | number): number | undefined {
+    if (value instanceof Date) return value.getTime();
+    return typeof value === 'number' ? value : undefined;
+  }
+  protected override _resolve(type: Type): ((v: number) => number) | undefined {
+    if (Type.isType(type, 'long', 'logical:timestamp-millis')) return (v) => v;
+    return undefined;
+  }
+}
+
+export const LOGICAL_TYPES = { 'timestamp-millis': DateType };

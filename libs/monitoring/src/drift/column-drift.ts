@@ -1,0 +1,146 @@
+/**
+ * Column- and dataset-level drift from summaries.
+ *
+ * Dataset drift (Evidently's DatasetDriftMetric): share of drifted columns ≥
+ * `driftShareThreshold` (default 0.5). The share is over the columns that could
+ * be tested (non-empty on both sides); untestable columns are reported with a
+ * status and never count as drifted.
+ */
+import { defaultDriftTest } from './default-test';
+import { getDriftTest } from './registry';
+import type { ColumnKind, ColumnSummary } from './summary';
+import type { DriftCriterion } from './types';
+
+export const DEFAULT_DRIFT_SHARE_THRESHOLD = 0.5;
+
+export interface ColumnDriftOptions {
+  /** Registry name of the test; default chosen by `defaultDriftTest`. */
+  test?: string;
+  /** Overrides the test's default threshold. */
+  threshold?: number;
+}
+
+export type ColumnDriftStatus = 'ok' | 'empty-reference' | 'empty-current' | 'missing-in-current';
+
+export interface SideCounts {
+  /** Non-missing, well-typed values the test used. */
+  count: number;
+  missing: number;
+  /** Type mismatches (numeric columns only). */
+  invalid: number;
+}
+
+export interface ColumnDriftResult {
+  column: string;
+  kind: ColumnKind;
+  test: string;
+  criterion: DriftCriterion;
+  threshold: number;
+  statistic: number | null;
+  pValue: number | null;
+  drifted: boolean;
+  status: ColumnDriftStatus;
+  approximate: boolean;
+  reference: SideCounts;
+  current: SideCounts;
+  /** Categories present in the current window and absent from the reference (categorical columns). */
+  unseenCategories: string[];
+  details?: Record<string, unknown>;
+}
+
+function counts(s: ColumnSummary | undefined): SideCounts {
+  return s ? { count: s.count, missing: s.missing, invalid: s.invalid } : { count: 0, missing: 0, invalid: 0 };
+}
+
+export function computeColumnDrift(
+  column: string,
+  reference: ColumnSummary,
+  current: ColumnSummary | undefined,
+  options: ColumnDriftOptions = {},
+): ColumnDriftResult {
+  if (current && current.kind !== reference.kind) {
+    throw new TypeError(`column '${column}': reference is ${reference.kind} but current is ${current.kind}`);
+  }
+  // Without a current summary the test is only named (status says why nothing was computed).
+  const cur = current ?? reference;
+  const test = options.test ? getDriftTest(options.test, reference.kind) : defaultDriftTest(reference, cur);
+  const threshold = options.threshold ?? test.defaultThreshold;
+  const unseenCategories: string[] = [];
+  if (reference.kind === 'categorical' && current?.kind === 'categorical') {
+    for (const k of current.categories()) if (reference.countOf(k) === 0) unseenCategories.push(k);
+  }
+  const base = {
+    column,
+    kind: reference.kind,
+    test: test.name,
+    criterion: test.criterion,
+    threshold,
+    reference: counts(reference),
+    current: counts(current),
+    unseenCategories,
+  };
+  const status: ColumnDriftStatus = !current
+    ? 'missing-in-current'
+    : reference.count === 0
+      ? 'empty-reference'
+      : current.count === 0
+        ? 'empty-current'
+        : 'ok';
+  if (status !== 'ok') {
+    return { ...base, statistic: null, pValue: null, drifted: false, status, approximate: false };
+  }
+  const outcome = test.compute(reference, cur);
+  const drifted =
+    test.criterion === 'p-value<threshold'
+      ? outcome.pValue !== null && outcome.pValue < threshold
+      : outcome.statistic >= threshold;
+  return {
+    ...base,
+    statistic: outcome.statistic,
+    pValue: outcome.pValue,
+    drifted,
+    status,
+    approximate: outcome.approximate,
+    ...(outcome.details ? { details: outcome.details } : {}),
+  };
+}
+
+export interface DatasetDriftOptions {
+  columns?: Record<string, ColumnDriftOptions>;
+  /** Dataset drift when the share of drifted columns is ≥ this (default 0.5). */
+  driftShareThreshold?: number;
+}
+
+export interface DatasetDriftResult {
+  columns: ColumnDriftResult[];
+  numberOfColumns: number;
+  numberOfTestedColumns: number;
+  numberOfDriftedColumns: number;
+  shareOfDriftedColumns: number;
+  driftShareThreshold: number;
+  datasetDrift: boolean;
+}
+
+/** Drift of every reference column (in the reference's key order). */
+export function computeDatasetDrift(
+  reference: Record<string, ColumnSummary>,
+  current: Record<string, ColumnSummary>,
+  options: DatasetDriftOptions = {},
+): DatasetDriftResult {
+  const driftShareThreshold = options.driftShareThreshold ?? DEFAULT_DRIFT_SHARE_THRESHOLD;
+  const columns = Object.keys(reference).map((name) =>
+    computeColumnDrift(name, reference[name], current[name], options.columns?.[name]),
+  );
+  const tested = columns.filter((c) => c.status === 'ok');
+  const drifted = tested.filter((c) => c.drifted).length;
+  const share = tested.length ? drifted / tested.length : 0;
+  return {
+    columns,
+    numberOfColumns: columns.length,
+    numberOfTestedColumns: tested.length,
+    numberOfDriftedColumns: drifted,
+    shareOfDriftedColumns: share,
+    driftShareThreshold,
+    datasetDrift: tested.length > 0 && share >= driftShareThreshold,
+  };
+}

@@ -1,0 +1,52 @@
+/**
+ * Summaries of several columns at once, fed row by row — what the live monitor
+ * keeps per model for the current window, and what a reference snapshot is
+ * stored as (plain JSON, mergeable).
+ */
+import {
+  ColumnKind,
+  ColumnSummary,
+  ColumnSummaryJSON,
+  columnSummaryFromJSON,
+  createColumnSummary,
+  mergeColumnSummaries,
+} from './summary';
+
+export interface DatasetSummaryJSON {
+  columns: Record<string, ColumnSummaryJSON>;
+}
+
+export class DatasetSummary {
+  readonly columns: Record<string, ColumnSummary> = {};
+
+  constructor(kinds: Record<string, ColumnKind> = {}, options: { capacity?: number } = {}) {
+    for (const [name, kind] of Object.entries(kinds)) this.columns[name] = createColumnSummary(kind, options);
+  }
+
+  /** Adds one row; a column absent from the row counts as missing. */
+  addRow(row: Record<string, unknown>): void {
+    for (const name of Object.keys(this.columns)) this.columns[name].add(row[name]);
+  }
+
+  merge(other: DatasetSummary): DatasetSummary {
+    const out = new DatasetSummary();
+    for (const name of new Set([...Object.keys(this.columns), ...Object.keys(other.columns)])) {
+      const a = this.columns[name];
+      const b = other.columns[name];
+      out.columns[name] = a && b ? mergeColumnSummaries(a, b) : (a ?? b);
+    }
+    return out;
+  }
+
+  toJSON(): DatasetSummaryJSON {
+    const columns: Record<string, ColumnSummaryJSON> = {};
+    for (const [name, s] of Object.entries(this.columns)) columns[name] = s.toJSON();
+    return { columns };
+  }
+
+  static fromJSON(json: DatasetSummaryJSON): DatasetSummary {
+    const out = new DatasetSummary();
+    for (const [name, s] of Object.entries(json.columns)) out.columns[name] = columnSummaryFromJSON(s);
+    return out;
+  }
+}

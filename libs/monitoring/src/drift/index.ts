@@ -1,0 +1,13 @@
+export * from './summary';
+export * from './dataset-summary';
+export * from './types';
+export * from './registry';
+export * from './default-test';
+export * from './column-drift';
+export { binnedProportions, categoryCounts, sturgesEdges, MAX_DISTINCT_FOR_VALUE_BINS } from './binning';
+export { chiSquareSf, normalSf, normalCdf, regularizedGammaP, regularizedGammaQ, logGamma } from './special';
+export { ks2SampPValue, kolmogorovSf, smirnov, KS_MAX_EXACT_N } from './ks-distribution';
+export type { KsPValue } from './ks-distribution';
+export { ksStatistic } from './tests/ks';
+export { wassersteinDistance } from './tests/wasserstein';
+export { jensenShannonDistance } from './tests/jensen-shannon';

@@ -1,0 +1,93 @@
+import { CategoricalSummary, NumericSummary, columnSummaryFromJSON, mergeColumnSummaries } from './summary';
+import { DatasetSummary } from './dataset-summary';
+import { mulberry32 } from './fixtures';
+
+describe('NumericSummary', () => {
+  it('keeps exact values and ties, counts missing and type mismatches', () => {
+    const s = NumericSummary.of([3, 1, 2, 2, null, undefined, '', NaN, Infinity, 'abc', true]);
+    expect(s.exact).toBe(true);
+    expect(s.count).toBe(4);
+    expect(s.missing).toBe(5); // null, undefined, '', NaN, Infinity
+    expect(s.invalid).toBe(2); // 'abc', true
+    expect(Array.from(s.points().values)).toEqual([1, 2, 3]);
+    expect(Array.from(s.points().weights)).toEqual([1, 2, 1]);
+    // numpy: np.mean([3,1,2,2]) = 2, np.std = sqrt(0.5)
+    expect(s.mean).toBe(2);
+    expect(s.std).toBeCloseTo(Math.SQRT1_2, 15);
+    expect([s.min, s.max]).toEqual([1, 3]);
+  });
+
+  it('merging two exact summaries equals summarising the concatenation', () => {
+    const rnd = mulberry32(3);
+    const a = Array.from({ length: 500 }, () => Math.floor(rnd() * 50));
+    const b = Array.from({ length: 700 }, () => Math.floor(rnd() * 60));
+    const merged = NumericSummary.of(a).merge(NumericSummary.of(b));
+    const whole = NumericSummary.of([...a, ...b]);
+    expect(merged.toJSON().values).toEqual(whole.toJSON().values);
+    expect(merged.toJSON().weights).toEqual(whole.toJSON().weights);
+    expect(merged.count).toBe(1200);
+    expect(merged.mean).toBeCloseTo(whole.mean, 12);
+    expect(merged.variance).toBeCloseTo(whole.variance, 10);
+  });
+
+  it('switches to a bounded sketch past its capacity, with exact moments', () => {
+    const rnd = mulberry32(11);
+    const s = new NumericSummary({ capacity: 64 });
+    const xs: number[] = [];
+    for (let i = 0; i < 10_000; i++) {
+      const x = rnd();
+      xs.push(x);
+      s.add(x);
+    }
+    expect(s.exact).toBe(false);
+    expect(s.distinctCount).toBeNull();
+    expect(s.points().values.length).toBeLessThanOrEqual(2 * 64);
+    expect(s.count).toBe(10_000);
+    expect(s.min).toBe(Math.min(...xs));
+    expect(s.max).toBe(Math.max(...xs));
+    // Median of U(0,1) sketch: rank error ≤ 2/64 of the sample.
+    expect(Math.abs(s.quantile(0.5) - 0.5)).toBeLessThan(0.05);
+  });
+
+  it('survives a plain JSON round trip', () => {
+    const s = NumericSummary.of([1.5, 2.5, 2.5, null], { capacity: 40 });
+    const back = columnSummaryFromJSON(JSON.parse(JSON.stringify(s)));
+    expect(back.toJSON()).toEqual(s.toJSON());
+    expect(back.kind).toBe('numeric');
+  });
+
+  it('rejects merging summaries of different kinds', () => {
+    expect(() => mergeColumnSummaries(new NumericSummary(), new CategoricalSummary())).toThrow(TypeError);
+  });
+});
+
+describe('CategoricalSummary', () => {
+  it('counts categories and missing values; merges and round-trips', () => {
+    const a = CategoricalSummary.of(['x', 'y', 'x', null, 1, true]);
+    const b = CategoricalSummary.of(['y', 'z', undefined]);
+    const m = a.merge(b);
+    expect(m.entries()).toEqual([
+      ['1', 1],
+      ['true', 1],
+      ['x', 2],
+      ['y', 2],
+      ['z', 1],
+    ]);
+    expect(m.count).toBe(7);
+    expect(m.missing).toBe(2);
+    expect(columnSummaryFromJSON(JSON.parse(JSON.stringify(m))).toJSON()).toEqual(m.toJSON());
+  });
+});
+
+describe('DatasetSummary', () => {
+  it('summarises rows per column, absent fields count as missing, and round-trips', () => {
+    const d = new DatasetSummary({ age: 'numeric', country: 'categorical' });
+    d.addRow({ age: 30, country: 'fr' });
+    d.addRow({ age: 'thirty' });
+    const back = DatasetSummary.fromJSON(JSON.parse(JSON.stringify(d)));
+    expect(back.columns.age.count).toBe(1);
+    expect(back.columns.age.invalid).toBe(1);
+    expect(back.columns.country.missing).toBe(1);
+    expect(back.merge(d).columns.country.count).toBe(2);
+  });
+});

@@ -1,0 +1,6 @@
+export * from './drift';
+export * from './quality';
+export * from './detectors';
+export * from './windows';
+export * from './join';
+export * from './metrics';

@@ -1,0 +1,42 @@
+import { CategoricalSummary, NumericSummary } from '../drift/summary';
+import { computeColumnQuality, computeDataQuality } from './quality';
+
+const metric = (r: ReturnType<typeof computeColumnQuality>, name: string) => r.metrics.find((m) => m.name === name);
+
+describe('data quality', () => {
+  it('numeric: missing, type mismatches and out-of-range against the reference min/max', () => {
+    const ref = NumericSummary.of([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    // 10 rows: 2 missing, 1 string, 7 numbers of which -1 and 12 are outside [0, 9].
+    const cur = NumericSummary.of([null, NaN, 'n/a', -1, 0, 3, 5, 9, 9, 12]);
+    const r = computeColumnQuality('age', ref, cur);
+    expect(metric(r, 'missing_rate')).toMatchObject({ value: 2 / 10, breached: true });
+    expect(metric(r, 'type_mismatch_rate')).toMatchObject({ value: 1 / 10, breached: true });
+    expect(metric(r, 'out_of_range_rate')).toMatchObject({ value: 2 / 7, breached: true, approximate: false });
+    expect(metric(r, 'constant')).toMatchObject({ value: 0, breached: false });
+    expect(r.breached).toBe(true);
+  });
+
+  it('numeric: range from reference quantiles', () => {
+    const ref = NumericSummary.of(Array.from({ length: 100 }, (_, i) => i)); // 0..99
+    const cur = NumericSummary.of([0, 50, 99]);
+    // inverted-CDF quantiles of 0..99: q(0.05) = 4, q(0.95) = 94 → 0 and 99 are outside.
+    const r = computeColumnQuality('x', ref, cur, { rangeQuantiles: [0.05, 0.95] });
+    expect(metric(r, 'out_of_range_rate')?.value).toBeCloseTo(2 / 3, 15);
+    expect(metric(r, 'out_of_range_rate')?.details).toMatchObject({ low: 4, high: 94 });
+  });
+
+  it('categorical: new categories and a column that became constant', () => {
+    const ref = CategoricalSummary.of(['fr', 'de', 'fr', 'it']);
+    const cur = CategoricalSummary.of(['es', 'es', 'es', 'es']);
+    const r = computeColumnQuality('country', ref, cur);
+    expect(metric(r, 'new_category_rate')).toMatchObject({ value: 1, breached: true, details: { newCategories: ['es'] } });
+    expect(metric(r, 'constant')).toMatchObject({ value: 1, referenceValue: 0, breached: true });
+  });
+
+  it('a clean window breaches nothing; thresholds are overridable', () => {
+    const ref = NumericSummary.of([1, 2, 3, 4]);
+    const cur = NumericSummary.of([1, 2, 3, null]);
+    expect(computeDataQuality({ x: ref }, { x: cur }, { thresholds: { missingRate: 0.3 } }).numberOfBreachedColumns).toBe(0);
+    expect(computeDataQuality({ x: ref }, { x: cur }).numberOfBreachedColumns).toBe(1);
+  });
+});

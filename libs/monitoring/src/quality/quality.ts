@@ -1,0 +1,171 @@
+/**
+ * Data quality of a current window against its reference, per column, from the
+ * same summaries the drift tests use. Each check is a metric with a threshold,
+ * like drift: `breached` is `value > threshold` (constant: value 1 and the
+ * reference was not constant).
+ *
+ * | metric             | value                                                   | default threshold |
+ * |--------------------|---------------------------------------------------------|-------------------|
+ * | missing_rate       | missing / rows                                          | 0.05              |
+ * | type_mismatch_rate | values of the wrong type / rows (numeric columns)       | 0                 |
+ * | out_of_range_rate  | share of current values outside the reference range     | 0.01              |
+ * | new_category_rate  | share of current values in categories unseen in reference | 0.01            |
+ * | constant           | 1 when the current window has ≤ 1 distinct value        | —                 |
+ *
+ * The reference range is [min, max] by default, or reference quantiles
+ * (`rangeQuantiles: [0.001, 0.999]`); out_of_range_rate is exact on exact
+ * summaries and approximate on sketches (`approximate: true`).
+ */
+import type { ColumnKind, ColumnSummary, NumericSummary } from '../drift/summary';
+
+export interface QualityThresholds {
+  missingRate: number;
+  typeMismatchRate: number;
+  outOfRangeRate: number;
+  newCategoryRate: number;
+}
+
+export const DEFAULT_QUALITY_THRESHOLDS: QualityThresholds = {
+  missingRate: 0.05,
+  typeMismatchRate: 0,
+  outOfRangeRate: 0.01,
+  newCategoryRate: 0.01,
+};
+
+export type QualityMetricName =
+  | 'missing_rate'
+  | 'type_mismatch_rate'
+  | 'out_of_range_rate'
+  | 'new_category_rate'
+  | 'constant';
+
+export interface QualityMetric {
+  name: QualityMetricName;
+  value: number;
+  /** The same metric on the reference, for context (null when meaningless). */
+  referenceValue: number | null;
+  threshold: number | null;
+  breached: boolean;
+  approximate: boolean;
+  details?: Record<string, unknown>;
+}
+
+export interface ColumnQualityResult {
+  column: string;
+  kind: ColumnKind;
+  rows: number;
+  metrics: QualityMetric[];
+  breached: boolean;
+}
+
+export interface QualityOptions {
+  thresholds?: Partial<QualityThresholds>;
+  /** Reference quantiles bounding the expected range; default [0, 1] = [min, max]. */
+  rangeQuantiles?: [number, number];
+}
+
+function rate(part: number, whole: number): number {
+  return whole ? part / whole : 0;
+}
+
+function outOfRange(reference: NumericSummary, current: NumericSummary, q: [number, number]) {
+  const lo = reference.quantile(q[0]);
+  const hi = reference.quantile(q[1]);
+  const { values, weights } = current.points();
+  let below = 0;
+  let above = 0;
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] < lo) below += weights[i];
+    else if (values[i] > hi) above += weights[i];
+  }
+  return { lo, hi, below, above };
+}
+
+export function computeColumnQuality(
+  column: string,
+  reference: ColumnSummary,
+  current: ColumnSummary,
+  options: QualityOptions = {},
+): ColumnQualityResult {
+  if (reference.kind !== current.kind) {
+    throw new TypeError(`column '${column}': reference is ${reference.kind} but current is ${current.kind}`);
+  }
+  const t = { ...DEFAULT_QUALITY_THRESHOLDS, ...options.thresholds };
+  const metrics: QualityMetric[] = [];
+  const missingRate = rate(current.missing, current.rows);
+  metrics.push({
+    name: 'missing_rate',
+    value: missingRate,
+    referenceValue: rate(reference.missing, reference.rows),
+    threshold: t.missingRate,
+    breached: missingRate > t.missingRate,
+    approximate: false,
+  });
+  if (reference.kind === 'numeric' && current.kind === 'numeric') {
+    const mismatch = rate(current.invalid, current.rows);
+    metrics.push({
+      name: 'type_mismatch_rate',
+      value: mismatch,
+      referenceValue: rate(reference.invalid, reference.rows),
+      threshold: t.typeMismatchRate,
+      breached: mismatch > t.typeMismatchRate,
+      approximate: false,
+    });
+    if (reference.count && current.count) {
+      const o = outOfRange(reference, current, options.rangeQuantiles ?? [0, 1]);
+      const value = rate(o.below + o.above, current.count);
+      metrics.push({
+        name: 'out_of_range_rate',
+        value,
+        referenceValue: null,
+        threshold: t.outOfRangeRate,
+        breached: value > t.outOfRangeRate,
+        approximate: !current.exact || (!reference.exact && !!options.rangeQuantiles),
+        details: { low: o.lo, high: o.hi, below: o.below, above: o.above },
+      });
+    }
+  } else if (reference.kind === 'categorical' && current.kind === 'categorical') {
+    const unseen = current.categories().filter((k) => reference.countOf(k) === 0);
+    const unseenRows = unseen.reduce((s, k) => s + current.countOf(k), 0);
+    const value = rate(unseenRows, current.count);
+    metrics.push({
+      name: 'new_category_rate',
+      value,
+      referenceValue: null,
+      threshold: t.newCategoryRate,
+      breached: value > t.newCategoryRate,
+      approximate: false,
+      details: { newCategories: unseen },
+    });
+  }
+  const distinct = (s: ColumnSummary) =>
+    s.kind === 'numeric' ? (s.count === 0 ? 0 : s.min === s.max ? 1 : 2) : s.distinctCount;
+  const curConstant = current.count > 0 && distinct(current) <= 1;
+  const refConstant = reference.count > 0 && distinct(reference) <= 1;
+  metrics.push({
+    name: 'constant',
+    value: curConstant ? 1 : 0,
+    referenceValue: refConstant ? 1 : 0,
+    threshold: null,
+    breached: curConstant && !refConstant,
+    approximate: false,
+  });
+  return { column, kind: reference.kind, rows: current.rows, metrics, breached: metrics.some((m) => m.breached) };
+}
+
+export interface DataQualityResult {
+  columns: ColumnQualityResult[];
+  numberOfBreachedColumns: number;
+}
+
+/** Quality of every reference column; a column absent from the current window is skipped. */
+export function computeDataQuality(
+  reference: Record<string, ColumnSummary>,
+  current: Record<string, ColumnSummary>,
+  options: QualityOptions = {},
+): DataQualityResult {
+  const columns = Object.keys(reference)
+    .filter((name) => current[name] !== undefined)
+    .map((name) => computeColumnQuality(name, reference[name], current[name], options));
+  return { columns, numberOfBreachedColumns: columns.filter((c) => c.breached).length };
+}

@@ -1,0 +1,17 @@
+/** Test helper: mulberry32, a tiny seeded PRNG (Tommy Ettinger, public domain). Not for production use. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Standard normal draw (Box–Muller) from a uniform source. */
+export function gaussian(rand: () => number): number {
+  const u = 1 - rand();
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
+}

@@ -1,0 +1,46 @@
+import { ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client';
+import { StorageUnavailableError } from '@vigil/common';
+
+export interface ClickHouseSettings {
+  url: string;
+  user: string;
+  password: string;
+  database: string;
+}
+
+/**
+ * The official client, with its console logging off (errors reach our logger) and a
+ * request timeout that turns a hung server into a retriable error.
+ */
+export function createClickHouse(settings: ClickHouseSettings, database = settings.database): ClickHouseClient {
+  return createClient({
+    url: settings.url,
+    username: settings.user,
+    password: settings.password,
+    database,
+    request_timeout: 30_000,
+    log: { level: ClickHouseLogLevel.OFF },
+    clickhouse_settings: { date_time_input_format: 'best_effort' },
+  });
+}
+
+/** ClickHouse 18.16 sends no exception code header: read "Code: N" from the message. */
+export function clickhouseErrorCode(error: unknown): number | undefined {
+  const match = /Code: (\d+)/.exec(error instanceof Error ? error.message : String(error));
+  return match ? Number(match[1]) : undefined;
+}
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND']);
+
+/**
+ * Wraps a failed call: connection-level failures and timeouts become
+ * StorageUnavailableError (retry later); SQL errors are rethrown as they are.
+ */
+export function classifyClickHouseError(error: unknown, what: string): Error {
+  const code = (error as { code?: string } | undefined)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  if ((code && NETWORK_CODES.has(code)) || /timeout|socket hang up|ECONNREFUSED|ECONNRESET/i.test(message)) {
+    return new StorageUnavailableError(`ClickHouse unavailable during ${what}: ${message}`, error);
+  }
+  return error instanceof Error ? error : new Error(message);
+}

@@ -1,0 +1,42 @@
+import { ClickHouseClient } from '@clickhouse/client';
+import { InfrastructureConfig, loadInfrastructureConfig } from '@vigil/common';
+import { createClickHouse, identifier, sql } from '@vigil/storage';
+import { randomBytes } from 'node:crypto';
+
+/** Settings of the running stack, with a database and topic prefix unique to this test file. */
+export function testInfrastructure(label: string): InfrastructureConfig & { runId: string } {
+  const runId = `${label}_${randomBytes(4).toString('hex')}`;
+  const base = loadInfrastructureConfig();
+  return {
+    ...base,
+    runId,
+    clickhouse: { ...base.clickhouse, database: `vigil_test_${runId}` },
+    topics: {
+      predictions: `test.${runId}.predictions`,
+      labels: `test.${runId}.labels`,
+      deadLetter: `test.${runId}.dead-letter`,
+      lifecycle: `test.${runId}.lifecycle`,
+    },
+  };
+}
+
+export async function dropDatabase(config: InfrastructureConfig): Promise<void> {
+  const client: ClickHouseClient = createClickHouse(config.clickhouse, 'default');
+  try {
+    await client.command({ query: sql`DROP DATABASE IF EXISTS ${identifier(config.clickhouse.database)}` });
+  } finally {
+    await client.close();
+  }
+}
+
+/** Polls `probe` until it returns a value that `done` accepts, or fails after `timeoutMs`. */
+export async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T = await probe();
+  while (!done(last)) {
+    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms; last value ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 200));
+    last = await probe();
+  }
+  return last;
+}
