@@ -45,13 +45,13 @@ describe('local stack', () => {
     await Promise.all([producer.disconnect(), consumer.disconnect()]);
     const admin = kafka.admin();
     await admin.connect();
-    await admin.deleteTopics({ topics: [config.topics.predictions] });
+    await admin.deleteTopics({ topics: [`${config.topicPrefix}probe`] });
     await admin.disconnect();
     await dropDatabase(config);
   });
 
   it('carries an Avro record from the registry through Kafka into ClickHouse', async () => {
-    const topic = config.topics.predictions;
+    const topic = `${config.topicPrefix}probe`;
     const admin = kafka.admin();
     await admin.connect();
     await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });

@@ -11,12 +11,7 @@ export function testInfrastructure(label: string): InfrastructureConfig & { runI
     ...base,
     runId,
     clickhouse: { ...base.clickhouse, database: `vigil_test_${runId}` },
-    topics: {
-      predictions: `test.${runId}.predictions`,
-      labels: `test.${runId}.labels`,
-      deadLetter: `test.${runId}.dead-letter`,
-      lifecycle: `test.${runId}.lifecycle`,
-    },
+    topicPrefix: `test.${runId}.`,
   };
 }
 

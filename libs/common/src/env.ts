@@ -16,10 +16,10 @@ export const infrastructureEnvSchema = {
   CLICKHOUSE_DATABASE: Joi.string()
     .pattern(/^[A-Za-z_][A-Za-z0-9_]*$/)
     .default('vigil'),
-  VIGIL_TOPIC_PREDICTIONS: Joi.string().default('vigil.predictions'),
-  VIGIL_TOPIC_LABELS: Joi.string().default('vigil.labels'),
-  VIGIL_TOPIC_DEAD_LETTER: Joi.string().default('vigil.dead-letter'),
-  VIGIL_TOPIC_LIFECYCLE: Joi.string().default('vigil.lifecycle'),
+  VIGIL_TOPIC_PREFIX: Joi.string()
+    .pattern(/^[A-Za-z0-9._-]*$/)
+    .allow('')
+    .default('vigil.'),
   LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'log', 'debug', 'verbose').default('log'),
 };
 
@@ -28,7 +28,8 @@ export interface InfrastructureConfig {
   kafkaClientId: string;
   schemaRegistry: { url: string; user: string; password: string };
   clickhouse: { url: string; user: string; password: string; database: string };
-  topics: { predictions: string; labels: string; deadLetter: string; lifecycle: string };
+  /** Prefix of every topic name (see the topic map in @vigil/contracts). */
+  topicPrefix: string;
 }
 
 /** Validates `env` against the shared schema and returns the typed infrastructure settings. */
@@ -50,11 +51,6 @@ export function loadInfrastructureConfig(env: NodeJS.ProcessEnv = process.env): 
       password: v.CLICKHOUSE_PASSWORD,
       database: v.CLICKHOUSE_DATABASE,
     },
-    topics: {
-      predictions: v.VIGIL_TOPIC_PREDICTIONS,
-      labels: v.VIGIL_TOPIC_LABELS,
-      deadLetter: v.VIGIL_TOPIC_DEAD_LETTER,
-      lifecycle: v.VIGIL_TOPIC_LIFECYCLE,
-    },
+    topicPrefix: v.VIGIL_TOPIC_PREFIX,
   };
 }

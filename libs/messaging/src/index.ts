@@ -7,3 +7,4 @@ export {
   LOGICAL_TYPES,
   type SchemaRegistrySettings,
 } from './schema-registry';
+export { ensureTopics, registerContracts, type StreamSetup } from './streams';

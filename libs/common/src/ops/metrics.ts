@@ -1,0 +1,22 @@
+import { Controller, Get, Header, Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+
+/** The service's Prometheus registry, with Node process metrics included. */
+@Injectable()
+export class MetricsRegistry extends Registry {
+  constructor() {
+    super();
+    collectDefaultMetrics({ register: this });
+  }
+}
+
+@Controller('metrics')
+export class MetricsController {
+  constructor(private readonly registry: MetricsRegistry) {}
+
+  @Get()
+  @Header('Content-Type', 'text/plain; version=0.0.4')
+  metrics(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

@@ -1,0 +1,40 @@
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import { EVENT_STREAMS, EventStream, loadSchema, TopicMap, valueSubject } from '@vigil/contracts';
+import { Kafka } from 'kafkajs';
+import { registerAvroSchema } from './schema-registry';
+
+export interface StreamSetup {
+  /** Partitions of each new topic: the most monitor instances that can share the work. */
+  partitions: number;
+}
+
+/** Creates any missing topic of the map (existing ones are left as they are). */
+export async function ensureTopics(kafka: Kafka, topics: TopicMap, { partitions }: StreamSetup): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = Object.values(topics).filter((t) => !existing.has(t));
+    if (missing.length > 0) {
+      await admin.createTopics({
+        topics: missing.map((topic) => ({ topic, numPartitions: partitions })),
+        waitForLeaders: true,
+      });
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * Registers the current schema of each stream under its TopicNameStrategy subject with
+ * BACKWARD compatibility; returns the schema id per stream. Registering an unchanged
+ * schema again returns the same id.
+ */
+export async function registerContracts(registry: SchemaRegistry, topics: TopicMap): Promise<Record<EventStream, number>> {
+  const ids = {} as Record<EventStream, number>;
+  for (const stream of Object.keys(EVENT_STREAMS) as EventStream[]) {
+    ids[stream] = await registerAvroSchema(registry, valueSubject(topics[stream]), loadSchema(EVENT_STREAMS[stream].schema));
+  }
+  return ids;
+}
