@@ -1,5 +1,6 @@
 export * from './errors';
 export { createJsonLogger } from './logger';
+export { bootstrapService } from './bootstrap';
 export { infrastructureEnvSchema, loadInfrastructureConfig, type InfrastructureConfig } from './env';
 export { OpsModule } from './ops/ops.module';
 export { HealthRegistry, type ComponentHealth } from './ops/health';
