@@ -16,16 +16,19 @@ const io = {
   readStdin: () => readFileSync(0, 'utf8'),
 };
 
+function printUsage(usage: string): number {
+  io.stdout(usage);
+  return 0;
+}
+
 /** Dispatches `vigil <command>`; returns the process exit code. */
 export function main(argv: string[]): number {
   const [command, ...rest] = argv;
   switch (command) {
     case 'drift':
-      if (rest.includes('--help')) return io.stdout(DRIFT_USAGE), 0;
-      return runDriftCommand(rest, io);
+      return rest.includes('--help') ? printUsage(DRIFT_USAGE) : runDriftCommand(rest, io);
     case 'detect':
-      if (rest.includes('--help')) return io.stdout(DETECT_USAGE), 0;
-      return runDetectCommand(rest, io);
+      return rest.includes('--help') ? printUsage(DETECT_USAGE) : runDetectCommand(rest, io);
     case undefined:
     case '--help':
     case 'help':

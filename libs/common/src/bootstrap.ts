@@ -10,7 +10,9 @@ export async function bootstrapService(module: Type<unknown>, service: string, p
   const logger = createJsonLogger(service);
   const app = await NestFactory.create(module, { logger, bufferLogs: true });
   app.enableShutdownHooks();
-  await app.listen(port, '127.0.0.1');
-  logger.log({ message: `${service} listening`, url: `http://127.0.0.1:${port}`, health: '/health', metrics: '/metrics' });
+  // Loopback unless told otherwise (containers set HTTP_HOST=0.0.0.0).
+  const host = process.env.HTTP_HOST ?? '127.0.0.1';
+  await app.listen(port, host);
+  logger.log({ message: `${service} listening`, url: `http://${host}:${port}`, health: '/health', metrics: '/metrics' });
   return app;
 }

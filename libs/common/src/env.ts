@@ -20,6 +20,7 @@ export const infrastructureEnvSchema = {
     .pattern(/^[A-Za-z0-9._-]*$/)
     .allow('')
     .default('vigil.'),
+  HTTP_HOST: Joi.string().default('127.0.0.1'),
   LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'log', 'debug', 'verbose').default('log'),
 };
 

@@ -26,6 +26,9 @@ export type ColumnKind = 'numeric' | 'categorical';
 
 export const DEFAULT_SKETCH_CAPACITY = 2048;
 const MIN_CAPACITY = 32;
+/** The raw buffer holds this many × capacity values before a flush. */
+const BUFFER_FACTOR = 4;
+const EMPTY = new Float64Array(0);
 
 export interface NumericSummaryJSON {
   kind: 'numeric';
@@ -64,6 +67,7 @@ export class NumericSummary {
   readonly kind = 'numeric' as const;
   readonly capacity: number;
   private exactFlag = true;
+  // Moments of the values already folded in by `flush`; the buffer holds the rest.
   private n = 0;
   private missingCount = 0;
   private invalidCount = 0;
@@ -71,9 +75,13 @@ export class NumericSummary {
   private maxValue = -Infinity;
   private meanValue = 0;
   private m2Value = 0;
-  private values: Float64Array = new Float64Array(0);
-  private weights: Float64Array = new Float64Array(0);
-  private buffer: number[] = [];
+  private values: Float64Array = EMPTY;
+  private weights: Float64Array = EMPTY;
+  // Why a raw buffer: `add` is on the per-event hot path (20 features × every
+  // prediction), so it only stores the value; sorting, merging and the moments are
+  // done per batch of 4 × capacity values in `flush`.
+  private buffer: Float64Array = EMPTY;
+  private buffered = 0;
 
   constructor(options: { capacity?: number } = {}) {
     this.capacity = Math.max(MIN_CAPACITY, Math.floor(options.capacity ?? DEFAULT_SKETCH_CAPACITY));
@@ -86,27 +94,19 @@ export class NumericSummary {
   }
 
   add(value: unknown): void {
-    if (isMissing(value)) {
-      this.missingCount++;
+    // `x - x === 0` is false for NaN and ±Infinity: one test for "finite number".
+    if (typeof value === 'number' && value - value === 0) {
+      if (this.buffered === this.buffer.length) this.makeRoom();
+      this.buffer[this.buffered++] = value;
       return;
     }
-    if (typeof value !== 'number') {
-      this.invalidCount++;
-      return;
-    }
-    this.n++;
-    const delta = value - this.meanValue;
-    this.meanValue += delta / this.n;
-    this.m2Value += delta * (value - this.meanValue);
-    if (value < this.minValue) this.minValue = value;
-    if (value > this.maxValue) this.maxValue = value;
-    this.buffer.push(value);
-    if (this.buffer.length >= 4 * this.capacity) this.flush();
+    if (isMissing(value)) this.missingCount++;
+    else this.invalidCount++;
   }
 
   /** Non-missing, well-typed values. */
   get count(): number {
-    return this.n;
+    return this.n + this.buffered;
   }
   get missing(): number {
     return this.missingCount;
@@ -116,19 +116,23 @@ export class NumericSummary {
   }
   /** count + missing + invalid: every row seen. */
   get rows(): number {
-    return this.n + this.missingCount + this.invalidCount;
+    return this.count + this.missingCount + this.invalidCount;
   }
   get min(): number | null {
+    this.flush();
     return this.n ? this.minValue : null;
   }
   get max(): number | null {
+    this.flush();
     return this.n ? this.maxValue : null;
   }
   get mean(): number {
+    this.flush();
     return this.n ? this.meanValue : NaN;
   }
   /** Population variance (numpy's default ddof = 0). */
   get variance(): number {
+    this.flush();
     return this.n ? this.m2Value / this.n : NaN;
   }
   get std(): number {
@@ -225,26 +229,166 @@ export class NumericSummary {
     return s;
   }
 
+  private makeRoom(): void {
+    if (this.buffer.length === 0) this.buffer = new Float64Array(BUFFER_FACTOR * this.capacity);
+    else this.flush();
+  }
+
   private flush(): void {
-    if (!this.buffer.length) return;
-    const sorted = Float64Array.from(this.buffer).sort();
-    this.buffer = [];
-    // Collapse ties into (value, multiplicity).
-    const vals = new Float64Array(sorted.length);
-    const wts = new Float64Array(sorted.length);
+    const k = this.buffered;
+    if (!k) return;
+    this.buffered = 0;
+    const batch = this.buffer.subarray(0, k);
+    this.foldMoments(batch);
+    if (this.exactFlag || this.values.length < MIN_CAPACITY) this.mergeSorted(batch);
+    else this.mergeBucketed(batch);
+    this.compressIfNeeded();
+  }
+
+  /** Two-pass mean / M2 of the batch, combined with the running moments (Chan et al.). */
+  private foldMoments(batch: Float64Array): void {
+    const k = batch.length;
+    let sum = 0;
+    let lo = this.minValue;
+    let hi = this.maxValue;
+    for (let i = 0; i < k; i++) {
+      const x = batch[i];
+      sum += x;
+      if (x < lo) lo = x;
+      if (x > hi) hi = x;
+    }
+    const mean = sum / k;
+    let m2 = 0;
+    for (let i = 0; i < k; i++) {
+      const d = batch[i] - mean;
+      m2 += d * d;
+    }
+    this.minValue = lo;
+    this.maxValue = hi;
+    const n = this.n + k;
+    const delta = mean - this.meanValue;
+    this.meanValue += (delta * k) / n;
+    this.m2Value += m2 + (delta * delta * this.n * k) / n;
+    this.n = n;
+  }
+
+  /** Exact path: sort the batch, collapse ties into (value, multiplicity), merge. */
+  private mergeSorted(batch: Float64Array): void {
+    batch.sort();
+    const vals = new Float64Array(batch.length);
+    const wts = new Float64Array(batch.length);
     let k = -1;
-    for (let i = 0; i < sorted.length; i++) {
-      if (k >= 0 && vals[k] === sorted[i]) wts[k]++;
+    for (let i = 0; i < batch.length; i++) {
+      if (k >= 0 && vals[k] === batch[i]) wts[k]++;
       else {
         k++;
-        vals[k] = sorted[i];
+        vals[k] = batch[i];
         wts[k] = 1;
       }
     }
     const merged = mergeSortedPoints(this.values, this.weights, vals.subarray(0, k + 1), wts.subarray(0, k + 1));
     this.values = merged.values;
     this.weights = merged.weights;
-    this.compressIfNeeded();
+  }
+
+  /**
+   * Sketch path (already approximate): instead of sorting the batch (≈ 60 ns a value
+   * in V8), each value is assigned to the cell of its nearest centroid (cells split at
+   * midpoints between centroids; a uniform grid over the centroid range finds the
+   * cell in O(1) for most values), and each cell contributes one point at the mean of
+   * its new values. Those values are a contiguous run of the sorted batch, so the
+   * point is what the sorted merge + compression would build from them. A cell that
+   * receives more than half a centroid's weight (a shift, a new mode, a point mass)
+   * keeps its values individually (sorted) so compression can place them finely.
+   */
+  private mergeBucketed(batch: Float64Array): void {
+    const cv = this.values;
+    const cw = this.weights;
+    const m = cv.length;
+    const k = batch.length;
+    const bounds = new Float64Array(m - 1);
+    for (let j = 0; j < m - 1; j++) bounds[j] = cv[j] + (cv[j + 1] - cv[j]) / 2;
+    const lo = cv[0];
+    const hi = cv[m - 1];
+    const cells = 2 * m;
+    const scale = cells / (hi - lo);
+    // first[g] = cell of the grid line lo + g / scale.
+    const first = new Int32Array(cells + 1);
+    for (let g = 0, j = 0; g <= cells; g++) {
+      const x = lo + g / scale;
+      while (j < m - 1 && x >= bounds[j]) j++;
+      first[g] = j;
+    }
+    const cellOf = new Int32Array(k);
+    const count = new Float64Array(m);
+    const sum = new Float64Array(m);
+    for (let i = 0; i < k; i++) {
+      const x = batch[i];
+      let j: number;
+      if (x <= lo) j = 0;
+      else if (x >= hi) j = m - 1;
+      else {
+        const g = ((x - lo) * scale) | 0;
+        j = first[g];
+        const end = first[g + 1];
+        if (end - j > 8) {
+          let a = j;
+          let b = end;
+          while (a < b) {
+            const mid = (a + b) >> 1;
+            if (x >= bounds[mid]) a = mid + 1;
+            else b = mid;
+          }
+          j = a;
+        } else {
+          while (j < m - 1 && x >= bounds[j]) j++;
+        }
+        while (j > 0 && x < bounds[j - 1]) j--;
+      }
+      cellOf[i] = j;
+      count[j]++;
+      sum[j] += x;
+    }
+    let total = k;
+    for (let j = 0; j < m; j++) total += cw[j];
+    const heavy = total / this.capacity / 2;
+    let nHeavy = 0;
+    for (let i = 0; i < k; i++) if (count[cellOf[i]] > heavy) nHeavy++;
+    const loose = new Float64Array(nHeavy);
+    for (let i = 0, h = 0; i < k; i++) if (count[cellOf[i]] > heavy) loose[h++] = batch[i];
+    loose.sort();
+    const outV = new Float64Array(2 * m + nHeavy);
+    const outW = new Float64Array(2 * m + nHeavy);
+    let o = 0;
+    const emit = (v: number, w: number) => {
+      if (o > 0 && outV[o - 1] === v) outW[o - 1] += w;
+      else {
+        outV[o] = v;
+        outW[o++] = w;
+      }
+    };
+    let h = 0;
+    for (let j = 0; j < m; j++) {
+      const v = cv[j];
+      if (count[j] > heavy) {
+        // Cell j's loose values are the next count[j] of the sorted `loose`.
+        const end = h + count[j];
+        while (h < end && loose[h] < v) emit(loose[h], 1), h++;
+        emit(v, cw[j]);
+        while (h < end) emit(loose[h], 1), h++;
+      } else if (count[j] > 0) {
+        const mean = sum[j] / count[j];
+        if (mean < v) {
+          emit(mean, count[j]);
+          emit(v, cw[j]);
+        } else {
+          emit(v, cw[j]);
+          emit(mean, count[j]);
+        }
+      } else emit(v, cw[j]);
+    }
+    this.values = outV.slice(0, o);
+    this.weights = outW.slice(0, o);
   }
 
   private compressIfNeeded(): void {
