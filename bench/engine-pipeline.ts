@@ -70,7 +70,9 @@ for (let i = 0; i < N; i++) {
 const gc = (globalThis as { gc?: () => void }).gc;
 function heapMb(): string {
   gc?.();
-  return (process.memoryUsage().heapUsed / 1048576).toFixed(1);
+  const m = process.memoryUsage();
+  // Typed-array storage (the summaries' raw buffers) lives outside the JS heap.
+  return `${(m.heapUsed / 1048576).toFixed(1)} MB + array buffers ${(m.arrayBuffers / 1048576).toFixed(1)}`;
 }
 
 // ---- baseline: the same events, only a Map set/delete -----------------------------------

@@ -36,14 +36,53 @@ function valueCounts(s: ColumnSummary): Map<string, number> {
   return numericValueCounts(s);
 }
 
-/** Counts per category (or per distinct numeric value) over the union of both sides. */
+/** The bin of rows not comparable category by category (cap overflow); not a category name. */
+export const OTHER_CATEGORIES = '\u0000other';
+
+/**
+ * Counts per category (or per distinct numeric value) over the union of both sides.
+ * When a categorical side overflowed its cap, a category it does not keep may hide
+ * in its overflow: such a category is folded, on both sides, into one
+ * OTHER_CATEGORIES bin (last) together with both overflows, so the bins compare
+ * the same sets of categories.
+ */
 export function categoryCounts(reference: ColumnSummary, current: ColumnSummary): CategoryCounts {
+  if (reference.kind === 'categorical' && current.kind === 'categorical') {
+    return cappedCategoryCounts(reference, current);
+  }
   const r = valueCounts(reference);
   const c = valueCounts(current);
   const keys = [...new Set([...r.keys(), ...c.keys()])];
   if (reference.kind === 'numeric') keys.sort((a, b) => Number(a) - Number(b));
   else keys.sort();
   return { keys, reference: keys.map((k) => r.get(k) ?? 0), current: keys.map((k) => c.get(k) ?? 0) };
+}
+
+function cappedCategoryCounts(reference: CategoricalSummary, current: CategoricalSummary): CategoryCounts {
+  const keys: string[] = [];
+  const ref: number[] = [];
+  const cur: number[] = [];
+  let otherRef = reference.overflow;
+  let otherCur = current.overflow;
+  const all = [...new Set([...reference.categories(), ...current.categories()])].sort();
+  for (const k of all) {
+    const inRef = reference.has(k);
+    const inCur = current.has(k);
+    if ((!inRef && reference.overflow > 0) || (!inCur && current.overflow > 0)) {
+      otherRef += reference.countOf(k);
+      otherCur += current.countOf(k);
+    } else {
+      keys.push(k);
+      ref.push(reference.countOf(k));
+      cur.push(current.countOf(k));
+    }
+  }
+  if (otherRef > 0 || otherCur > 0) {
+    keys.push(OTHER_CATEGORIES);
+    ref.push(otherRef);
+    cur.push(otherCur);
+  }
+  return { keys, reference: ref, current: cur };
 }
 
 /**

@@ -28,6 +28,8 @@ export interface SideCounts {
   missing: number;
   /** Type mismatches (numeric columns only). */
   invalid: number;
+  /** Rows in categories beyond the summary's cap (categorical columns; included in count). */
+  overflow: number;
 }
 
 export interface ColumnDriftResult {
@@ -43,13 +45,18 @@ export interface ColumnDriftResult {
   approximate: boolean;
   reference: SideCounts;
   current: SideCounts;
-  /** Categories present in the current window and absent from the reference (categorical columns). */
+  /**
+   * Categories present in the current window and absent from the reference (categorical
+   * columns). When the reference overflowed its category cap, a category it does not keep
+   * may be in its overflow: it is not listed (the test compares it in the "other" bin).
+   */
   unseenCategories: string[];
   details?: Record<string, unknown>;
 }
 
 function counts(s: ColumnSummary | undefined): SideCounts {
-  return s ? { count: s.count, missing: s.missing, invalid: s.invalid } : { count: 0, missing: 0, invalid: 0 };
+  if (!s) return { count: 0, missing: 0, invalid: 0, overflow: 0 };
+  return { count: s.count, missing: s.missing, invalid: s.invalid, overflow: s.kind === 'categorical' ? s.overflow : 0 };
 }
 
 export function computeColumnDrift(
@@ -67,7 +74,9 @@ export function computeColumnDrift(
   const threshold = options.threshold ?? test.defaultThreshold;
   const unseenCategories: string[] = [];
   if (reference.kind === 'categorical' && current?.kind === 'categorical') {
-    for (const k of current.categories()) if (reference.countOf(k) === 0) unseenCategories.push(k);
+    if (reference.overflow === 0) {
+      for (const k of current.categories()) if (reference.countOf(k) === 0) unseenCategories.push(k);
+    }
   }
   const base = {
     column,

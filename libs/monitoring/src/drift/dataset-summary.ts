@@ -19,7 +19,7 @@ export interface DatasetSummaryJSON {
 export class DatasetSummary {
   readonly columns: Record<string, ColumnSummary> = {};
 
-  constructor(kinds: Record<string, ColumnKind> = {}, options: { capacity?: number } = {}) {
+  constructor(kinds: Record<string, ColumnKind> = {}, options: { capacity?: number; maxCategories?: number } = {}) {
     for (const [name, kind] of Object.entries(kinds)) this.columns[name] = createColumnSummary(kind, options);
   }
 

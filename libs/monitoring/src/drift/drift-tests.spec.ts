@@ -2,7 +2,8 @@ import fixture from '../../fixtures/drift-tests.json';
 import { computeColumnDrift } from './column-drift';
 import { defaultDriftTest } from './default-test';
 import { getDriftTest } from './registry';
-import { ColumnSummary, columnSummaryFromJSON } from './summary';
+import { CategoricalSummary, ColumnSummary, columnSummaryFromJSON } from './summary';
+import { computeColumnQuality } from '../quality/quality';
 import { expectClose, summarise } from './fixtures';
 
 // Expected values: Evidently 0.7 stattest formulas on numpy/scipy 1.17, cross-checked
@@ -60,6 +61,24 @@ describe('unseen categories', () => {
     expect(r.statistic).toBe(Infinity);
     expect(r.pValue).toBe(0);
     expect(r.drifted).toBe(true);
-    expect(r.current).toEqual({ count: 4, missing: 1, invalid: 0 });
+    expect(r.current).toEqual({ count: 4, missing: 1, invalid: 0, overflow: 0 });
+  });
+});
+
+describe('category cap in drift and quality results', () => {
+  it('reports overflow, compares an "other" bin, lists no unseen category the reference may hide', () => {
+    const ref = CategoricalSummary.of(['a', 'b', 'c', 'a', 'b', 'c'], { maxCategories: 2 }); // c → overflow
+    const cur = CategoricalSummary.of(['a', 'c', 'c', 'b']);
+    const r = computeColumnDrift('col', ref, cur, { test: 'chisquare' });
+    expect(r.reference.overflow).toBe(2);
+    expect(r.current.overflow).toBe(0);
+    expect(r.approximate).toBe(true);
+    expect(r.unseenCategories).toEqual([]); // c may be in the reference's overflow
+    // bins a, b, other(c): ref [2, 2, 2], cur [1, 1, 2] → expected [4/3, 4/3, 4/3]
+    expect(r.statistic).toBeCloseTo(((1 - 4 / 3) ** 2 * 2 + (2 - 4 / 3) ** 2) / (4 / 3), 12);
+    const q = computeColumnQuality('col', cur, ref);
+    const overflow = q.metrics.find((m) => m.name === 'category_overflow_rate');
+    expect(overflow?.value).toBeCloseTo(2 / 6, 12);
+    expect(overflow?.breached).toBe(true);
   });
 });

@@ -91,3 +91,80 @@ describe('DatasetSummary', () => {
     expect(back.merge(d).columns.country.count).toBe(2);
   });
 });
+
+describe('CategoricalSummary cap', () => {
+  it('keeps the first maxCategories categories and counts the rest as overflow', () => {
+    const s = CategoricalSummary.of(['a', 'b', 'a', 'c', 'd', 'c', 'a', null], { maxCategories: 2 });
+    expect(s.entries()).toEqual([
+      ['a', 3],
+      ['b', 1],
+    ]);
+    expect(s.overflow).toBe(3); // c, d, c
+    expect(s.count).toBe(7); // overflow included, missing not
+    expect(s.exact).toBe(false);
+    const back = columnSummaryFromJSON(JSON.parse(JSON.stringify(s)));
+    expect(back.toJSON()).toEqual(s.toJSON());
+  });
+
+  it('counts a number and its string form as one category without String() per add', () => {
+    const s = CategoricalSummary.of([1, '1', 1, -0, 0, true, 'true'], { maxCategories: 3 });
+    expect(s.entries()).toEqual([
+      ['0', 2],
+      ['1', 3],
+      ['true', 2],
+    ]);
+    expect(s.overflow).toBe(0);
+  });
+
+  it('merge keeps the most frequent categories past the cap', () => {
+    const a = CategoricalSummary.of(['x', 'x', 'y'], { maxCategories: 2 });
+    const b = CategoricalSummary.of(['z', 'z', 'z', 'y'], { maxCategories: 2 });
+    const m = a.merge(b);
+    // x 2, y 2, z 3: z, then x before y on the tie (by name)
+    expect(m.entries()).toEqual([
+      ['x', 2],
+      ['z', 3],
+    ]);
+    expect(m.overflow).toBe(2); // the two y
+    expect(m.count).toBe(7);
+  });
+
+  it('defaults to 1000 categories; old JSON without the cap fields still loads', () => {
+    const s = CategoricalSummary.of(Array.from({ length: 1500 }, (_, i) => `id-${i}`));
+    expect(s.distinctCount).toBe(1000);
+    expect(s.overflow).toBe(500);
+    const old = CategoricalSummary.fromJSON({ kind: 'categorical', count: 2, missing: 0, categories: [['a', 2]] });
+    expect(old.overflow).toBe(0);
+    expect(old.maxCategories).toBe(1000);
+  });
+});
+
+describe('NumericSummary batching', () => {
+  it('stays exact with ≤ capacity distinct values over many flushes', () => {
+    const rnd = mulberry32(5);
+    const s = new NumericSummary({ capacity: 32 });
+    const counts = new Map<number, number>();
+    for (let i = 0; i < 5000; i++) {
+      const x = Math.floor(rnd() * 32) - 16;
+      counts.set(x, (counts.get(x) ?? 0) + 1);
+      s.add(x);
+    }
+    expect(s.exact).toBe(true);
+    const keys = [...counts.keys()].sort((a, b) => a - b);
+    expect(Array.from(s.points().values)).toEqual(keys);
+    expect(Array.from(s.points().weights)).toEqual(keys.map((k) => counts.get(k)));
+  });
+
+  it('a sketch keeps every weight and a median within its rank bound after a shift', () => {
+    const rnd = mulberry32(9);
+    const s = new NumericSummary({ capacity: 64 });
+    for (let i = 0; i < 20_000; i++) s.add(rnd() + (i >= 10_000 ? 10 : 0)); // a step change mid-stream
+    const { values, weights } = s.points();
+    expect(weights.reduce((a, b) => a + b, 0)).toBe(20_000);
+    expect(values.length).toBeLessThanOrEqual(2 * 64);
+    for (let i = 1; i < values.length; i++) expect(values[i]).toBeGreaterThan(values[i - 1]);
+    // half the mass is in [0, 1), half in [10, 11): the 25 % and 75 % quantiles fall inside
+    expect(s.quantile(0.25)).toBeLessThan(1);
+    expect(s.quantile(0.75)).toBeGreaterThanOrEqual(10);
+  });
+});

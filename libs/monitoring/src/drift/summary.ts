@@ -25,10 +25,19 @@
 export type ColumnKind = 'numeric' | 'categorical';
 
 export const DEFAULT_SKETCH_CAPACITY = 2048;
+export const DEFAULT_MAX_CATEGORIES = 1000;
 const MIN_CAPACITY = 32;
-/** The raw buffer holds this many × capacity values before a flush. */
-const BUFFER_FACTOR = 4;
+/** The raw buffer holds this many × capacity values before a flush while exact … */
+const BUFFER_FACTOR = 16;
+/** … and this many once a sketch (per-flush costs are O(capacity): amortise them). */
+const SKETCH_BUFFER_FACTOR = 16;
 const EMPTY = new Float64Array(0);
+/** Sketch-mode batches are gridded over this many × capacity cells … */
+const GRID_FACTOR = 16;
+/** Values sampled from a batch to place the grid when leaving exact mode. */
+const SAMPLE_SIZE = 1024;
+/** … spanning the sketch's [GRID_TAIL, 1 − GRID_TAIL] quantile range. */
+const GRID_TAIL = 0.001;
 
 export interface NumericSummaryJSON {
   kind: 'numeric';
@@ -49,6 +58,9 @@ export interface CategoricalSummaryJSON {
   kind: 'categorical';
   count: number;
   missing: number;
+  /** Absent in summaries written before the cap existed (then: default, no overflow). */
+  maxCategories?: number;
+  overflow?: number;
   categories: Array<[string, number]>;
 }
 
@@ -82,6 +94,7 @@ export class NumericSummary {
   // done per batch of 4 × capacity values in `flush`.
   private buffer: Float64Array = EMPTY;
   private buffered = 0;
+  private limit = 0;
 
   constructor(options: { capacity?: number } = {}) {
     this.capacity = Math.max(MIN_CAPACITY, Math.floor(options.capacity ?? DEFAULT_SKETCH_CAPACITY));
@@ -96,7 +109,7 @@ export class NumericSummary {
   add(value: unknown): void {
     // `x - x === 0` is false for NaN and ±Infinity: one test for "finite number".
     if (typeof value === 'number' && value - value === 0) {
-      if (this.buffered === this.buffer.length) this.makeRoom();
+      if (this.buffered === this.limit) this.makeRoom();
       this.buffer[this.buffered++] = value;
       return;
     }
@@ -230,8 +243,9 @@ export class NumericSummary {
   }
 
   private makeRoom(): void {
-    if (this.buffer.length === 0) this.buffer = new Float64Array(BUFFER_FACTOR * this.capacity);
+    if (this.buffer.length === 0) this.buffer = new Float64Array(SKETCH_BUFFER_FACTOR * this.capacity);
     else this.flush();
+    this.limit = (this.exactFlag ? BUFFER_FACTOR : SKETCH_BUFFER_FACTOR) * this.capacity;
   }
 
   private flush(): void {
@@ -240,8 +254,7 @@ export class NumericSummary {
     this.buffered = 0;
     const batch = this.buffer.subarray(0, k);
     this.foldMoments(batch);
-    if (this.exactFlag || this.values.length < MIN_CAPACITY) this.mergeSorted(batch);
-    else this.mergeBucketed(batch);
+    if (!this.exactFlag || !this.mergeExact(batch)) this.mergeBucketed(batch);
     this.compressIfNeeded();
   }
 
@@ -272,123 +285,139 @@ export class NumericSummary {
     this.n = n;
   }
 
-  /** Exact path: sort the batch, collapse ties into (value, multiplicity), merge. */
-  private mergeSorted(batch: Float64Array): void {
-    batch.sort();
-    const vals = new Float64Array(batch.length);
-    const wts = new Float64Array(batch.length);
-    let k = -1;
+  /**
+   * Exact path: count the batch's values in an open-addressing hash table seeded with
+   * the current points; only values never seen before are sorted, then merged in.
+   * Returns false, leaving the summary untouched, as soon as the union has more than
+   * `capacity` distinct values (the summary then becomes a sketch).
+   */
+  private mergeExact(batch: Float64Array): boolean {
+    const cv = this.values;
+    const cw = this.weights;
+    const m = cv.length;
+    const cap = this.capacity;
+    const size = tableSize(cap);
+    const mask = size - 1;
+    const t = hashTable(size);
+    const stamp = t.nextStamp();
+    const { keys, counts, stamps } = t;
+    for (let j = 0; j < m; j++) {
+      let h = hashOf(cv[j]) & mask;
+      while (stamps[h] === stamp) h = (h + 1) & mask;
+      stamps[h] = stamp;
+      keys[h] = cv[j];
+      counts[h] = cw[j];
+    }
+    const fresh = scratchInt(0, cap + 1);
+    let nFresh = 0;
     for (let i = 0; i < batch.length; i++) {
-      if (k >= 0 && vals[k] === batch[i]) wts[k]++;
+      const x = batch[i] + 0; // -0 → +0: the summary keeps one zero, as === does
+      let h = hashOf(x) & mask;
+      while (stamps[h] === stamp && keys[h] !== x) h = (h + 1) & mask;
+      if (stamps[h] === stamp) counts[h]++;
       else {
-        k++;
-        vals[k] = batch[i];
-        wts[k] = 1;
+        if (m + nFresh === cap) return false;
+        stamps[h] = stamp;
+        keys[h] = x;
+        counts[h] = 1;
+        fresh[nFresh++] = h;
       }
     }
-    const merged = mergeSortedPoints(this.values, this.weights, vals.subarray(0, k + 1), wts.subarray(0, k + 1));
+    const fv = new Float64Array(nFresh);
+    for (let i = 0; i < nFresh; i++) fv[i] = keys[fresh[i]];
+    fv.sort();
+    const fw = new Float64Array(nFresh);
+    for (let i = 0; i < nFresh; i++) fw[i] = counts[lookup(t, fv[i], mask, stamp)];
+    const ow = new Float64Array(m);
+    for (let j = 0; j < m; j++) ow[j] = counts[lookup(t, cv[j], mask, stamp)];
+    const merged = mergeSortedPoints(cv, ow, fv, fw);
     this.values = merged.values;
     this.weights = merged.weights;
+    return true;
   }
 
   /**
-   * Sketch path (already approximate): instead of sorting the batch (≈ 60 ns a value
-   * in V8), each value is assigned to the cell of its nearest centroid (cells split at
-   * midpoints between centroids; a uniform grid over the centroid range finds the
-   * cell in O(1) for most values), and each cell contributes one point at the mean of
-   * its new values. Those values are a contiguous run of the sorted batch, so the
-   * point is what the sorted merge + compression would build from them. A cell that
-   * receives more than half a centroid's weight (a shift, a new mode, a point mass)
-   * keeps its values individually (sorted) so compression can place them finely.
+   * Sketch path (the summary is already approximate). Sorting the batch costs ≈ 60 ns
+   * a value in V8, more than the rest of the pipeline's per-feature budget, so the
+   * values are first spread over a uniform grid of 2 × capacity cells spanning the
+   * sketch's 0.1 %–99.9 % range (edge cells take everything beyond). A cell is an
+   * interval, so its values are a contiguous run of the sorted batch: a cell holding at
+   * most one centroid's weight (total / capacity) becomes one point at its mean, which
+   * is what the sorted merge + compression would build from that run, with the same
+   * rank-error bound. The values of a heavier cell (a shift, a new mode, a point mass,
+   * the tails) are kept individually and sorted, so compression places them finely.
    */
   private mergeBucketed(batch: Float64Array): void {
     const cv = this.values;
     const cw = this.weights;
     const m = cv.length;
     const k = batch.length;
-    const bounds = new Float64Array(m - 1);
-    for (let j = 0; j < m - 1; j++) bounds[j] = cv[j] + (cv[j + 1] - cv[j]) / 2;
-    const lo = cv[0];
-    const hi = cv[m - 1];
-    const cells = 2 * m;
-    const scale = cells / (hi - lo);
-    // first[g] = cell of the grid line lo + g / scale.
-    const first = new Int32Array(cells + 1);
-    for (let g = 0, j = 0; g <= cells; g++) {
-      const x = lo + g / scale;
-      while (j < m - 1 && x >= bounds[j]) j++;
-      first[g] = j;
-    }
-    const cellOf = new Int32Array(k);
-    const count = new Float64Array(m);
-    const sum = new Float64Array(m);
-    for (let i = 0; i < k; i++) {
-      const x = batch[i];
-      let j: number;
-      if (x <= lo) j = 0;
-      else if (x >= hi) j = m - 1;
-      else {
-        const g = ((x - lo) * scale) | 0;
-        j = first[g];
-        const end = first[g + 1];
-        if (end - j > 8) {
-          let a = j;
-          let b = end;
-          while (a < b) {
-            const mid = (a + b) >> 1;
-            if (x >= bounds[mid]) a = mid + 1;
-            else b = mid;
-          }
-          j = a;
-        } else {
-          while (j < m - 1 && x >= bounds[j]) j++;
-        }
-        while (j > 0 && x < bounds[j - 1]) j--;
-      }
-      cellOf[i] = j;
-      count[j]++;
-      sum[j] += x;
-    }
     let total = k;
     for (let j = 0; j < m; j++) total += cw[j];
-    const heavy = total / this.capacity / 2;
-    let nHeavy = 0;
-    for (let i = 0; i < k; i++) if (count[cellOf[i]] > heavy) nHeavy++;
-    const loose = new Float64Array(nHeavy);
-    for (let i = 0, h = 0; i < k; i++) if (count[cellOf[i]] > heavy) loose[h++] = batch[i];
-    loose.sort();
-    const outV = new Float64Array(2 * m + nHeavy);
-    const outW = new Float64Array(2 * m + nHeavy);
-    let o = 0;
-    const emit = (v: number, w: number) => {
-      if (o > 0 && outV[o - 1] === v) outW[o - 1] += w;
-      else {
-        outV[o] = v;
-        outW[o++] = w;
+    const old = total - k;
+    let lo: number;
+    let hi: number;
+    if (old >= k) {
+      lo = cv[0];
+      hi = cv[m - 1];
+      for (let j = 0, cum = 0; j < m; j++) {
+        cum += cw[j];
+        if (cum <= old * GRID_TAIL) lo = cv[j];
+        if (cum < old * (1 - GRID_TAIL)) hi = cv[j + 1];
       }
-    };
-    let h = 0;
-    for (let j = 0; j < m; j++) {
-      const v = cv[j];
-      if (count[j] > heavy) {
-        // Cell j's loose values are the next count[j] of the sorted `loose`.
-        const end = h + count[j];
-        while (h < end && loose[h] < v) emit(loose[h], 1), h++;
-        emit(v, cw[j]);
-        while (h < end) emit(loose[h], 1), h++;
-      } else if (count[j] > 0) {
-        const mean = sum[j] / count[j];
-        if (mean < v) {
-          emit(mean, count[j]);
-          emit(v, cw[j]);
-        } else {
-          emit(v, cw[j]);
-          emit(mean, count[j]);
-        }
-      } else emit(v, cw[j]);
+    } else {
+      // Leaving exact mode: the grid range comes from an evenly spaced sample of the batch.
+      const step = Math.max(1, Math.floor(k / SAMPLE_SIZE));
+      const sample = new Float64Array(Math.ceil(k / step));
+      for (let i = 0, j = 0; i < k; i += step) sample[j++] = batch[i];
+      sample.sort();
+      lo = sample[Math.floor(sample.length * GRID_TAIL)];
+      hi = sample[Math.ceil(sample.length * (1 - GRID_TAIL)) - 1];
     }
-    this.values = outV.slice(0, o);
-    this.weights = outW.slice(0, o);
+    const cells = GRID_FACTOR * this.capacity;
+    const scale = hi > lo ? cells / (hi - lo) : 0;
+    const last = cells - 1;
+    const count = scratchFloat(0, cells).fill(0, 0, cells);
+    const sum = scratchFloat(1, cells).fill(0, 0, cells);
+    for (let i = 0; i < k; i++) {
+      const x = batch[i];
+      const g = cellIndex(x, lo, scale, last);
+      count[g]++;
+      sum[g] += x;
+    }
+    const heavy = total / this.capacity;
+    let nLoose = 0;
+    for (let g = 0; g < cells; g++) if (count[g] > heavy) nLoose += count[g];
+    const loose = new Float64Array(nLoose);
+    if (nLoose) {
+      for (let i = 0, h = 0; i < k; i++) {
+        if (count[cellIndex(batch[i], lo, scale, last)] > heavy) loose[h++] = batch[i];
+      }
+      loose.sort();
+    }
+    // New points in cell order, hence sorted: a cell's mean, or its loose values.
+    const nv = scratchFloat(2, cells + nLoose);
+    const nw = scratchFloat(3, cells + nLoose);
+    let p = 0;
+    for (let g = 0, h = 0; g < cells; g++) {
+      const c = count[g];
+      if (c === 0) continue;
+      if (c > heavy) {
+        for (const end = h + c; h < end; h++) {
+          if (p > 0 && nv[p - 1] === loose[h]) nw[p - 1]++;
+          else {
+            nv[p] = loose[h];
+            nw[p++] = 1;
+          }
+        }
+      } else {
+        nv[p] = sum[g] / c;
+        nw[p++] = c;
+      }
+    }
+    const merged = mergeSortedPoints(cv, cw, nv.subarray(0, p), nw.subarray(0, p));
+    this.values = merged.values;
+    this.weights = merged.weights;
   }
 
   private compressIfNeeded(): void {
@@ -443,15 +472,16 @@ function compress(
   let total = 0;
   for (let i = 0; i < weights.length; i++) total += weights[i];
   const target = total / capacity;
-  const outV: number[] = [];
-  const outW: number[] = [];
+  const outV = scratchFloat(4, values.length);
+  const outW = scratchFloat(5, values.length);
+  let k = 0;
   let gw = 0;
   let gwx = 0;
   for (let i = 0; i < values.length; i++) {
     const w = weights[i];
     if (gw > 0 && gw + w > target) {
-      outV.push(gwx / gw);
-      outW.push(gw);
+      outV[k] = gwx / gw;
+      outW[k++] = gw;
       gw = 0;
       gwx = 0;
     }
@@ -459,35 +489,163 @@ function compress(
     gwx += w * values[i];
   }
   if (gw > 0) {
-    outV.push(gwx / gw);
-    outW.push(gw);
+    outV[k] = gwx / gw;
+    outW[k++] = gw;
   }
-  return { values: Float64Array.from(outV), weights: Float64Array.from(outW) };
+  return { values: outV.slice(0, k), weights: outW.slice(0, k) };
 }
 
+function cellIndex(x: number, lo: number, scale: number, last: number): number {
+  if (x < lo) return 0;
+  const d = (x - lo) * scale;
+  return d >= last ? last : d | 0;
+}
+
+// Scratch arrays shared by every summary (flushes are synchronous), so a flush
+// allocates only its results.
+const scratchF: Float64Array[] = [];
+const scratchI: Int32Array[] = [];
+function scratchFloat(slot: number, n: number): Float64Array {
+  if (!scratchF[slot] || scratchF[slot].length < n) scratchF[slot] = new Float64Array(Math.max(n, 1024));
+  return scratchF[slot];
+}
+function scratchInt(slot: number, n: number): Int32Array {
+  if (!scratchI[slot] || scratchI[slot].length < n) scratchI[slot] = new Int32Array(Math.max(n, 1024));
+  return scratchI[slot];
+}
+
+const hashF64 = new Float64Array(1);
+const hashU32 = new Uint32Array(hashF64.buffer);
+function hashOf(x: number): number {
+  hashF64[0] = x;
+  const h = Math.imul(hashU32[0] ^ Math.imul(hashU32[1], 0x9e3779b1), 0x85ebca6b);
+  return h ^ (h >>> 15);
+}
+
+interface HashTable {
+  keys: Float64Array;
+  counts: Float64Array;
+  /** A slot is in use when its stamp equals the current flush's: no clearing between flushes. */
+  stamps: Int32Array;
+  nextStamp(): number;
+}
+const hashTables = new Map<number, HashTable>();
+/** A power of two ≥ 4 × (capacity + 1): probes stay short at ≤ 25 % load. */
+function tableSize(capacity: number): number {
+  let size = 1;
+  while (size < 4 * (capacity + 1)) size *= 2;
+  return size;
+}
+function hashTable(size: number): HashTable {
+  let t = hashTables.get(size);
+  if (!t) {
+    let stamp = 0;
+    const table: HashTable = {
+      keys: new Float64Array(size),
+      counts: new Float64Array(size),
+      stamps: new Int32Array(size),
+      nextStamp: () => {
+        if (++stamp === 0x7fffffff) {
+          table.stamps.fill(0);
+          stamp = 1;
+        }
+        return stamp;
+      },
+    };
+    t = table;
+    hashTables.set(size, t);
+  }
+  return t;
+}
+function lookup(t: HashTable, x: number, mask: number, stamp: number): number {
+  let h = hashOf(x) & mask;
+  while (t.stamps[h] === stamp && t.keys[h] !== x) h = (h + 1) & mask;
+  return h;
+}
+
+/**
+ * Counts per category, at most `maxCategories` of them (default 1000): the first
+ * categories seen are kept with exact counts; rows of any further category are
+ * counted in `overflow` (never dropped silently), and the summary is then no longer
+ * `exact`. Tests then compare the categories kept on both sides plus one "other"
+ * bin (see `categoryCounts`).
+ */
 export class CategoricalSummary {
   readonly kind = 'categorical' as const;
-  private readonly counts = new Map<string, number>();
+  readonly maxCategories: number;
+  /** Counts by raw key (strings, and numbers without String() on the hot path). */
+  private readonly raw = new Map<string | number, number>();
+  private readonly kept = new Set<string>();
+  private normalised: Map<string, number> | null = null;
   private n = 0;
   private missingCount = 0;
+  private overflowCount = 0;
 
-  static of(values: Iterable<unknown>): CategoricalSummary {
-    const s = new CategoricalSummary();
+  constructor(options: { maxCategories?: number } = {}) {
+    this.maxCategories = Math.max(1, Math.floor(options.maxCategories ?? DEFAULT_MAX_CATEGORIES));
+  }
+
+  static of(values: Iterable<unknown>, options: { maxCategories?: number } = {}): CategoricalSummary {
+    const s = new CategoricalSummary(options);
     for (const v of values) s.add(v);
     return s;
   }
 
   /** Any non-missing value is a category; numbers and booleans by their string form. */
   add(value: unknown): void {
-    if (isMissing(value)) {
+    let key: string | number;
+    if (typeof value === 'number') {
+      if (value - value !== 0) {
+        this.missingCount++;
+        return;
+      }
+      key = value + 0; // -0 and 0 are one category ('0')
+    } else if (typeof value === 'string') {
+      if (value === '') {
+        this.missingCount++;
+        return;
+      }
+      key = value;
+    } else if (value === null || value === undefined) {
       this.missingCount++;
       return;
-    }
-    const key = String(value);
-    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+    } else key = String(value);
     this.n++;
+    const c = this.raw.get(key);
+    if (c !== undefined) {
+      this.raw.set(key, c + 1);
+      return;
+    }
+    this.addNewKey(key);
   }
 
+  private addNewKey(key: string | number): void {
+    const name = typeof key === 'string' ? key : String(key);
+    if (!this.kept.has(name)) {
+      if (this.kept.size >= this.maxCategories) {
+        this.overflowCount++;
+        return;
+      }
+      this.kept.add(name);
+    }
+    this.raw.set(key, 1);
+    this.normalised = null;
+  }
+
+  private counts(): Map<string, number> {
+    if (this.normalised && this.normalisedAt === this.n) return this.normalised;
+    const out = new Map<string, number>();
+    for (const [k, c] of this.raw) {
+      const name = typeof k === 'string' ? k : String(k);
+      out.set(name, (out.get(name) ?? 0) + c);
+    }
+    this.normalised = out;
+    this.normalisedAt = this.n;
+    return out;
+  }
+  private normalisedAt = -1;
+
+  /** Non-missing values, overflow included. */
   get count(): number {
     return this.n;
   }
@@ -498,46 +656,86 @@ export class CategoricalSummary {
   get invalid(): number {
     return 0;
   }
+  /** Rows whose category was not kept (the summary already had `maxCategories`). */
+  get overflow(): number {
+    return this.overflowCount;
+  }
   get rows(): number {
     return this.n + this.missingCount;
   }
+  /** Categories kept (a lower bound of the true number once `overflow` > 0). */
   get distinctCount(): number {
-    return this.counts.size;
+    return this.kept.size;
   }
+  /** False once categories overflowed the cap. */
   get exact(): boolean {
-    return true;
+    return this.overflowCount === 0;
   }
   countOf(category: string): number {
-    return this.counts.get(category) ?? 0;
+    return this.counts().get(category) ?? 0;
+  }
+  /** True when `category` is counted here (false for an unseen or overflowed one). */
+  has(category: string): boolean {
+    return this.kept.has(category);
   }
   /** Categories in a stable (sorted) order. */
   categories(): string[] {
-    return [...this.counts.keys()].sort();
+    return [...this.kept].sort();
   }
   entries(): Array<[string, number]> {
-    return this.categories().map((k) => [k, this.counts.get(k) as number]);
+    const counts = this.counts();
+    return this.categories().map((k) => [k, counts.get(k) as number]);
   }
 
+  /**
+   * Both inputs; past the cap the most frequent categories are kept (ties by name)
+   * and the others' rows move to `overflow`.
+   */
   merge(other: CategoricalSummary): CategoricalSummary {
-    const out = new CategoricalSummary();
+    const out = new CategoricalSummary({ maxCategories: Math.max(this.maxCategories, other.maxCategories) });
+    const all = new Map<string, number>();
     for (const s of [this, other]) {
-      for (const [k, c] of s.counts) out.counts.set(k, (out.counts.get(k) ?? 0) + c);
+      for (const [k, c] of s.counts()) all.set(k, (all.get(k) ?? 0) + c);
       out.n += s.n;
       out.missingCount += s.missingCount;
+      out.overflowCount += s.overflowCount;
+    }
+    let entries = [...all.entries()];
+    if (entries.length > out.maxCategories) {
+      entries.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+      for (const [, c] of entries.slice(out.maxCategories)) out.overflowCount += c;
+      entries = entries.slice(0, out.maxCategories);
+    }
+    for (const [k, c] of entries) {
+      out.kept.add(k);
+      out.raw.set(k, c);
     }
     return out;
   }
 
   toJSON(): CategoricalSummaryJSON {
-    return { kind: 'categorical', count: this.n, missing: this.missingCount, categories: this.entries() };
+    return {
+      kind: 'categorical',
+      count: this.n,
+      missing: this.missingCount,
+      maxCategories: this.maxCategories,
+      overflow: this.overflowCount,
+      categories: this.entries(),
+    };
   }
 
   static fromJSON(json: CategoricalSummaryJSON): CategoricalSummary {
     if (json.kind !== 'categorical') throw new TypeError('not a categorical summary');
-    const s = new CategoricalSummary();
-    for (const [k, c] of json.categories) s.counts.set(k, c);
+    const s = new CategoricalSummary({
+      maxCategories: Math.max(json.maxCategories ?? DEFAULT_MAX_CATEGORIES, json.categories.length),
+    });
+    for (const [k, c] of json.categories) {
+      s.kept.add(k);
+      s.raw.set(k, c);
+    }
     s.n = json.count;
     s.missingCount = json.missing;
+    s.overflowCount = json.overflow ?? 0;
     return s;
   }
 }
@@ -549,8 +747,11 @@ export function columnSummaryFromJSON(json: ColumnSummaryJSON): ColumnSummary {
 }
 
 /** A fresh, empty summary of the given kind (e.g. for a live current window). */
-export function createColumnSummary(kind: ColumnKind, options: { capacity?: number } = {}): ColumnSummary {
-  return kind === 'numeric' ? new NumericSummary(options) : new CategoricalSummary();
+export function createColumnSummary(
+  kind: ColumnKind,
+  options: { capacity?: number; maxCategories?: number } = {},
+): ColumnSummary {
+  return kind === 'numeric' ? new NumericSummary(options) : new CategoricalSummary(options);
 }
 
 /** Merge two summaries of the same column spec. */

@@ -10,11 +10,15 @@
  * | type_mismatch_rate | values of the wrong type / rows (numeric columns)       | 0                 |
  * | out_of_range_rate  | share of current values outside the reference range     | 0.01              |
  * | new_category_rate  | share of current values in categories unseen in reference | 0.01            |
+ * | category_overflow_rate | rows beyond the category cap / non-missing rows (categorical) | 0     |
  * | constant           | 1 when the current window has ≤ 1 distinct value        | —                 |
  *
  * The reference range is [min, max] by default, or reference quantiles
  * (`rangeQuantiles: [0.001, 0.999]`); out_of_range_rate is exact on exact
  * summaries and approximate on sketches (`approximate: true`).
+ * new_category_rate is approximate once either side overflowed its category cap: a
+ * category not kept by an overflowed reference may be in its overflow (counted as new,
+ * an upper bound), and the current overflow's categories are unknown (not counted).
  */
 import type { ColumnKind, ColumnSummary, NumericSummary } from '../drift/summary';
 
@@ -23,6 +27,7 @@ export interface QualityThresholds {
   typeMismatchRate: number;
   outOfRangeRate: number;
   newCategoryRate: number;
+  categoryOverflowRate: number;
 }
 
 export const DEFAULT_QUALITY_THRESHOLDS: QualityThresholds = {
@@ -30,6 +35,8 @@ export const DEFAULT_QUALITY_THRESHOLDS: QualityThresholds = {
   typeMismatchRate: 0,
   outOfRangeRate: 0.01,
   newCategoryRate: 0.01,
+  // Any overflow breaches: the column has more categories than the summary keeps.
+  categoryOverflowRate: 0,
 };
 
 export type QualityMetricName =
@@ -37,6 +44,7 @@ export type QualityMetricName =
   | 'type_mismatch_rate'
   | 'out_of_range_rate'
   | 'new_category_rate'
+  | 'category_overflow_rate'
   | 'constant';
 
 export interface QualityMetric {
@@ -134,8 +142,18 @@ export function computeColumnQuality(
       referenceValue: null,
       threshold: t.newCategoryRate,
       breached: value > t.newCategoryRate,
-      approximate: false,
+      approximate: !reference.exact || !current.exact,
       details: { newCategories: unseen },
+    });
+    const overflowRate = rate(current.overflow, current.count);
+    metrics.push({
+      name: 'category_overflow_rate',
+      value: overflowRate,
+      referenceValue: rate(reference.overflow, reference.count),
+      threshold: t.categoryOverflowRate,
+      breached: overflowRate > t.categoryOverflowRate,
+      approximate: false,
+      details: { maxCategories: current.maxCategories, overflowRows: current.overflow },
     });
   }
   const distinct = (s: ColumnSummary) =>

@@ -6,7 +6,7 @@
  * evaluated in the same order as Evidently (density · common bin width).
  * On a sketch the distinct count is unknown and the pooled count is used instead.
  */
-import { histogramCounts, sturgesEdges } from '../binning';
+import { categoryCounts, histogramCounts, sturgesEdges } from '../binning';
 import type { DriftTestDefinition } from '../types';
 import type { NumericSummary } from '../summary';
 
@@ -39,8 +39,9 @@ export const hellingerTest: DriftTestDefinition = {
   compute(reference, current) {
     let bc = 0;
     if (reference.kind === 'categorical' && current.kind === 'categorical') {
-      for (const [key, c] of reference.entries()) {
-        bc += Math.sqrt((c / reference.count) * (current.countOf(key) / current.count));
+      const c = categoryCounts(reference, current);
+      for (let i = 0; i < c.keys.length; i++) {
+        bc += Math.sqrt((c.reference[i] / reference.count) * (c.current[i] / current.count));
       }
     } else if (reference.kind === 'numeric' && current.kind === 'numeric') {
       const edges = sturgesEdges(

@@ -1,0 +1,72 @@
+/**
+ * Scenarios say how the world changes during a run. Each is a function of progress
+ * (the share of the run's events already generated), so a change happens at the same
+ * event index whatever the rate.
+ */
+export const SCENARIOS = [
+  'steady',
+  'gradual-drift',
+  'sudden-drift',
+  'concept-drift',
+  'bad-deployment',
+  'latency-spike',
+  'malformed',
+] as const;
+
+export type Scenario = (typeof SCENARIOS)[number];
+
+export interface ScenarioSettings {
+  scenarios: readonly Scenario[];
+  /** Share of the run (0..1) at which the change starts. */
+  changeAt: number;
+  /** Share of the run a latency spike lasts. */
+  spikeLength: number;
+  /** Share of records replaced by malformed ones under `malformed`. */
+  malformedShare: number;
+}
+
+/** The state of the world for one event. */
+export interface Conditions {
+  /** 0 = reference feature distributions, 1 = fully shifted ones. */
+  featureShift: number;
+  /** 0 = the original relation between features and truth, 1 = the new one. */
+  conceptShift: number;
+  /** The badly trained version is serving. */
+  badVersion: boolean;
+  /** Multiplier of the serving latency. */
+  latencyFactor: number;
+  /** Share of records to replace by malformed ones. */
+  malformedShare: number;
+}
+
+/** Serving latency multiplier during a spike: a 8 ms median becomes ~100 ms. */
+export const SPIKE_LATENCY_FACTOR = 12;
+
+export function parseScenarios(text: string): Scenario[] {
+  const names = text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  for (const name of names) {
+    if (!(SCENARIOS as readonly string[]).includes(name)) {
+      throw new Error(`unknown scenario "${name}"; expected a comma-separated list of ${SCENARIOS.join(', ')}`);
+    }
+  }
+  return names.length > 0 ? (names as Scenario[]) : ['steady'];
+}
+
+export function conditionsAt(progress: number, settings: ScenarioSettings): Conditions {
+  const has = (s: Scenario) => settings.scenarios.includes(s);
+  const changed = progress >= settings.changeAt;
+  let featureShift = 0;
+  if (has('sudden-drift') && changed) featureShift = 1;
+  if (has('gradual-drift') && changed) {
+    // Ramps from the change point to the end of the run.
+    featureShift = Math.max(featureShift, Math.min(1, (progress - settings.changeAt) / Math.max(1e-9, 1 - settings.changeAt)));
+  }
+  const spiking = has('latency-spike') && changed && progress < settings.changeAt + settings.spikeLength;
+  return {
+    featureShift,
+    conceptShift: has('concept-drift') && changed ? 1 : 0,
+    badVersion: has('bad-deployment') && changed,
+    latencyFactor: spiking ? SPIKE_LATENCY_FACTOR : 1,
+    malformedShare: has('malformed') ? settings.malformedShare : 0,
+  };
+}
