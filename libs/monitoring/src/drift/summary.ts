@@ -27,10 +27,10 @@ export type ColumnKind = 'numeric' | 'categorical';
 export const DEFAULT_SKETCH_CAPACITY = 2048;
 export const DEFAULT_MAX_CATEGORIES = 1000;
 const MIN_CAPACITY = 32;
-/** The raw buffer holds this many × capacity values before a flush while exact … */
+/** The raw buffer holds up to this many × capacity values before a flush (per-flush costs are O(capacity): amortise them). */
 const BUFFER_FACTOR = 16;
-/** … and this many once a sketch (per-flush costs are O(capacity): amortise them). */
-const SKETCH_BUFFER_FACTOR = 16;
+/** The buffer starts this small and doubles, so a summary that sees few values stays small. */
+const INITIAL_BUFFER = 256;
 const EMPTY = new Float64Array(0);
 /** Sketch-mode batches are gridded over this many × capacity cells … */
 const GRID_FACTOR = 16;
@@ -243,9 +243,16 @@ export class NumericSummary {
   }
 
   private makeRoom(): void {
-    if (this.buffer.length === 0) this.buffer = new Float64Array(SKETCH_BUFFER_FACTOR * this.capacity);
-    else this.flush();
-    this.limit = (this.exactFlag ? BUFFER_FACTOR : SKETCH_BUFFER_FACTOR) * this.capacity;
+    const max = BUFFER_FACTOR * this.capacity;
+    if (this.buffer.length < max) {
+      // Growing never flushes, so batch boundaries (and results) do not depend on it.
+      const grown = new Float64Array(Math.min(max, Math.max(INITIAL_BUFFER, 2 * this.buffer.length)));
+      grown.set(this.buffer.subarray(0, this.buffered));
+      this.buffer = grown;
+    } else {
+      this.flush();
+    }
+    this.limit = this.buffer.length;
   }
 
   private flush(): void {
