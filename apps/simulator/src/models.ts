@@ -104,7 +104,8 @@ export const cardFraud: SimulatedModel = {
     };
     const truthLogit = c.conceptShift > 0 ? driftedFraudLogit(request) : referenceFraudLogit(request);
     const isFraud = random.bernoulli(sigmoid(truthLogit));
-    const score = sigmoid(c.badVersion ? badFraudLogit(request) : referenceFraudLogit(request));
+    const servingLogit = c.retrained ? driftedFraudLogit(request) : referenceFraudLogit(request);
+    const score = sigmoid(c.badVersion ? badFraudLogit(request) : servingLogit);
     const round = (x: number) => Math.round(x * 1e4) / 1e4;
     return {
       numericFeatures: {
@@ -152,9 +153,9 @@ export const basketValue: SimulatedModel = {
     const hour = random.categorical(HOURS, HOUR_WEIGHTS);
     const expected = c.conceptShift > 0 ? driftedBasket(items, sessionMinutes, device) : referenceBasket(items, sessionMinutes, device);
     const truth = Math.max(0, expected + random.normal(0, BASKET_NOISE_SD));
-    const reference = referenceBasket(items, sessionMinutes, device);
+    const serving = c.retrained ? driftedBasket(items, sessionMinutes, device) : referenceBasket(items, sessionMinutes, device);
     // The bad version halves every prediction: a unit bug in its feature pipeline.
-    const predicted = c.badVersion ? 0.5 * reference : reference;
+    const predicted = c.badVersion ? 0.5 * serving : serving;
     const cents = (x: number) => Math.round(x * 100) / 100;
     return {
       numericFeatures: { items_in_cart: items, session_minutes: cents(sessionMinutes), visits_30d: visits, hour },

@@ -33,6 +33,8 @@ export interface Conditions {
   conceptShift: number;
   /** The badly trained version is serving. */
   badVersion: boolean;
+  /** The serving (good) version was retrained on the world after concept drift. */
+  retrained: boolean;
   /** Multiplier of the serving latency. */
   latencyFactor: number;
   /** Share of records to replace by malformed ones. */
@@ -66,6 +68,7 @@ export function conditionsAt(progress: number, settings: ScenarioSettings): Cond
     featureShift,
     conceptShift: has('concept-drift') && changed ? 1 : 0,
     badVersion: has('bad-deployment') && changed,
+    retrained: false,
     latencyFactor: spiking ? SPIKE_LATENCY_FACTOR : 1,
     malformedShare: has('malformed') ? settings.malformedShare : 0,
   };

@@ -59,6 +59,22 @@ describe('generateTraffic', () => {
     expect([0.25, 0.5, 0.75, 1].map((p) => conditionsAt(p, settings).featureShift)).toEqual([0, 0, 0.5, 1]);
   });
 
+  it('continues a lifecycle: a retrained version fits the drifted world, named as the demo asks', () => {
+    const lifecycle = { servingVersion: 'v2', retrained: true, badVersion: 'v3', announce: false };
+    const steps = all(options(['concept-drift', 'bad-deployment'], { lifecycle, scenario: { scenarios: ['concept-drift', 'bad-deployment'], changeAt: 0.5, spikeLength: 0, malformedShare: 0 } }));
+    const fraud = predictions(steps, 'card-fraud');
+    // No initial announcement; the only deployments are the switch to the bad version.
+    expect(steps.filter((s) => s.kind === 'deployment').map((s) => s.kind === 'deployment' && s.deployment.version)).toEqual(['v3', 'v3']);
+    expect(new Set(before(fraud).map((s) => s.prediction.modelVersion))).toEqual(new Set(['v2']));
+    expect(new Set(after(fraud).map((s) => s.prediction.modelVersion))).toEqual(new Set(['v3']));
+    // Scored with the drifted process's own logit, v2 beats v1's ~0.71 on the drifted world.
+    const retrainedOnDrift = predictions(all(options(['concept-drift'], { lifecycle: { retrained: true } })), 'card-fraud');
+    const v1OnDrift = predictions(all(options(['concept-drift'])), 'card-fraud');
+    expect(accuracy(after(retrainedOnDrift))).toBeGreaterThan(accuracy(after(v1OnDrift)) + 0.05);
+    // The bad version (~0.52 here) is far below either good one.
+    expect(accuracy(after(fraud))).toBeLessThan(0.6);
+  });
+
   it('changes the truth but not the features under concept drift', () => {
     const steady = predictions(all(options(['steady'])), 'card-fraud');
     const drifted = predictions(all(options(['concept-drift'])), 'card-fraud');

@@ -20,6 +20,12 @@ export interface TrafficOptions {
   labelMissingShare: number;
   /** Event ids; random UUIDs by default so two runs never collide in storage. */
   newId?: () => string;
+  /**
+   * The lifecycle a run continues (the demo chains runs): the good version's name and
+   * whether it was retrained on the drifted world, the bad version's name, and whether
+   * to announce the serving version with a ModelDeployed first (default true).
+   */
+  lifecycle?: { servingVersion?: string; retrained?: boolean; badVersion?: string; announce?: boolean };
 }
 
 export interface PredictionStep {
@@ -72,18 +78,22 @@ export function* generateTraffic(options: TrafficOptions): Generator<TrafficStep
   const models = resolveModels(options.models);
   const newId = options.newId ?? randomUUID;
   const streams = new Map(models.map((m) => [m.modelId, Random.forStream(options.seed, m.modelId)]));
+  const goodVersion = options.lifecycle?.servingVersion ?? REFERENCE_VERSION;
+  const badVersion = options.lifecycle?.badVersion ?? BAD_VERSION;
   const serving = new Map<string, string>();
   for (const model of models) {
-    serving.set(model.modelId, REFERENCE_VERSION);
-    yield { kind: 'deployment', deployment: { modelId: model.modelId, version: REFERENCE_VERSION, reason: 'initial' } };
+    serving.set(model.modelId, goodVersion);
+    if (options.lifecycle?.announce ?? true) {
+      yield { kind: 'deployment', deployment: { modelId: model.modelId, version: goodVersion, reason: 'initial' } };
+    }
   }
 
   for (let index = 0; index < options.events; index++) {
     const model = models[index % models.length];
     const random = streams.get(model.modelId)!;
     const progress = index / options.events;
-    const conditions = conditionsAt(progress, options.scenario);
-    const version = conditions.badVersion ? BAD_VERSION : REFERENCE_VERSION;
+    const conditions = { ...conditionsAt(progress, options.scenario), retrained: options.lifecycle?.retrained ?? false };
+    const version = conditions.badVersion ? badVersion : goodVersion;
     if (serving.get(model.modelId) !== version) {
       serving.set(model.modelId, version);
       yield { kind: 'deployment', deployment: { modelId: model.modelId, version, reason: 'manual' } };
