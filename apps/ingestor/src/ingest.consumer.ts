@@ -1,0 +1,189 @@
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { ComponentHealth, HealthRegistry, StorageUnavailableError } from '@vigil/common';
+import { topicMap, TopicMap } from '@vigil/contracts';
+import { AvroDecoder, createKafka, createSchemaRegistry, ensureTopics, registerContracts } from '@vigil/messaging';
+import { migrate } from '@vigil/storage';
+import { Type } from 'avsc';
+import { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import { DeadLetterPublisher } from './dead-letter.publisher';
+import { IngestMetrics } from './ingest.metrics';
+import { IngestRepository } from './ingest.repository';
+import { INGESTOR_CONFIG, IngestorConfig } from './ingestor.config';
+import { InsertBuffer } from './insert-buffer';
+import { OffsetCommitter } from './offset-committer';
+import { RecordProcessor } from './record-processor';
+import { deadLetterRow } from './rows';
+
+/** kafkajs heartbeats only when asked: keep the group membership alive while an insert waits. */
+const HEARTBEAT_WHILE_WAITING_MS = 3_000;
+/** On SIGTERM, how long rows already read may take to reach ClickHouse before they are left to replay. */
+const SHUTDOWN_DRAIN_MS = 10_000;
+
+/**
+ * Owns a kafkajs consumer in batch mode (NestJS's Kafka transport hands over one
+ * message at a time): each partition batch is decoded, validated, inserted through the
+ * shared InsertBuffer and only then are its offsets committed (at-least-once; the
+ * tables collapse replays). While ClickHouse is unavailable consumption is paused and
+ * health reports `degraded`.
+ */
+@Injectable()
+export class IngestConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(IngestConsumer.name);
+  private readonly topics: TopicMap;
+  private readonly kafka: Kafka;
+  private readonly registry: SchemaRegistry;
+  private readonly consumer: Consumer;
+  private readonly producer: Producer;
+  private readonly buffer: InsertBuffer;
+  private readonly committer: OffsetCommitter;
+  private processor!: RecordProcessor;
+  private deadLetters!: DeadLetterPublisher;
+  private decodingBatches = 0;
+  private state: ComponentHealth = { status: 'down', consumer: 'starting' };
+
+  constructor(
+    @Inject(INGESTOR_CONFIG) private readonly config: IngestorConfig,
+    repository: IngestRepository,
+    private readonly metrics: IngestMetrics,
+    health: HealthRegistry,
+  ) {
+    this.topics = topicMap(config.topicPrefix);
+    this.kafka = createKafka({ brokers: config.kafkaBrokers, clientId: config.kafkaClientId }, this.logger);
+    this.registry = createSchemaRegistry(config.schemaRegistry);
+    this.consumer = this.kafka.consumer({
+      groupId: config.groupId,
+      maxBytesPerPartition: config.fetch.maxBytesPerPartition,
+      maxBytes: config.fetch.maxBytes,
+    });
+    this.producer = this.kafka.producer();
+    this.buffer = new InsertBuffer(
+      repository,
+      { ...config.batch, retry: config.retry, batchesDecoding: () => this.decodingBatches },
+      {
+        inserted: (table, rows, seconds) => {
+          metrics.rowsInserted.inc({ table }, rows);
+          metrics.insertBatchRows.observe({ table }, rows);
+          metrics.insertSeconds.observe({ table }, seconds);
+        },
+        insertFailed: (error, retryInMs) => this.insertFailed(error, retryInMs),
+        recovered: () => this.insertRecovered(),
+      },
+    );
+    this.committer = new OffsetCommitter(
+      (positions) => this.consumer.commitOffsets(positions),
+      (error) => this.logger.warn({ message: 'offset commit failed; retried with the next one', error: error.message }),
+    );
+    health.register('ingestor', () => this.state);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { config } = this;
+    await migrate(config.clickhouse);
+    await ensureTopics(this.kafka, this.topics, { partitions: config.topicPartitions });
+    await registerContracts(this.registry, this.topics);
+    this.processor = new RecordProcessor(new AvroDecoder(this.registry), (id) => this.schemaName(id), this.topics);
+    this.deadLetters = new DeadLetterPublisher(this.producer, this.topics.deadLetter);
+    await this.producer.connect();
+    await this.consumer.connect();
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      this.logger.error({ message: 'consumer crashed', error: payload.error.message, restart: payload.restart });
+      if (!payload.restart) this.state = { status: 'down', consumer: 'crashed', error: payload.error.message };
+    });
+    await this.consumer.subscribe({ topics: [this.topics.predictions, this.topics.labels], fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: config.fetch.partitionsConcurrency,
+      eachBatch: (payload) => this.ingestBatch(payload),
+    });
+    this.state = { status: 'up', consumer: 'running' };
+    this.logger.log({ message: 'ingesting', topics: [this.topics.predictions, this.topics.labels], group: config.groupId });
+  }
+
+  /**
+   * Stops fetching, lets the rows already read reach ClickHouse and their offsets be
+   * committed (bounded wait: if ClickHouse is away they are simply replayed later),
+   * then leaves the group.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.consumer.pause(this.subscribed());
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.buffer.idle(), new Promise((resolve) => (timer = setTimeout(resolve, SHUTDOWN_DRAIN_MS)))]);
+    clearTimeout(timer);
+    this.buffer.stop();
+    await this.committer.flush();
+    await this.consumer.disconnect();
+    await this.producer.disconnect();
+  }
+
+  private async ingestBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    if (batch.isEmpty() || !isRunning() || isStale()) return;
+    const { topic, partition } = batch;
+    const beat = setInterval(() => heartbeat().catch(() => undefined), HEARTBEAT_WHILE_WAITING_MS);
+    let decoding = false;
+    try {
+      await this.buffer.admit();
+      this.decodingBatches++;
+      decoding = true;
+      this.metrics.eventsReceived.inc({ topic }, batch.messages.length);
+      const now = Date.now();
+      const processed = await this.processor.process(topic, partition, batch.messages, now);
+      // Dead letters are on their topic before the offsets move past them.
+      await this.deadLetters.publish(processed.deadLetters);
+      for (const letter of processed.deadLetters) this.metrics.deadLettered.inc({ reason: letter.reason });
+      this.decodingBatches--;
+      decoding = false;
+      const last = batch.lastOffset();
+      const inserted = this.buffer.add({
+        predictions: processed.predictions,
+        labels: processed.labels,
+        dead_letters: processed.deadLetters.map((letter) => deadLetterRow(letter, now)),
+      });
+      // Fetching moves on while ClickHouse inserts; the commit waits for the insert.
+      resolveOffset(last);
+      inserted.then(
+        () => this.committer.markInserted(topic, partition, BigInt(last) + 1n),
+        // Only on shutdown: left uncommitted, replayed by the next owner and collapsed.
+        () => undefined,
+      );
+      const lag = BigInt(batch.highWatermark) - BigInt(last) - 1n;
+      this.metrics.consumerLag.set({ topic, partition: String(partition) }, Number(lag > 0n ? lag : 0n));
+    } finally {
+      clearInterval(beat);
+      if (decoding) this.decodingBatches--;
+    }
+  }
+
+  private insertFailed(error: Error, retryInMs: number): void {
+    this.metrics.storageRetries.inc();
+    const unavailable = error instanceof StorageUnavailableError;
+    if (this.state.consumer !== 'paused') {
+      this.consumer.pause(this.subscribed());
+      this.logger.warn({ message: 'ClickHouse insert failed: consumption paused, retrying', error: error.message });
+    }
+    // Unavailable is waited out (degraded); any other insert error needs a human (down).
+    this.state = {
+      status: unavailable ? 'degraded' : 'down',
+      consumer: 'paused',
+      reason: unavailable ? 'clickhouse unavailable' : 'clickhouse rejected the insert',
+      error: error.message,
+      retryInMs,
+    };
+  }
+
+  private insertRecovered(): void {
+    this.consumer.resume(this.subscribed());
+    this.state = { status: 'up', consumer: 'running' };
+    this.logger.log({ message: 'ClickHouse insert succeeded: consumption resumed' });
+  }
+
+  private subscribed(): { topic: string }[] {
+    return [{ topic: this.topics.predictions }, { topic: this.topics.labels }];
+  }
+
+  private async schemaName(schemaId: number): Promise<string> {
+    const type = (await this.registry.getSchema(schemaId)) as Type;
+    return type.name ?? `schema ${schemaId}`;
+  }
+}

@@ -1,0 +1,6 @@
+import 'reflect-metadata';
+import { bootstrapService } from '@vigil/common';
+import { IngestorModule } from './app.module';
+import { loadIngestorConfig } from './ingestor.config';
+
+void bootstrapService(IngestorModule, 'ingestor', loadIngestorConfig().httpPort);
