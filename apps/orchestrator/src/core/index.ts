@@ -1,0 +1,16 @@
+export { LifecyclePolicyEngine, eventIdOf, modelIdOf } from './lifecycle-policy-engine';
+export type { ClosedIncident, Decision, DecisionOutcome, EngineResult, LifecycleEvent, LifecycleRequest } from './lifecycle-policy-engine';
+export { championAt, previousChampion } from './champion';
+export { incidentIdFor, requestEventIdFor, type LifecycleAction } from './identity';
+export {
+  BUILTIN_POLICY,
+  parsePolicyFile,
+  parsePolicyOverride,
+  resolvePolicy,
+  type LifecyclePolicy,
+  type PolicyFile,
+  type PolicyOverride,
+  type ResolvedPolicy,
+} from './policy';
+export { emptyModelState, type DeploymentRecord, type IncidentRecord, type ModelState } from './state';
+export { twoProportionZTest, type TwoProportionZTest } from './z-test';

@@ -1,0 +1,212 @@
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import type { RetrainRequested, RollbackRequested } from '@vigil/contracts';
+import { topicMap } from '@vigil/contracts';
+import {
+  emptyModelState,
+  EngineResult,
+  eventIdOf,
+  LifecycleEvent,
+  LifecyclePolicyEngine,
+  LifecycleRequest,
+  modelIdOf,
+  ModelState,
+  PolicyOverride,
+  resolvePolicy,
+  ResolvedPolicy,
+} from './core';
+import { LifecycleRepository, SourcePosition } from './lifecycle.repository';
+import { OrchestratorMetrics } from './orchestrator.metrics';
+import { ORCHESTRATOR_CONFIG, OrchestratorConfig } from './orchestrator.config';
+
+/** A request persisted as pending, waiting to be committed to Kafka. */
+export interface PendingRequest {
+  incidentId: string;
+  topic: string;
+  modelId: string;
+  request: LifecycleRequest;
+  /** The consumed record that opened the incident: the request commits with its offset. */
+  source: SourcePosition;
+}
+
+/**
+ * Runs the pure engine and makes its result durable: audit rows, deployment history,
+ * incidents (request pending) and the model state are written to ClickHouse BEFORE
+ * anything is produced. Events are handled one at a time (Kafka batches and HTTP
+ * calls share one queue), so a model's state is never updated concurrently.
+ */
+@Injectable()
+export class LifecycleService implements OnModuleInit {
+  private readonly logger = new Logger(LifecycleService.name);
+  private readonly engine = new LifecyclePolicyEngine();
+  private readonly states = new Map<string, ModelState>();
+  private policyOverrides = new Map<string, PolicyOverride>();
+  /** Outbox: persisted requests not yet known to be on Kafka, by incident id. */
+  private readonly outbox = new Map<string, PendingRequest>();
+  private queue: Promise<unknown> = Promise.resolve();
+  /** HTTP calls waiting for the event they published to come back through Kafka. */
+  private readonly waiters = new Map<string, (result: EngineResult) => void>();
+
+  constructor(
+    @Inject(ORCHESTRATOR_CONFIG) private readonly config: OrchestratorConfig,
+    private readonly repository: LifecycleRepository,
+    private readonly metrics: OrchestratorMetrics,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    for (const state of await this.repository.loadStates()) this.states.set(state.modelId, state);
+    this.policyOverrides = await this.repository.loadPolicies();
+    this.updateOpenIncidentGauge();
+    this.logger.log({ message: 'lifecycle state reloaded', models: this.states.size, policyOverrides: this.policyOverrides.size });
+  }
+
+  /** Serialises work on the shared state. */
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(work, work);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  policyFor(modelId: string): ResolvedPolicy {
+    return resolvePolicy(modelId, this.config.policies, this.policyOverrides.get(modelId));
+  }
+
+  async setPolicy(modelId: string, override: PolicyOverride): Promise<ResolvedPolicy> {
+    return this.exclusive(async () => {
+      await this.repository.savePolicy(modelId, override);
+      this.policyOverrides.set(modelId, override);
+      return this.policyFor(modelId);
+    });
+  }
+
+  state(modelId: string): ModelState | undefined {
+    return this.states.get(modelId);
+  }
+
+  handle(event: LifecycleEvent, source: SourcePosition): Promise<EngineResult> {
+    return this.exclusive(() => this.apply(event, source));
+  }
+
+  private async apply(event: LifecycleEvent, source: SourcePosition): Promise<EngineResult> {
+    const modelId = modelIdOf(event);
+    const resolved = this.policyFor(modelId);
+    const now = Date.now();
+    const result = this.engine.decide(this.states.get(modelId) ?? emptyModelState(modelId), event, resolved, now);
+    const topics = topicMap(this.config.topicPrefix);
+
+    await this.repository.insertDecisions(result.decisions, resolved.name, now);
+    if (result.deployment) {
+      const artifactUri = event.type === 'deployed' ? event.deployment.artifactUri : null;
+      await this.repository.insertDeployment(modelId, result.deployment, artifactUri);
+    }
+    const pending: PendingRequest[] = [];
+    for (const { incident, request } of result.opened) {
+      const topic = request.action === 'retrain' ? topics.retrainRequested : topics.rollbackRequested;
+      await this.repository.insertOpenedIncident(
+        incident,
+        { topic, eventId: request.event.eventId, json: JSON.stringify(request), policy: request.event.policy, reason: request.event.reason },
+        source,
+      );
+      pending.push({ incidentId: incident.incidentId, topic, modelId, request, source });
+    }
+    for (const closed of result.closed) {
+      await this.repository.updateIncidents([closed.incident.incidentId], { status: 'closed', closed_at_ms: closed.closedAt, resolution: closed.resolution });
+    }
+    await this.repository.saveState(result.state);
+
+    if (this.config.fault === 'exit-after-persist' && pending.length > 0) {
+      // Test-only: die in the worst window, incident persisted but request not yet on Kafka.
+      this.logger.warn({ message: 'ORCHESTRATOR_FAULT=exit-after-persist: exiting before producing', incidents: pending.map((p) => p.incidentId) });
+      process.exit(137);
+    }
+
+    this.states.set(modelId, result.state);
+    for (const p of pending) this.outbox.set(p.incidentId, p);
+    this.metrics.eventsConsumed.inc({ type: event.type });
+    for (const d of result.decisions) this.metrics.decisions.inc({ action: d.action, outcome: d.outcome });
+    this.updateOpenIncidentGauge();
+    this.waiters.get(eventIdOf(event))?.(result);
+    return result;
+  }
+
+  private updateOpenIncidentGauge(): void {
+    let open = 0;
+    for (const state of this.states.values()) open += state.openIncidents.length;
+    this.metrics.openIncidents.set(open);
+  }
+
+  /**
+   * Requests waiting for a transaction: those opened by records of `partition` (they
+   * must commit together with its offsets), or all of them when recovering.
+   */
+  pendingRequests(partition?: { topic: string; partition: number }): PendingRequest[] {
+    const all = [...this.outbox.values()];
+    if (!partition) return all;
+    return all.filter((r) => r.source.topic === partition.topic && r.source.partition === partition.partition);
+  }
+
+  /** Resolves with the engine result once the event with this id has been handled (or null on timeout). */
+  awaitHandled(eventId: string, timeoutMs: number): Promise<EngineResult | null> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiters.delete(eventId);
+        resolve(null);
+      }, timeoutMs);
+      this.waiters.set(eventId, (result) => {
+        clearTimeout(timer);
+        this.waiters.delete(eventId);
+        resolve(result);
+      });
+    });
+  }
+
+  /** Called once the transaction carrying these requests committed. */
+  async markProduced(requests: readonly PendingRequest[]): Promise<void> {
+    if (requests.length === 0) return;
+    await this.repository.updateIncidents(
+      requests.map((r) => r.incidentId),
+      { request_status: 'produced' },
+    );
+    for (const r of requests) {
+      this.outbox.delete(r.incidentId);
+      this.metrics.requestsProduced.inc({ action: r.request.action });
+    }
+  }
+
+  /**
+   * After a restart: every incident still "pending" either made it to Kafka (its
+   * transaction committed the source offset too) or did not. `committed(topic,
+   * partition)` gives the group's committed offset, read after the transactional
+   * producer fenced its predecessor, so no transaction is still in flight.
+   */
+  async recoverPending(committed: (topic: string, partition: number) => Promise<number>): Promise<{ produced: string[]; requeued: string[] }> {
+    const produced: string[] = [];
+    const requeued: string[] = [];
+    for (const row of await this.repository.pendingIncidents()) {
+      const done = (await committed(row.source_topic, row.source_partition)) > row.source_offset;
+      if (done) {
+        produced.push(row.incident_id);
+        continue;
+      }
+      this.outbox.set(row.incident_id, {
+        incidentId: row.incident_id,
+        topic: row.request_topic,
+        modelId: row.model_id,
+        request: reviveRequest(row.request_json),
+        source: { topic: row.source_topic, partition: row.source_partition, offset: row.source_offset },
+      });
+      requeued.push(row.incident_id);
+    }
+    if (produced.length > 0) await this.repository.updateIncidents(produced, { request_status: 'produced' });
+    this.logger.log({ message: 'pending requests recovered', alreadyProduced: produced, requeued });
+    return { produced, requeued };
+  }
+}
+
+/** JSON turned the request's Dates into ISO strings; turn them back. */
+export function reviveRequest(json: string): LifecycleRequest {
+  const parsed = JSON.parse(json) as LifecycleRequest;
+  const event = parsed.event as RetrainRequested | RollbackRequested;
+  event.requestedAt = new Date(event.requestedAt);
+  event.evidence = event.evidence.map((e) => ({ ...e, windowStart: new Date(e.windowStart), windowEnd: new Date(e.windowEnd) }));
+  return parsed;
+}

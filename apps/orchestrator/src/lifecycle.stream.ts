@@ -1,0 +1,240 @@
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { DecodeError, HealthRegistry, RejectedRecordError } from '@vigil/common';
+import type { Alert, MetricSnapshot, ModelDeployed, RetrainCompleted, TopicMap } from '@vigil/contracts';
+import { EventStream, topicMap } from '@vigil/contracts';
+import { AvroDecoder, createKafka, createSchemaRegistry, ensureTopics, registerContracts } from '@vigil/messaging';
+import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Partitioners, Producer } from 'kafkajs';
+import type { LifecycleEvent } from './core';
+import { LifecycleService, PendingRequest } from './lifecycle.service';
+import { OrchestratorMetrics } from './orchestrator.metrics';
+import { ORCHESTRATOR_CONFIG, OrchestratorConfig } from './orchestrator.config';
+
+/** Header names on dead-letter records (same names as the ingestor's). */
+const DEAD_LETTER_HEADERS = {
+  reason: 'vigil-dead-letter-reason',
+  error: 'vigil-dead-letter-error',
+  topic: 'vigil-dead-letter-source-topic',
+  partition: 'vigil-dead-letter-source-partition',
+  offset: 'vigil-dead-letter-source-offset',
+} as const;
+
+/**
+ * The Kafka edge. Consumes alerts, metric snapshots, deployments and retrain
+ * completions; after each batch one Kafka transaction carries every pending request,
+ * the batch's dead letters and the batch's consumed offsets, so "request produced"
+ * and "input consumed" commit together or not at all.
+ */
+@Injectable()
+export class LifecycleStream implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(LifecycleStream.name);
+  private readonly kafka: Kafka;
+  private readonly registry: SchemaRegistry;
+  private readonly decoder: AvroDecoder;
+  private readonly topics: TopicMap;
+  private producer?: Producer;
+  private consumer?: Consumer;
+  private schemaIds?: Record<EventStream, number>;
+  private state: 'starting' | 'running' | 'crashed' | 'stopped' = 'starting';
+  /** A transactional producer runs one transaction at a time: batches and HTTP calls take turns. */
+  private transactions: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    @Inject(ORCHESTRATOR_CONFIG) private readonly config: OrchestratorConfig,
+    private readonly lifecycle: LifecycleService,
+    private readonly metrics: OrchestratorMetrics,
+    health: HealthRegistry,
+  ) {
+    this.kafka = createKafka({ brokers: config.kafkaBrokers, clientId: config.kafkaClientId }, this.logger);
+    this.registry = createSchemaRegistry(config.schemaRegistry);
+    this.decoder = new AvroDecoder(this.registry);
+    this.topics = topicMap(config.topicPrefix);
+    health.register('kafka', () => ({ status: this.state === 'running' ? 'up' : this.state === 'starting' ? 'degraded' : 'down', consumer: this.state }));
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await ensureTopics(this.kafka, this.topics, { partitions: this.config.topicPartitions });
+    this.schemaIds = await registerContracts(this.registry, this.topics);
+    // Connecting with the transactional id fences any previous instance and completes
+    // (commits or aborts) its open transaction before we read committed offsets.
+    this.producer = this.kafka.producer({
+      transactionalId: this.config.transactionalId,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    await this.producer.connect();
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const cache = new Map<string, Map<number, number>>();
+      await this.lifecycle.recoverPending(async (topic, partition) => {
+        if (!cache.has(topic)) {
+          const [offsets] = await admin.fetchOffsets({ groupId: this.config.groupId, topics: [topic] });
+          cache.set(topic, new Map((offsets?.partitions ?? []).map((p) => [p.partition, Number(p.offset)])));
+        }
+        return cache.get(topic)?.get(partition) ?? -1;
+      });
+    } finally {
+      await admin.disconnect();
+    }
+    await this.commitTransaction([], null);
+
+    this.consumer = this.kafka.consumer({
+      groupId: this.config.groupId,
+      readUncommitted: false,
+      sessionTimeout: this.config.sessionTimeoutMs,
+      heartbeatInterval: Math.floor(this.config.sessionTimeoutMs / 10),
+    });
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) this.state = 'crashed';
+    });
+    await this.consumer.connect();
+    await this.consumer.subscribe({
+      topics: [this.topics.alerts, this.topics.metricSnapshots, this.topics.modelDeployed, this.topics.retrainCompleted],
+      fromBeginning: true,
+    });
+    await this.consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.onBatch(payload) });
+    this.state = 'running';
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.state = 'stopped';
+    await this.consumer?.disconnect();
+    await this.producer?.disconnect();
+  }
+
+  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const deadLetters: Message[] = [];
+    let last: string | null = null;
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale()) break;
+      const source = { topic: batch.topic, partition: batch.partition, offset: Number(message.offset) };
+      try {
+        const event = await this.decode(batch.topic, message);
+        await this.lifecycle.handle(event, source);
+      } catch (error) {
+        if (!(error instanceof RejectedRecordError)) throw error;
+        deadLetters.push(this.deadLetter(message, source, error));
+        this.metrics.deadLetters.inc({ reason: error.reason });
+      }
+      last = message.offset;
+      await heartbeat();
+    }
+    if (last === null) return;
+    await this.commitTransaction(deadLetters, { topic: batch.topic, partition: batch.partition, offset: last });
+    resolveOffset(last);
+    await heartbeat();
+  }
+
+  private async decode(topic: string, message: KafkaMessage): Promise<LifecycleEvent> {
+    if (!message.value) throw new DecodeError('record has no value');
+    if (topic === this.topics.alerts) return { type: 'alert', alert: (await this.decoder.decode<Alert>(message.value)).value };
+    if (topic === this.topics.metricSnapshots) return { type: 'snapshot', snapshot: (await this.decoder.decode<MetricSnapshot>(message.value)).value };
+    if (topic === this.topics.modelDeployed) return { type: 'deployed', deployment: (await this.decoder.decode<ModelDeployed>(message.value)).value };
+    return { type: 'retrainCompleted', completion: (await this.decoder.decode<RetrainCompleted>(message.value)).value };
+  }
+
+  private deadLetter(message: KafkaMessage, source: { topic: string; partition: number; offset: number }, error: RejectedRecordError): Message {
+    return {
+      key: message.key,
+      value: message.value,
+      headers: {
+        ...message.headers,
+        [DEAD_LETTER_HEADERS.reason]: error.reason,
+        [DEAD_LETTER_HEADERS.error]: error.message,
+        [DEAD_LETTER_HEADERS.topic]: source.topic,
+        [DEAD_LETTER_HEADERS.partition]: String(source.partition),
+        [DEAD_LETTER_HEADERS.offset]: String(source.offset),
+      },
+    };
+  }
+
+  /**
+   * One transaction: every pending request, the dead letters, and (when consuming)
+   * the offset after `consumed`. Pending requests are marked produced in ClickHouse
+   * only after the commit; a crash before that is resolved by recoverPending.
+   */
+  private commitTransaction(deadLetters: Message[], consumed: { topic: string; partition: number; offset: string } | null): Promise<void> {
+    return this.inTurn(() => this.runTransaction(deadLetters, consumed));
+  }
+
+  private inTurn<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.transactions.then(work, work);
+    this.transactions = next.catch(() => undefined);
+    return next;
+  }
+
+  private async runTransaction(deadLetters: Message[], consumed: { topic: string; partition: number; offset: string } | null): Promise<void> {
+    const pending = this.lifecycle.pendingRequests(consumed ?? undefined);
+    if (pending.length === 0 && deadLetters.length === 0 && consumed === null) return;
+    // Next offset to read per partition. Recovering (no batch), the offset after each
+    // pending request's opening record: every earlier record of that partition was
+    // already handled and persisted, so committing it with the request is exact, and a
+    // crash right after this commit is again recognised as "produced".
+    const offsets = new Map<string, { topic: string; partition: number; offset: number }>();
+    const advance = (topic: string, partition: number, offset: number) => {
+      const key = `${topic}/${partition}`;
+      if ((offsets.get(key)?.offset ?? -1) < offset + 1) offsets.set(key, { topic, partition, offset: offset + 1 });
+    };
+    if (consumed) advance(consumed.topic, consumed.partition, Number(consumed.offset));
+    else for (const request of pending) advance(request.source.topic, request.source.partition, request.source.offset);
+    const producer = this.producer!;
+    const transaction = await producer.transaction();
+    try {
+      for (const request of pending) await transaction.send({ topic: request.topic, acks: -1, messages: [await this.encodeRequest(request)] });
+      if (deadLetters.length > 0) await transaction.send({ topic: this.topics.deadLetter, acks: -1, messages: deadLetters });
+      if (offsets.size > 0) {
+        await transaction.sendOffsets({
+          consumerGroupId: this.config.groupId,
+          topics: [...offsets.values()].map(({ topic, partition, offset }) => ({ topic, partitions: [{ partition, offset: String(offset) }] })),
+        });
+      }
+      await transaction.commit();
+    } catch (error) {
+      await transaction.abort().catch(() => undefined);
+      throw error;
+    }
+    if (this.config.fault === 'exit-after-produce' && pending.length > 0) {
+      // Test-only: die with the request committed on Kafka but still "pending" in ClickHouse.
+      this.logger.warn({ message: 'ORCHESTRATOR_FAULT=exit-after-produce: exiting before marking produced', incidents: pending.map((p) => p.incidentId) });
+      process.exit(137);
+    }
+    await this.lifecycle.markProduced(pending);
+    for (const request of pending) {
+      this.logger.log({ message: 'lifecycle request produced', action: request.request.action, incidentId: request.incidentId, modelId: request.modelId, eventId: request.request.event.eventId });
+    }
+  }
+
+  private async encodeRequest(request: PendingRequest): Promise<Message> {
+    const schemaId = request.request.action === 'retrain' ? this.schemaIds!.retrainRequested : this.schemaIds!.rollbackRequested;
+    return {
+      key: request.modelId,
+      value: await this.registry.encode(schemaId, request.request.event),
+      headers: { 'vigil-event-id': request.request.event.eventId, 'vigil-incident-id': request.incidentId },
+    };
+  }
+
+  /**
+   * Publishes a deployment accepted over HTTP. It is then handled like any other
+   * ModelDeployed (so every request has a consumed record to commit with).
+   */
+  publishDeployment(deployment: ModelDeployed): Promise<void> {
+    return this.inTurn(() => this.sendDeployment(deployment));
+  }
+
+  private async sendDeployment(deployment: ModelDeployed): Promise<void> {
+    const transaction = await this.producer!.transaction();
+    try {
+      await transaction.send({
+        topic: this.topics.modelDeployed,
+        acks: -1,
+        messages: [{ key: deployment.modelId, value: await this.registry.encode(this.schemaIds!.modelDeployed, deployment) }],
+      });
+      await transaction.commit();
+    } catch (error) {
+      await transaction.abort().catch(() => undefined);
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,159 @@
+import { BadRequestException, Body, Controller, Get, NotFoundException, Param, Post, Put, Query, Res } from '@nestjs/common';
+import type { ModelDeployed } from '@vigil/contracts';
+import Joi from 'joi';
+import { randomUUID } from 'node:crypto';
+import { championAt, parsePolicyOverride, previousChampion } from './core';
+import { DeploymentRow, LifecycleRepository } from './lifecycle.repository';
+import { LifecycleService } from './lifecycle.service';
+import { LifecycleStream } from './lifecycle.stream';
+
+const deploymentBody = Joi.object({
+  eventId: Joi.string(),
+  version: Joi.string().min(1).required(),
+  deployedAt: Joi.date().iso(),
+  reason: Joi.string().valid('initial', 'retrain', 'rollback', 'manual').default('manual'),
+  incidentId: Joi.string().allow(null).default(null),
+  artifactUri: Joi.string().allow(null).default(null),
+});
+
+/** The part of the platform's response object this controller uses (no @types/express here). */
+interface HttpStatusSetter {
+  status(code: number): unknown;
+}
+
+function parseInstant(text: string | undefined, name: string): number {
+  const ms = text === undefined ? Date.now() : Date.parse(text);
+  if (Number.isNaN(ms)) throw new BadRequestException(`${name}: not an ISO 8601 date: ${JSON.stringify(text)}`);
+  return ms;
+}
+
+function deploymentView(row: DeploymentRow) {
+  return {
+    version: row.version,
+    deployedAt: new Date(row.deployed_at_ms).toISOString(),
+    reason: row.reason,
+    incidentId: row.incident_id,
+    artifactUri: row.artifact_uri,
+    eventId: row.event_id,
+  };
+}
+
+/** The model registry the lifecycle needs (docs/orchestrator.md "HTTP API"). */
+@Controller('models/:modelId')
+export class ModelsController {
+  constructor(
+    private readonly lifecycle: LifecycleService,
+    private readonly repository: LifecycleRepository,
+    private readonly stream: LifecycleStream,
+  ) {}
+
+  /**
+   * Publishes a ModelDeployed event and waits (up to 10 s) for the consumer to handle
+   * it: 201 with the decisions, or 202 if it is still on its way.
+   */
+  @Post('deployments')
+  async deploy(@Param('modelId') modelId: string, @Body() body: unknown, @Res({ passthrough: true }) response: HttpStatusSetter) {
+    const { error, value } = deploymentBody.validate(body ?? {}, { abortEarly: false });
+    if (error) throw new BadRequestException(error.message);
+    const v = value as { eventId?: string; version: string; deployedAt?: Date; reason: string; incidentId: string | null; artifactUri: string | null };
+    const deployment: ModelDeployed = {
+      eventId: v.eventId ?? randomUUID(),
+      modelId,
+      version: v.version,
+      deployedAt: v.deployedAt ?? new Date(),
+      reason: v.reason,
+      incidentId: v.incidentId,
+      artifactUri: v.artifactUri,
+    };
+    const handled = this.lifecycle.awaitHandled(deployment.eventId, 10_000);
+    await this.stream.publishDeployment(deployment);
+    const result = await handled;
+    response.status(result ? 201 : 202);
+    return { deployment: { ...deployment, deployedAt: deployment.deployedAt.toISOString() }, decisions: result?.decisions ?? null };
+  }
+
+  @Get()
+  async model(@Param('modelId') modelId: string) {
+    const history = await this.repository.deployments(modelId);
+    const state = this.lifecycle.state(modelId);
+    if (history.length === 0 && !state) throw new NotFoundException(`model ${modelId} is not known`);
+    const records = history.map((r) => ({ eventId: r.event_id, version: r.version, deployedAt: r.deployed_at_ms, reason: r.reason, incidentId: r.incident_id }));
+    const champion = championAt(records, Date.now());
+    const previous = champion ? previousChampion(records, champion) : null;
+    const versions = new Map<string, { version: string; deployments: ReturnType<typeof deploymentView>[] }>();
+    for (const row of history) {
+      const entry = versions.get(row.version) ?? { version: row.version, deployments: [] };
+      entry.deployments.push(deploymentView(row));
+      versions.set(row.version, entry);
+    }
+    const resolved = this.lifecycle.policyFor(modelId);
+    return {
+      modelId,
+      champion: champion ? deploymentView(history.find((r) => r.event_id === champion.eventId)!) : null,
+      previous: previous ? deploymentView(history.find((r) => r.event_id === previous.eventId)!) : null,
+      versions: [...versions.values()],
+      openIncidents: (state?.openIncidents ?? []).map((i) => ({ ...i, openedAt: new Date(i.openedAt).toISOString() })),
+      policy: resolved,
+    };
+  }
+
+  @Get('history')
+  async history(@Param('modelId') modelId: string) {
+    return { modelId, deployments: (await this.repository.deployments(modelId)).map(deploymentView) };
+  }
+
+  /** "What was in production at date X": the latest deployment at or before X. */
+  @Get('champion')
+  async champion(@Param('modelId') modelId: string, @Query('at') at?: string) {
+    const atMs = parseInstant(at, 'at');
+    const row = await this.repository.championAt(modelId, atMs);
+    if (!row) throw new NotFoundException(`no version of ${modelId} was deployed at ${new Date(atMs).toISOString()}`);
+    return { modelId, at: new Date(atMs).toISOString(), ...deploymentView(row) };
+  }
+
+  @Get('incidents')
+  async incidents(@Param('modelId') modelId: string) {
+    const rows = await this.repository.incidents(modelId);
+    return {
+      modelId,
+      incidents: rows.map((r) => ({
+        incidentId: r.incident_id,
+        modelVersion: r.model_version,
+        action: r.action,
+        status: r.status,
+        requestStatus: r.request_status,
+        openingEventId: r.opening_event_id,
+        openedAt: new Date(r.opened_at_ms).toISOString(),
+        closedAt: r.closed_at_ms > 0 ? new Date(r.closed_at_ms).toISOString() : null,
+        resolution: r.resolution,
+        policy: r.policy,
+        reason: r.reason,
+        requestEventId: r.request_event_id,
+      })),
+    };
+  }
+
+  @Get('decisions')
+  async decisions(@Param('modelId') modelId: string, @Query('limit') limit?: string) {
+    const n = limit === undefined ? 100 : Number(limit);
+    if (!Number.isInteger(n) || n < 1 || n > 10_000) throw new BadRequestException('limit: an integer from 1 to 10000');
+    return { modelId, decisions: await this.repository.decisions(modelId, n) };
+  }
+
+  @Get('policy')
+  policy(@Param('modelId') modelId: string) {
+    return this.lifecycle.policyFor(modelId);
+  }
+
+  /** Replaces the model's API override (layered over the policy file); returns the resolved policy. */
+  @Put('policy')
+  async setPolicy(@Param('modelId') modelId: string, @Body() body: unknown) {
+    let override;
+    try {
+      override = parsePolicyOverride(body ?? {}, `PUT /models/${modelId}/policy`);
+    } catch (error) {
+      throw new BadRequestException((error as Error).message);
+    }
+    return this.lifecycle.setPolicy(modelId, override);
+  }
+}

@@ -1,0 +1,27 @@
+import { join } from 'node:path';
+import { BUILTIN_POLICY, parsePolicyFile, resolvePolicy } from './core';
+import { loadPolicyFile } from './orchestrator.config';
+
+describe('policy file', () => {
+  const file = loadPolicyFile(join(__dirname, '../../../config/policies.example.json'));
+
+  it('loads the documented example and layers it key by key', () => {
+    const fraud = resolvePolicy('fraud-detector', file, undefined);
+    expect(fraud.name).toBe('builtin+file:defaults+file:fraud-detector');
+    expect(fraud.policy.retrain.performance).toEqual({ ...BUILTIN_POLICY.retrain.performance, kinds: ['PERFORMANCE', 'DETECTOR'], accuracyFloor: 0.85, consecutiveCritical: 4 });
+    expect(fraud.policy.retrain.maxPerDay).toBe(1);
+    expect(fraud.policy.rollback).toEqual({ ...BUILTIN_POLICY.rollback, probationSeconds: 43200, margin: 0.02 });
+    // An API override wins over the file, again key by key.
+    const api = resolvePolicy('fraud-detector', file, { retrain: { maxPerDay: 5 } });
+    expect(api.name).toBe('builtin+file:defaults+file:fraud-detector+api:fraud-detector');
+    expect(api.policy.retrain.maxPerDay).toBe(5);
+    expect(api.policy.retrain.performance.accuracyFloor).toBe(0.85);
+    expect(resolvePolicy('other', file, undefined).policy).toEqual(BUILTIN_POLICY);
+  });
+
+  it('names the offending key of an invalid file', () => {
+    expect(() => loadPolicyFile('/nonexistent/policies.json')).toThrow(/cannot read the policy file/);
+    expect(() => parsePolicyFile({ defaults: { rollback: { alpha: 2 } } }, 'x.json')).toThrow(/"defaults.rollback.alpha" must be less than 1/);
+    expect(() => parsePolicyFile({ models: { m: { retrain: { cooldown: 1 } } } }, 'x.json')).toThrow(/"models.m.retrain.cooldown" is not allowed/);
+  });
+});

@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+import { MetricsRegistry } from '@vigil/common';
+import { Counter, Gauge } from 'prom-client';
+
+/** Prometheus series of the orchestrator (names documented in docs/orchestrator.md). */
+@Injectable()
+export class OrchestratorMetrics {
+  readonly eventsConsumed: Counter<'type'>;
+  readonly decisions: Counter<'action' | 'outcome'>;
+  readonly requestsProduced: Counter<'action'>;
+  readonly deadLetters: Counter<'reason'>;
+  readonly openIncidents: Gauge;
+
+  constructor(registry: MetricsRegistry) {
+    this.eventsConsumed = new Counter({
+      name: 'vigil_orchestrator_events_consumed_total',
+      help: 'Events handled by the lifecycle engine, by type (alert, snapshot, deployed, retrainCompleted)',
+      labelNames: ['type'],
+      registers: [registry],
+    });
+    this.decisions = new Counter({
+      name: 'vigil_orchestrator_decisions_total',
+      help: 'Audited lifecycle decisions by action and outcome',
+      labelNames: ['action', 'outcome'],
+      registers: [registry],
+    });
+    this.requestsProduced = new Counter({
+      name: 'vigil_orchestrator_requests_produced_total',
+      help: 'RetrainRequested / RollbackRequested records committed to Kafka',
+      labelNames: ['action'],
+      registers: [registry],
+    });
+    this.deadLetters = new Counter({
+      name: 'vigil_orchestrator_dead_letters_total',
+      help: 'Consumed records sent to the dead-letter topic, by reason',
+      labelNames: ['reason'],
+      registers: [registry],
+    });
+    this.openIncidents = new Gauge({
+      name: 'vigil_orchestrator_open_incidents',
+      help: 'Incidents currently open across all models',
+      registers: [registry],
+    });
+  }
+}
