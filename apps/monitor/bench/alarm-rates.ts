@@ -1,0 +1,76 @@
+/**
+ * False alarms on stationary streams and detection delays after a sudden accuracy drop,
+ * for the pure ModelMonitor with its default configuration (the table in docs/monitor.md).
+ *
+ *   node -r ts-node/register/transpile-only -r tsconfig-paths/register apps/monitor/bench/alarm-rates.ts
+ */
+import { DEFAULT_MODEL_CONFIG } from '../src/core/model-config';
+import { ModelMonitor } from '../src/core/model-monitor';
+
+/** mulberry32, the seeded PRNG of the unit tests. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Run {
+  alerts: { rule: string; at: number }[];
+}
+
+/** Accuracy 0.9 until `changeAt`, then `accuracyAfter`; features shifted by `shift` after `changeAt`. */
+function run(seed: number, labels: number, changeAt: number, accuracyAfter: number, shift = 0): Run {
+  const m = new ModelMonitor('m', { ...DEFAULT_MODEL_CONFIG }, { snapshotIntervalMs: Infinity });
+  const rand = prng(seed);
+  const alerts: Run['alerts'] = [];
+  const t0 = Date.UTC(2026, 0, 1);
+  for (let i = 0; i < labels; i++) {
+    const after = i >= changeAt;
+    const truth = rand() < 0.5 ? 'yes' : 'no';
+    const right = rand() < (after ? accuracyAfter : 0.9);
+    const s = after ? shift : 0;
+    m.onPrediction({
+      eventId: `p${i}`,
+      modelId: 'm',
+      modelVersion: 'v1',
+      eventTime: new Date(t0 + i * 1000),
+      entityId: null,
+      task: 'CLASSIFICATION',
+      numericFeatures: { amount: rand() * 100 + s, x: rand() + s },
+      categoricalFeatures: { channel: rand() < 0.3 ? 'web' : 'app' },
+      predictedClass: right ? truth : truth === 'yes' ? 'no' : 'yes',
+      scores: {},
+      predictedValue: null,
+      latencyMs: 5,
+      tags: {},
+    });
+    m.onLabel({ eventId: `l${i}`, predictionEventId: `p${i}`, modelId: 'm', eventTime: new Date(t0 + i * 1000 + 500), trueClass: truth, trueValue: null });
+    for (const a of m.tick(0).alerts) alerts.push({ rule: a.rule, at: i });
+  }
+  return { alerts };
+}
+
+const stationary = Array.from({ length: 20 }, (_, s) => run(1000 + s + 1, 20_000, Infinity, 0.9));
+const falseAlarms = stationary.flatMap((r) => r.alerts.map((a) => `${a.rule}@${a.at}`));
+console.log(`stationary, 20 seeds × 20 000 labelled predictions: ${falseAlarms.length} alerts ${falseAlarms.join(' ')}`);
+
+for (const accuracyAfter of [0.5, 0.7, 0.8]) {
+  const runs = Array.from({ length: 10 }, (_, s) => run(2000 + s + 1, 5000, 3000, accuracyAfter));
+  const delay = (r: Run, rule?: string) => {
+    const hit = r.alerts.find((a) => a.at >= 3000 && (rule === undefined || a.rule === rule));
+    return hit ? hit.at - 3000 + 1 : -1;
+  };
+  const before = runs.reduce((n, r) => n + r.alerts.filter((a) => a.at < 3000).length, 0);
+  console.log(
+    `0.9 → ${accuracyAfter} at label 3000: first alert after [${runs.map((r) => delay(r)).join(', ')}] labels; ` +
+      `accuracy_drop after [${runs.map((r) => delay(r, 'accuracy_drop')).join(', ')}]; alerts before the change: ${before}`,
+  );
+}
+
+const shifted = run(3000, 5000, 3000, 0.9, 50);
+console.log(`features shifted by +50 at prediction 3000: ${shifted.alerts.map((a) => `${a.rule}@${a.at}`).join(' ')}`);

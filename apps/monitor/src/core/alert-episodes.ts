@@ -1,0 +1,56 @@
+/**
+ * One alert per (version, rule) episode. A rule reports, each time it is evaluated, whether
+ * its condition holds (`firing`) and whether it has clearly recovered (`cleared`); the two
+ * differ by a margin, so a metric hovering at its threshold cannot open and close episodes
+ * on every label (hysteresis). While an episode lasts the alert is repeated at most once
+ * per `reAlertIntervalMs` of wall time.
+ */
+export interface EpisodeState {
+  /** Event time at which the condition first held. */
+  since: number;
+  /** Wall time of the last alert sent for this episode. */
+  lastAlertAt: number;
+}
+
+export type EpisodeVerdict = { action: 'open'; since: number } | { action: 'repeat'; since: number } | { action: 'none' };
+
+export class AlertEpisodes {
+  private readonly open = new Map<string, EpisodeState>();
+
+  constructor(private readonly reAlertIntervalMs: () => number) {}
+
+  /**
+   * `eventTime` dates a new episode; `now` (wall clock) paces repeats. Returns what to send;
+   * the caller builds the alert with the episode's `since`.
+   */
+  evaluate(rule: string, firing: boolean, cleared: boolean, eventTime: number, now: number): EpisodeVerdict {
+    const episode = this.open.get(rule);
+    if (episode === undefined) {
+      if (!firing) return { action: 'none' };
+      this.open.set(rule, { since: eventTime, lastAlertAt: now });
+      return { action: 'open', since: eventTime };
+    }
+    if (cleared) {
+      this.open.delete(rule);
+      return { action: 'none' };
+    }
+    if (firing && now - episode.lastAlertAt >= this.reAlertIntervalMs()) {
+      episode.lastAlertAt = now;
+      return { action: 'repeat', since: episode.since };
+    }
+    return { action: 'none' };
+  }
+
+  isOpen(rule: string): boolean {
+    return this.open.has(rule);
+  }
+
+  toJSON(): Record<string, EpisodeState> {
+    return Object.fromEntries(this.open);
+  }
+
+  restore(json: Record<string, EpisodeState>): void {
+    this.open.clear();
+    for (const [rule, state] of Object.entries(json)) this.open.set(rule, { ...state });
+  }
+}

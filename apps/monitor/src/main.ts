@@ -1,0 +1,6 @@
+import 'reflect-metadata';
+import { bootstrapService } from '@vigil/common';
+import { MonitorModule } from './app.module';
+import { loadMonitorConfig } from './monitor.config';
+
+void bootstrapService(MonitorModule, 'monitor', loadMonitorConfig().httpPort);

@@ -1,0 +1,75 @@
+import { BadRequestException, Body, Controller, Get, NotFoundException, Param, Put } from '@nestjs/common';
+import { ColumnKind, DatasetSummary, DatasetSummaryJSON } from '@vigil/monitoring';
+import { ModelConfig, parseConfigOverride } from './core/model-config';
+import { PREDICTION_COLUMN } from './core/model-monitor';
+import { MonitorService } from './monitor.service';
+
+/** Body of PUT /models/:modelId/reference: training rows, or a serialised DatasetSummary. */
+interface ReferenceBody {
+  rows?: Record<string, unknown>[];
+  summary?: DatasetSummaryJSON;
+}
+
+@Controller('models/:modelId')
+export class ModelsController {
+  constructor(private readonly monitor: MonitorService) {}
+
+  /** The model's metrics now (every label received is already counted); 404 when another instance owns it. */
+  @Get('metrics')
+  metrics(@Param('modelId') modelId: string) {
+    const metrics = this.monitor.currentMetrics(modelId);
+    if (!metrics) throw new NotFoundException(`model ${modelId} is not owned by this monitor instance (or has sent no event yet)`);
+    return metrics;
+  }
+
+  @Get('config')
+  config(@Param('modelId') modelId: string): Promise<ModelConfig> {
+    return this.monitor.configOf(modelId);
+  }
+
+  /** Replaces the model's override (any subset of the configuration); returns the effective configuration. */
+  @Put('config')
+  async putConfig(@Param('modelId') modelId: string, @Body() body: unknown): Promise<ModelConfig> {
+    let override: Partial<ModelConfig>;
+    try {
+      override = parseConfigOverride(body);
+    } catch (error) {
+      throw new BadRequestException((error as Error).message);
+    }
+    return this.monitor.saveConfig(modelId, override);
+  }
+
+  @Put('reference')
+  async putReference(@Param('modelId') modelId: string, @Body() body: ReferenceBody): Promise<{ modelId: string; rows: number; columns: string[] }> {
+    const summary = referenceFrom(body);
+    const rows = await this.monitor.saveReference(modelId, summary);
+    return { modelId, rows, columns: Object.keys(summary.columns) };
+  }
+}
+
+/**
+ * Rows become a summary with each column's kind taken from its first non-null value
+ * (number → numeric, anything else → categorical). The model output goes in the column
+ * `@prediction`.
+ */
+function referenceFrom(body: ReferenceBody): DatasetSummary {
+  if (body?.summary) {
+    try {
+      return DatasetSummary.fromJSON(body.summary);
+    } catch (error) {
+      throw new BadRequestException(`summary: not a serialised DatasetSummary (${(error as Error).message})`);
+    }
+  }
+  if (!Array.isArray(body?.rows) || body.rows.length === 0) {
+    throw new BadRequestException(`send {"rows": [{feature: value, …, "${PREDICTION_COLUMN}": output}, …]} or {"summary": <DatasetSummary JSON>}`);
+  }
+  const kinds: Record<string, ColumnKind> = {};
+  for (const row of body.rows) {
+    for (const [name, value] of Object.entries(row)) {
+      if (kinds[name] === undefined && value !== null && value !== undefined) kinds[name] = typeof value === 'number' ? 'numeric' : 'categorical';
+    }
+  }
+  const summary = new DatasetSummary(kinds);
+  for (const row of body.rows) summary.addRow(row);
+  return summary;
+}

@@ -1,0 +1,59 @@
+import { InfrastructureConfig, infrastructureEnvSchema, loadInfrastructureConfig } from '@vigil/common';
+import { DETECTOR_NAMES } from '@vigil/monitoring';
+import Joi from 'joi';
+import { DEFAULT_MODEL_CONFIG, ModelConfig } from './core/model-config';
+
+/** The monitor's own environment variables, with the defaults documented in docs/monitor.md. */
+export const monitorEnvSchema = {
+  HTTP_PORT: Joi.number().port().default(3002),
+  MONITOR_GROUP_ID: Joi.string().default('vigil-monitor'),
+  VIGIL_TOPIC_PARTITIONS: Joi.number().integer().min(1).default(6),
+  MONITOR_SNAPSHOT_INTERVAL_MS: Joi.number().integer().min(100).default(10_000),
+  MONITOR_CHECKPOINT_INTERVAL_MS: Joi.number().integer().min(100).default(5_000),
+  MONITOR_CONFIG_REFRESH_MS: Joi.number().integer().min(100).default(5_000),
+  MONITOR_REFERENCE_SIZE: Joi.number().integer().min(1).default(DEFAULT_MODEL_CONFIG.referenceSize),
+  MONITOR_METRIC_WINDOW: Joi.number().integer().min(1).default(DEFAULT_MODEL_CONFIG.metricWindow),
+  MONITOR_MIN_LABELS: Joi.number().integer().min(1).default(DEFAULT_MODEL_CONFIG.minLabels),
+  MONITOR_DRIFT_WINDOW: Joi.number().integer().min(1).default(DEFAULT_MODEL_CONFIG.driftWindow),
+  MONITOR_DETECTOR: Joi.string()
+    .valid(...DETECTOR_NAMES)
+    .default(DEFAULT_MODEL_CONFIG.detector),
+};
+
+export const monitorEnvValidation = Joi.object({ ...infrastructureEnvSchema, ...monitorEnvSchema });
+
+export interface MonitorConfig extends InfrastructureConfig {
+  httpPort: number;
+  groupId: string;
+  topicPartitions: number;
+  snapshotIntervalMs: number;
+  checkpointIntervalMs: number;
+  configRefreshMs: number;
+  /** Defaults of every model before its own override (env-tunable fields only). */
+  modelDefaults: ModelConfig;
+}
+
+export const MONITOR_CONFIG = Symbol('MonitorConfig');
+
+export function loadMonitorConfig(env: NodeJS.ProcessEnv = process.env): MonitorConfig {
+  const { error, value } = Joi.object(monitorEnvSchema).unknown(true).validate(env, { abortEarly: false });
+  if (error) throw new Error(`invalid monitor configuration: ${error.message}`);
+  const v = value as Record<keyof typeof monitorEnvSchema, number> & { MONITOR_GROUP_ID: string; MONITOR_DETECTOR: string };
+  return {
+    ...loadInfrastructureConfig(env),
+    httpPort: v.HTTP_PORT,
+    groupId: v.MONITOR_GROUP_ID,
+    topicPartitions: v.VIGIL_TOPIC_PARTITIONS,
+    snapshotIntervalMs: v.MONITOR_SNAPSHOT_INTERVAL_MS,
+    checkpointIntervalMs: v.MONITOR_CHECKPOINT_INTERVAL_MS,
+    configRefreshMs: v.MONITOR_CONFIG_REFRESH_MS,
+    modelDefaults: {
+      ...DEFAULT_MODEL_CONFIG,
+      referenceSize: v.MONITOR_REFERENCE_SIZE,
+      metricWindow: v.MONITOR_METRIC_WINDOW,
+      minLabels: v.MONITOR_MIN_LABELS,
+      driftWindow: v.MONITOR_DRIFT_WINDOW,
+      detector: v.MONITOR_DETECTOR,
+    },
+  };
+}

@@ -1,0 +1,371 @@
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { HealthRegistry, RejectedRecordError, StorageUnavailableError } from '@vigil/common';
+import { Alert, EventStream, LabelEvent, MetricSnapshot, PredictionEvent, TopicMap, topicMap, validateLabel, validatePrediction } from '@vigil/contracts';
+import { AvroDecoder, createKafka, createSchemaRegistry, ensureTopics, registerContracts } from '@vigil/messaging';
+import { DatasetSummary, DatasetSummaryJSON } from '@vigil/monitoring';
+import { migrate } from '@vigil/storage';
+import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { effectiveConfig, ModelConfig } from './core/model-config';
+import { ModelMonitor } from './core/model-monitor';
+import { CoPartitionAssigner } from './kafka/co-partition-assigner';
+import { MONITOR_CONFIG, MonitorConfig } from './monitor.config';
+import { MonitorMetrics } from './monitor.metrics';
+import { Checkpoint, MonitorRepository } from './monitor.repository';
+
+export const MONITOR_REPOSITORY = Symbol('MonitorRepository');
+
+/** A model this instance owns: its monitor and where its checkpoint stands. */
+interface OwnedModel {
+  monitor: ModelMonitor;
+  partition: number;
+  /** Records below these offsets are already inside the restored state: skipped on replay. */
+  restoredUpTo: { predictions: number; labels: number };
+  /** Changed since the last checkpoint. */
+  dirty: boolean;
+  referenceAppliedAt: number;
+}
+
+type InputStream = Extract<EventStream, 'predictions' | 'labels'>;
+
+/**
+ * The monitor's event loop. Models are owned per partition (all topics keyed by model id,
+ * partitions dealt to instances by CoPartitionAssigner); each batch updates the owned
+ * models' ModelMonitors at once, publishes their alerts (and due snapshots), and
+ * periodically checkpoints every changed model to ClickHouse and only then commits the
+ * Kafka offsets, so a restarted or new owner resumes from the checkpoint and replays the
+ * rest.
+ */
+@Injectable()
+export class MonitorService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('MonitorService');
+  private readonly topics: TopicMap;
+  private readonly kafka: Kafka;
+  private readonly registry: SchemaRegistry;
+  private readonly decoder: AvroDecoder;
+  private consumer?: Consumer;
+  private producer?: Producer;
+  private schemaIds?: Record<EventStream, number>;
+  private readonly models = new Map<string, OwnedModel>();
+  /** `${topic}:${partition}` → next offset to process. */
+  private readonly positions = new Map<string, number>();
+  private assigned = new Set<number>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private timer?: NodeJS.Timeout;
+  private unpublished: { snapshots: MetricSnapshot[]; alerts: Alert[] } = { snapshots: [], alerts: [] };
+  private lastCheckpointAttempt = Date.now();
+  private lastConfigRefresh = 0;
+  private running = false;
+  private storageHealthy = true;
+
+  constructor(
+    @Inject(MONITOR_CONFIG) private readonly config: MonitorConfig,
+    @Inject(MONITOR_REPOSITORY) private readonly repository: MonitorRepository,
+    private readonly metrics: MonitorMetrics,
+    health: HealthRegistry,
+  ) {
+    this.topics = topicMap(config.topicPrefix);
+    this.kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `${config.kafkaClientId}-monitor` }, this.logger);
+    this.registry = createSchemaRegistry(config.schemaRegistry);
+    this.decoder = new AvroDecoder(this.registry);
+    health.register('monitor', () => ({
+      status: !this.running ? 'down' : this.storageHealthy ? 'up' : 'degraded',
+      modelsOwned: this.models.size,
+      partitions: [...this.assigned].sort((a, b) => a - b),
+      checkpointAgeSeconds: this.metrics.lastCheckpointAt === 0 ? null : (Date.now() - this.metrics.lastCheckpointAt) / 1000,
+    }));
+  }
+
+  async onModuleInit(): Promise<void> {
+    await migrate(this.config.clickhouse);
+    await ensureTopics(this.kafka, this.topics, { partitions: this.config.topicPartitions });
+    this.schemaIds = await registerContracts(this.registry, this.topics);
+    this.producer = this.kafka.producer({ allowAutoTopicCreation: false });
+    await this.producer.connect();
+    this.consumer = this.kafka.consumer({ groupId: this.config.groupId, partitionAssigners: [CoPartitionAssigner], sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => this.onAssignment(payload.memberAssignment));
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: [this.topics.predictions, this.topics.labels], fromBeginning: true });
+    await this.consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.exclusive(() => this.onBatch(payload)) });
+    this.running = true;
+    this.timer = setInterval(() => void this.exclusive(() => this.onTimer()), Math.min(1_000, this.config.snapshotIntervalMs));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    this.running = false;
+    // stop() waits for the batch in progress; then the last state is published and checkpointed.
+    await this.consumer?.stop();
+    await this.exclusive(async () => {
+      await this.publish();
+      await this.checkpoint().catch((error: unknown) => this.logger.warn({ message: 'final checkpoint failed', error: String(error) }));
+    });
+    await this.consumer?.disconnect();
+    await this.producer?.disconnect();
+  }
+
+  /** One thing at a time: batches, timer ticks and HTTP writes never interleave on model state. */
+  exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task, task);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private onAssignment(assignment: Record<string, number[]>): void {
+    this.assigned = new Set([...(assignment[this.topics.predictions] ?? []), ...(assignment[this.topics.labels] ?? [])]);
+    // State of models whose partition moved away is dropped: the new owner restores it from the checkpoint.
+    for (const [modelId, owned] of this.models) if (!this.assigned.has(owned.partition)) this.models.delete(modelId);
+    for (const key of this.positions.keys()) if (!this.assigned.has(Number(key.split(':').pop()))) this.positions.delete(key);
+    this.metrics.modelsOwned.set(this.models.size);
+    this.logger.log({ message: 'partitions assigned', partitions: [...this.assigned].sort((a, b) => a - b), modelsOwned: this.models.size });
+  }
+
+  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const stream: InputStream = batch.topic === this.topics.predictions ? 'predictions' : 'labels';
+    const position = `${batch.topic}:${batch.partition}`;
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale()) break;
+      // Records below the position are already in memory: kafkajs re-delivers from the committed
+      // offset after a consumer restart (e.g. an error in a batch), and they must not count twice.
+      if (Number(message.offset) < (this.positions.get(position) ?? 0)) {
+        this.metrics.events.inc({ topic: stream, outcome: 'replayed' });
+      } else {
+        await this.handle(stream, batch.partition, message);
+        this.positions.set(position, Number(message.offset) + 1);
+      }
+      resolveOffset(message.offset);
+    }
+    this.metrics.consumerLag.set({ topic: stream, partition: String(batch.partition) }, Number(batch.offsetLag()));
+    await this.publish();
+    if (Date.now() - this.lastCheckpointAttempt >= this.config.checkpointIntervalMs) await this.checkpoint();
+    await heartbeat();
+  }
+
+  private async handle(stream: InputStream, partition: number, message: KafkaMessage): Promise<void> {
+    const offset = Number(message.offset);
+    let event: PredictionEvent | LabelEvent;
+    try {
+      const { value } = await this.decoder.decode<PredictionEvent & LabelEvent>(message.value ?? Buffer.alloc(0));
+      event = stream === 'predictions' ? validatePrediction(value) : validateLabel(value);
+    } catch (error) {
+      if (!(error instanceof RejectedRecordError)) throw error;
+      // The ingestor dead-letters the same record from its own consumer group; the monitor only counts it.
+      this.metrics.events.inc({ topic: stream, outcome: 'invalid' });
+      this.logger.warn({ message: 'invalid record skipped', topic: stream, partition, offset, reason: error.reason, error: error.message });
+      return;
+    }
+    const owned = await this.own(event.modelId, partition);
+    if (offset < owned.restoredUpTo[stream]) {
+      this.metrics.events.inc({ topic: stream, outcome: 'replayed' });
+      return;
+    }
+    if (stream === 'predictions') owned.monitor.onPrediction(event as PredictionEvent);
+    else owned.monitor.onLabel(event as LabelEvent);
+    owned.dirty = true;
+    this.metrics.events.inc({ topic: stream, outcome: 'processed' });
+  }
+
+  /** The model's state, restored from its checkpoint the first time this instance sees it. */
+  private async own(modelId: string, partition: number): Promise<OwnedModel> {
+    const known = this.models.get(modelId);
+    if (known) return known;
+    const [checkpoint, overrides, references] = await Promise.all([
+      this.repository.loadCheckpoint(modelId),
+      this.repository.loadConfigOverrides([modelId]),
+      this.repository.loadReferences([modelId]),
+    ]);
+    const config = effectiveConfig(this.config.modelDefaults, overrides.get(modelId));
+    const options = { snapshotIntervalMs: this.config.snapshotIntervalMs };
+    const samePartition = checkpoint && checkpoint.predictionsPartition === partition;
+    const owned: OwnedModel = {
+      monitor: samePartition ? ModelMonitor.fromJSON(checkpoint.state, config, options) : new ModelMonitor(modelId, config, options),
+      partition,
+      restoredUpTo: samePartition ? { predictions: checkpoint.predictionsOffset, labels: checkpoint.labelsOffset } : { predictions: 0, labels: 0 },
+      dirty: false,
+      referenceAppliedAt: 0,
+    };
+    const reference = references.get(modelId);
+    if (reference) {
+      if (samePartition && checkpoint.state.referenceSource === 'registered' && checkpoint.checkpointedAt.getTime() >= reference.updatedAt) {
+        owned.referenceAppliedAt = reference.updatedAt;
+      } else {
+        this.applyReference(owned, reference.summary, reference.updatedAt);
+      }
+    }
+    this.models.set(modelId, owned);
+    this.metrics.modelsOwned.set(this.models.size);
+    this.logger.log({ message: 'model owned', modelId, partition, restoredFrom: samePartition ? owned.restoredUpTo : null });
+    return owned;
+  }
+
+  private applyReference(owned: OwnedModel, summary: DatasetSummaryJSON, updatedAt: number): void {
+    owned.monitor.setReference(DatasetSummary.fromJSON(summary));
+    owned.referenceAppliedAt = updatedAt;
+    owned.dirty = true;
+  }
+
+  private async onTimer(): Promise<void> {
+    if (!this.running) return;
+    await this.publish();
+    if (Date.now() - this.lastConfigRefresh >= this.config.configRefreshMs) await this.refreshConfigs();
+    if (Date.now() - this.lastCheckpointAttempt >= this.config.checkpointIntervalMs) await this.checkpoint();
+  }
+
+  /** Applies configuration overrides and registered references written through any instance's API. */
+  private async refreshConfigs(): Promise<void> {
+    this.lastConfigRefresh = Date.now();
+    const ids = [...this.models.keys()];
+    try {
+      const [overrides, references] = await Promise.all([this.repository.loadConfigOverrides(ids), this.repository.loadReferences(ids)]);
+      for (const [modelId, owned] of this.models) {
+        const config = effectiveConfig(this.config.modelDefaults, overrides.get(modelId));
+        if (JSON.stringify(config) !== JSON.stringify(owned.monitor.currentConfig)) {
+          owned.monitor.setConfig(config);
+          owned.dirty = true;
+        }
+        const reference = references.get(modelId);
+        if (reference && reference.updatedAt > owned.referenceAppliedAt) this.applyReference(owned, reference.summary, reference.updatedAt);
+      }
+    } catch (error) {
+      this.logger.warn({ message: 'config refresh failed', error: String(error) });
+    }
+  }
+
+  /** Ticks every owned model and publishes its alerts and due snapshots (Kafka, then ClickHouse); failures are retried next time. */
+  private async publish(): Promise<void> {
+    const now = Date.now();
+    for (const owned of this.models.values()) {
+      const { snapshots, alerts } = owned.monitor.tick(now);
+      this.unpublished.snapshots.push(...snapshots);
+      this.unpublished.alerts.push(...alerts);
+    }
+    const { snapshots, alerts } = this.unpublished;
+    if (snapshots.length === 0 && alerts.length === 0) return;
+    try {
+      await this.producer!.sendBatch({
+        topicMessages: [
+          { topic: this.topics.alerts, messages: await this.encode('alerts', alerts) },
+          { topic: this.topics.metricSnapshots, messages: await this.encode('metricSnapshots', snapshots) },
+        ].filter((t) => t.messages.length > 0),
+      });
+    } catch (error) {
+      this.metrics.publishFailures.inc({ target: 'kafka' });
+      this.logger.warn({ message: 'publishing to Kafka failed; will retry', error: String(error) });
+      return;
+    }
+    try {
+      await this.repository.insertAlerts(alerts);
+      await this.repository.insertSnapshots(snapshots);
+      this.storageHealthy = true;
+    } catch (error) {
+      // Kafka already has them; ClickHouse gets them on a later try.
+      this.metrics.publishFailures.inc({ target: 'clickhouse' });
+      this.storageHealthy = !(error instanceof StorageUnavailableError);
+      this.logger.warn({ message: 'writing snapshots/alerts to ClickHouse failed; will retry', error: String(error) });
+      this.unpublished = { snapshots: [], alerts: [] };
+      this.retryStorage(snapshots, alerts);
+      return;
+    }
+    this.unpublished = { snapshots: [], alerts: [] };
+    this.metrics.snapshotsPublished.inc(snapshots.length);
+    for (const a of alerts) {
+      this.metrics.alertsPublished.inc({ rule: a.rule });
+      this.logger.log({ message: 'alert', modelId: a.modelId, modelVersion: a.modelVersion, rule: a.rule, severity: a.severity, detail: a.message });
+    }
+  }
+
+  private retryStorage(snapshots: MetricSnapshot[], alerts: Alert[]): void {
+    setTimeout(() => {
+      void this.exclusive(async () => {
+        try {
+          await this.repository.insertAlerts(alerts);
+          await this.repository.insertSnapshots(snapshots);
+          this.storageHealthy = true;
+        } catch {
+          this.retryStorage(snapshots, alerts);
+        }
+      });
+    }, 2_000);
+  }
+
+  private async encode(stream: 'alerts' | 'metricSnapshots', values: (Alert | MetricSnapshot)[]) {
+    return Promise.all(
+      values.map(async (value) => ({ key: value.modelId, value: await this.registry.encode(this.schemaIds![stream], value) })),
+    );
+  }
+
+  /**
+   * Writes every changed model's state with the positions it covers, then commits those
+   * positions: the committed offset never passes what a checkpoint holds.
+   */
+  private async checkpoint(): Promise<void> {
+    this.lastCheckpointAttempt = Date.now();
+    const checkpointedAt = new Date();
+    const dirty = [...this.models.values()].filter((m) => m.dirty);
+    const checkpoints: Checkpoint[] = dirty.map((owned) => ({
+      modelId: owned.monitor.modelId,
+      predictionsPartition: owned.partition,
+      predictionsOffset: Math.max(this.positions.get(`${this.topics.predictions}:${owned.partition}`) ?? 0, owned.restoredUpTo.predictions),
+      labelsPartition: owned.partition,
+      labelsOffset: Math.max(this.positions.get(`${this.topics.labels}:${owned.partition}`) ?? 0, owned.restoredUpTo.labels),
+      state: owned.monitor.toJSON(),
+      checkpointedAt,
+    }));
+    try {
+      await this.repository.saveCheckpoints(checkpoints);
+      this.storageHealthy = true;
+    } catch (error) {
+      this.storageHealthy = !(error instanceof StorageUnavailableError);
+      this.logger.warn({ message: 'checkpoint failed; offsets not committed', error: String(error) });
+      return;
+    }
+    for (const owned of dirty) owned.dirty = false;
+    this.metrics.checkpointsWritten.inc(checkpoints.length);
+    const offsets = [...this.positions].map(([key, offset]) => {
+      const cut = key.lastIndexOf(':');
+      return { topic: key.slice(0, cut), partition: Number(key.slice(cut + 1)), offset: String(offset) };
+    });
+    this.metrics.lastCheckpointAt = checkpointedAt.getTime();
+    try {
+      if (offsets.length > 0) await this.consumer!.commitOffsets(offsets);
+    } catch (error) {
+      // Harmless: the checkpoints carry their own offsets and replay skips what they cover.
+      this.logger.warn({ message: 'offset commit failed; the next checkpoint commits again', error: String(error) });
+    }
+  }
+
+  // ---- HTTP API ------------------------------------------------------------
+
+  currentMetrics(modelId: string): ReturnType<ModelMonitor['currentMetrics']> | undefined {
+    return this.models.get(modelId)?.monitor.currentMetrics();
+  }
+
+  async configOf(modelId: string): Promise<ModelConfig> {
+    const overrides = await this.repository.loadConfigOverrides([modelId]);
+    return effectiveConfig(this.config.modelDefaults, overrides.get(modelId));
+  }
+
+  async saveConfig(modelId: string, override: Partial<ModelConfig>): Promise<ModelConfig> {
+    await this.repository.saveConfigOverride(modelId, override);
+    const config = effectiveConfig(this.config.modelDefaults, override);
+    await this.exclusive(async () => {
+      const owned = this.models.get(modelId);
+      if (owned) {
+        owned.monitor.setConfig(config);
+        owned.dirty = true;
+      }
+    });
+    return config;
+  }
+
+  async saveReference(modelId: string, summary: DatasetSummary): Promise<number> {
+    const json = summary.toJSON();
+    const rows = Math.max(0, ...Object.values(summary.columns).map((c) => c.rows));
+    await this.repository.saveReference(modelId, json, rows);
+    await this.exclusive(async () => {
+      const owned = this.models.get(modelId);
+      if (owned) this.applyReference(owned, json, Date.now());
+    });
+    return rows;
+  }
+}

@@ -1,0 +1,173 @@
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import { InfrastructureConfig } from '@vigil/common';
+import { Alert, LabelEvent, PredictionEvent, TopicMap, valueSubject } from '@vigil/contracts';
+import { ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { Consumer, Kafka, Producer } from 'kafkajs';
+
+export const REPO = join(__dirname, '..', '..');
+
+/** Event times start a day ago so every event passes the contract's clock-skew rule. */
+export const T0 = Date.now() - 86_400_000;
+
+/** mulberry32: a seeded PRNG so every stream is reproducible. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface LabelledEvent {
+  prediction: PredictionEvent;
+  label: LabelEvent;
+}
+
+/**
+ * Event i of a model: amount ~ U(0,100), channel web (30 %) / app, truth yes/no at 50 %,
+ * the model right with probability `accuracy`; event time T0 + i s, label 1 s later.
+ */
+export function stream(modelId: string, rand: () => number, from: number, count: number, accuracy: number): LabelledEvent[] {
+  const out: LabelledEvent[] = [];
+  for (let i = from; i < from + count; i++) {
+    const truth = rand() < 0.5 ? 'yes' : 'no';
+    const right = rand() < accuracy;
+    out.push(event(modelId, i, right ? truth : truth === 'yes' ? 'no' : 'yes', truth, rand() * 100, rand() < 0.3 ? 'web' : 'app'));
+  }
+  return out;
+}
+
+export function event(modelId: string, i: number, predicted: string, truth: string, amount = 50, channel = 'app'): LabelledEvent {
+  const time = T0 + i * 1000;
+  return {
+    prediction: {
+      eventId: `${modelId}-p${i}`,
+      modelId,
+      modelVersion: 'v1',
+      eventTime: new Date(time),
+      entityId: null,
+      task: 'CLASSIFICATION',
+      numericFeatures: { amount },
+      categoricalFeatures: { channel },
+      predictedClass: predicted,
+      scores: {},
+      predictedValue: null,
+      latencyMs: 5 + (i % 10),
+      tags: {},
+    },
+    label: { eventId: `${modelId}-l${i}`, predictionEventId: `${modelId}-p${i}`, modelId, eventTime: new Date(time + 1000), trueClass: truth, trueValue: null },
+  };
+}
+
+/** Produces the predictions, then the labels, keyed by model id, in chunks. */
+export async function send(producer: Producer, registry: SchemaRegistry, topics: TopicMap, events: LabelledEvent[], withLabels = true): Promise<void> {
+  const predictionId = await registry.getLatestSchemaId(valueSubject(topics.predictions));
+  const labelId = await registry.getLatestSchemaId(valueSubject(topics.labels));
+  for (let start = 0; start < events.length; start += 1000) {
+    const chunk = events.slice(start, start + 1000);
+    const predictions = await Promise.all(chunk.map(async (e) => ({ key: e.prediction.modelId, value: await registry.encode(predictionId, e.prediction) })));
+    await producer.send({ topic: topics.predictions, acks: -1, messages: predictions });
+    if (!withLabels) continue;
+    const labels = await Promise.all(chunk.map(async (e) => ({ key: e.label.modelId, value: await registry.encode(labelId, e.label) })));
+    await producer.send({ topic: topics.labels, acks: -1, messages: labels });
+  }
+}
+
+/** Collects every alert published on the alerts topic. */
+export async function collectAlerts(kafka: Kafka, registry: SchemaRegistry, topics: TopicMap, groupId: string): Promise<{ consumer: Consumer; alerts: Alert[] }> {
+  const alerts: Alert[] = [];
+  const consumer = kafka.consumer({ groupId });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topics.alerts], fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      alerts.push((await registry.decode(message.value!)) as Alert);
+    },
+  });
+  return { consumer, alerts };
+}
+
+export function monitorEnv(config: InfrastructureConfig, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    KAFKA_BROKERS: config.kafkaBrokers.join(','),
+    SCHEMA_REGISTRY_URL: config.schemaRegistry.url,
+    CLICKHOUSE_URL: config.clickhouse.url,
+    CLICKHOUSE_USER: config.clickhouse.user,
+    CLICKHOUSE_PASSWORD: config.clickhouse.password,
+    CLICKHOUSE_DATABASE: config.clickhouse.database,
+    VIGIL_TOPIC_PREFIX: config.topicPrefix,
+    LOG_LEVEL: 'warn',
+    ...extra,
+  };
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+/** The monitor as a real child process, so a test can SIGKILL it. */
+export class MonitorProcess {
+  private child: ChildProcess | undefined;
+  output = '';
+
+  constructor(
+    private readonly env: Record<string, string>,
+    readonly port: number,
+  ) {}
+
+  start(): void {
+    this.child = spawn(
+      process.execPath,
+      ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'apps/monitor/src/main.ts'],
+      { cwd: REPO, env: { ...process.env, ...this.env, HTTP_PORT: String(this.port) }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const keep = (chunk: Buffer) => {
+      this.output = (this.output + chunk.toString()).slice(-20_000);
+    };
+    this.child.stdout?.on('data', keep);
+    this.child.stderr?.on('data', keep);
+  }
+
+  async get<T>(path: string): Promise<{ status: number; body: T } | undefined> {
+    try {
+      const response = await fetch(`http://127.0.0.1:${this.port}${path}`);
+      return { status: response.status, body: (await response.json()) as T };
+    } catch {
+      return undefined;
+    }
+  }
+
+  async put<T>(path: string, body: unknown): Promise<{ status: number; body: T }> {
+    const response = await fetch(`http://127.0.0.1:${this.port}${path}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as T };
+  }
+
+  async metrics(): Promise<string> {
+    return (await fetch(`http://127.0.0.1:${this.port}/metrics`)).text();
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill(signal);
+    await exited;
+  }
+}
