@@ -1,13 +1,11 @@
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import { InfrastructureConfig } from '@vigil/common';
 import { LabelEvent, PredictionEvent } from '@vigil/contracts';
-import { ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Kafka, Producer } from 'kafkajs';
+import { freePort, REPO, ServiceProcess, serviceEnv } from '../support/service-process';
 
-export const REPO = join(__dirname, '..', '..');
+export { freePort, REPO };
 
 /** An analyst query from docs/queries, the same text docs/ingest.md shows. */
 export function analystQuery(name: string): string {
@@ -67,75 +65,18 @@ export async function deleteTopics(kafka: Kafka, prefix: string): Promise<void> 
   }
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 /** Environment for an ingestor process pointed at the test's database and topics. */
-export function ingestorEnv(config: InfrastructureConfig, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    KAFKA_BROKERS: config.kafkaBrokers.join(','),
-    SCHEMA_REGISTRY_URL: config.schemaRegistry.url,
-    CLICKHOUSE_URL: config.clickhouse.url,
-    CLICKHOUSE_USER: config.clickhouse.user,
-    CLICKHOUSE_PASSWORD: config.clickhouse.password,
-    CLICKHOUSE_DATABASE: config.clickhouse.database,
-    VIGIL_TOPIC_PREFIX: config.topicPrefix,
-    LOG_LEVEL: 'warn',
-    ...extra,
-  };
-}
+export const ingestorEnv = serviceEnv;
 
 /** The ingestor as a real child process (so a test can SIGKILL it). */
-export class IngestorProcess {
-  private child: ChildProcess | undefined;
-  output = '';
-
-  constructor(
-    private readonly env: Record<string, string>,
-    readonly port: number,
-  ) {}
-
-  start(): void {
-    this.child = spawn(
-      process.execPath,
-      ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'apps/ingestor/src/main.ts'],
-      { cwd: REPO, env: { ...process.env, ...this.env, HTTP_PORT: String(this.port) }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    const keep = (chunk: Buffer) => {
-      this.output = (this.output + chunk.toString()).slice(-20_000);
-    };
-    this.child.stdout?.on('data', keep);
-    this.child.stderr?.on('data', keep);
+export class IngestorProcess extends ServiceProcess {
+  constructor(env: Record<string, string>, port: number) {
+    super('ingestor', env, port);
   }
 
   async health(): Promise<{ httpStatus: number; body: { info?: Record<string, { status: string; degraded?: boolean }> } } | undefined> {
-    try {
-      const response = await fetch(`http://127.0.0.1:${this.port}/health`);
-      return { httpStatus: response.status, body: (await response.json()) as never };
-    } catch {
-      return undefined;
-    }
-  }
-
-  async metrics(): Promise<string> {
-    return (await fetch(`http://127.0.0.1:${this.port}/metrics`)).text();
-  }
-
-  /** Sends `signal` and waits for the process to exit. */
-  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill(signal);
-    await exited;
+    const answer = await this.tryGet<{ info?: Record<string, { status: string; degraded?: boolean }> }>('/health');
+    return answer && { httpStatus: answer.status, body: answer.body };
   }
 }

@@ -65,7 +65,7 @@ describe('monitor failover (real processes, SIGKILL)', () => {
     const m = new MonitorProcess(env, await freePort());
     processes.push(m);
     m.start();
-    await eventually(() => m.get('/health'), (h) => h?.status === 200, 60_000);
+    await eventually(() => m.tryGet('/health'), (h) => h?.status === 200, 60_000);
     return m;
   }
 
@@ -111,7 +111,7 @@ describe('monitor failover (real processes, SIGKILL)', () => {
     const after = (await snapshots('restart')).slice(beforeKill);
     expect(after.length).toBeGreaterThan(0);
     expect(Math.min(...after.map((s) => Number(s.labelled_count)))).toBeGreaterThanOrEqual(300);
-    const live = await restarted.get<{ groups: { segmentKey: string; labelledCount: number }[] }>('/models/restart/metrics');
+    const live = await restarted.tryGet<{ groups: { segmentKey: string; labelledCount: number }[] }>('/models/restart/metrics');
     expect(live?.body.groups.find((g) => g.segmentKey === '')?.labelledCount).toBe(500);
     process.stdout.write(`restart: snapshots after restart labelled ${after.map((s) => s.labelled_count).join(',')}\n`);
     await restarted.stop('SIGTERM');
@@ -125,11 +125,11 @@ describe('monitor failover (real processes, SIGKILL)', () => {
     const b = await startMonitor();
     // Both members in the group: each reports at least one partition.
     const partitionsOf = async (m: MonitorProcess) =>
-      (await m.get<{ info: { monitor: { partitions: number[] } } }>('/health'))?.body.info.monitor.partitions ?? [];
+      (await m.tryGet<{ info: { monitor: { partitions: number[] } } }>('/health'))?.body.info.monitor.partitions ?? [];
     await eventually(async () => [(await partitionsOf(a)).length, (await partitionsOf(b)).length], ([x, y]) => x > 0 && y > 0 && x + y === 4, 60_000);
     for (const [i, model] of models.entries()) await send(producer, registry, topics, stream(model, prng(100 + i), 0, 200, 0.85));
     for (const model of models) await eventually(() => latest(model), (s) => Number(s?.labelled_count) === 200, 60_000);
-    const ownedByA = (await Promise.all(models.map(async (m) => ((await a.get(`/models/${m}/metrics`))?.status === 200 ? m : null)))).filter(
+    const ownedByA = (await Promise.all(models.map(async (m) => ((await a.tryGet(`/models/${m}/metrics`))?.status === 200 ? m : null)))).filter(
       (m): m is string => m !== null,
     );
     // Let a checkpoint cover the first 200 of every model before the kill.
@@ -140,7 +140,7 @@ describe('monitor failover (real processes, SIGKILL)', () => {
     // b notices after the session timeout (10 s), restores a's models from their checkpoints and replays.
     for (const model of models) await eventually(() => latest(model), (s) => Number(s?.labelled_count) === 300, 90_000);
     for (const model of models) {
-      const live = await b.get<{ groups: { segmentKey: string; labelledCount: number; predictionCount: number }[] }>(`/models/${model}/metrics`);
+      const live = await b.tryGet<{ groups: { segmentKey: string; labelledCount: number; predictionCount: number }[] }>(`/models/${model}/metrics`);
       expect(live?.status).toBe(200);
       const g = live!.body.groups.find((x) => x.segmentKey === '')!;
       expect([g.predictionCount, g.labelledCount]).toEqual([300, 300]);

@@ -39,7 +39,7 @@ describe('monitor (real Kafka, registry, ClickHouse)', () => {
   let alerts: Alert[];
 
   async function versionMetrics(modelId: string): Promise<GroupMetrics | undefined> {
-    const response = await monitor.get<{ groups: GroupMetrics[] }>(`/models/${modelId}/metrics`);
+    const response = await monitor.tryGet<{ groups: GroupMetrics[] }>(`/models/${modelId}/metrics`);
     return response?.status === 200 ? response.body.groups.find((g) => g.segmentKey === '') : undefined;
   }
 
@@ -54,7 +54,7 @@ describe('monitor (real Kafka, registry, ClickHouse)', () => {
       await freePort(),
     );
     monitor.start();
-    await eventually(() => monitor.get<{ status: string }>('/health'), (h) => h?.status === 200, 60_000);
+    await eventually(() => monitor.tryGet<{ status: string }>('/health'), (h) => h?.status === 200, 60_000);
   });
 
   afterAll(async () => {
@@ -91,7 +91,7 @@ describe('monitor (real Kafka, registry, ClickHouse)', () => {
     expect(live?.metrics.accuracy).toBe(0.75);
     expect(live?.labelledCount).toBe(20);
 
-    const defaults = await monitor.get<{ minLabels: number; detector: string }>('/models/small/config');
+    const defaults = await monitor.tryGet<{ minLabels: number; detector: string }>('/models/small/config');
     expect(defaults?.body).toMatchObject({ minLabels: 200, detector: 'adwin' });
     const put = await monitor.put<{ accuracyFloor: number; minLabels: number }>('/models/small/config', { accuracyFloor: 0.7 });
     expect(put.body).toMatchObject({ accuracyFloor: 0.7, minLabels: 200 });
@@ -164,7 +164,7 @@ describe('monitor (real Kafka, registry, ClickHouse)', () => {
     expect(drift!.kind).toBe('DRIFT');
     expect(drift!.evidence.filter((e) => e.feature !== null).map((e) => e.feature).sort()).toEqual(['@prediction', 'amount', 'channel']);
     expect(drift!.evidence.find((e) => e.metric === 'drift.share')).toMatchObject({ value: 1, threshold: 0.5, sampleSize: 100 });
-    const live = await monitor.get<{ reference: { source: string; rows: number } }>('/models/ref/metrics');
+    const live = await monitor.tryGet<{ reference: { source: string; rows: number } }>('/models/ref/metrics');
     expect(live?.body.reference).toEqual({ source: 'registered', rows: 300 });
   });
 
@@ -180,7 +180,7 @@ describe('monitor (real Kafka, registry, ClickHouse)', () => {
     ]) {
       expect(text).toContain(series);
     }
-    const health = await monitor.get<{ status: string; info: { monitor: { status: string; modelsOwned: number } } }>('/health');
+    const health = await monitor.tryGet<{ status: string; info: { monitor: { status: string; modelsOwned: number } } }>('/health');
     expect(health?.body.info.monitor).toMatchObject({ status: 'up', modelsOwned: 4 });
   });
 

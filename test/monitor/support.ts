@@ -1,12 +1,9 @@
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import { InfrastructureConfig } from '@vigil/common';
 import { Alert, LabelEvent, PredictionEvent, TopicMap, valueSubject } from '@vigil/contracts';
-import { ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { Consumer, Kafka, Producer } from 'kafkajs';
+import { freePort, REPO, ServiceProcess, serviceEnv } from '../support/service-process';
 
-export const REPO = join(__dirname, '..', '..');
+export { freePort, REPO };
 
 /** Event times start a day ago so every event passes the contract's clock-skew rule. */
 export const T0 = Date.now() - 86_400_000;
@@ -92,82 +89,12 @@ export async function collectAlerts(kafka: Kafka, registry: SchemaRegistry, topi
   return { consumer, alerts };
 }
 
-export function monitorEnv(config: InfrastructureConfig, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    KAFKA_BROKERS: config.kafkaBrokers.join(','),
-    SCHEMA_REGISTRY_URL: config.schemaRegistry.url,
-    CLICKHOUSE_URL: config.clickhouse.url,
-    CLICKHOUSE_USER: config.clickhouse.user,
-    CLICKHOUSE_PASSWORD: config.clickhouse.password,
-    CLICKHOUSE_DATABASE: config.clickhouse.database,
-    VIGIL_TOPIC_PREFIX: config.topicPrefix,
-    LOG_LEVEL: 'warn',
-    ...extra,
-  };
-}
+export const monitorEnv = serviceEnv;
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 /** The monitor as a real child process, so a test can SIGKILL it. */
-export class MonitorProcess {
-  private child: ChildProcess | undefined;
-  output = '';
-
-  constructor(
-    private readonly env: Record<string, string>,
-    readonly port: number,
-  ) {}
-
-  start(): void {
-    this.child = spawn(
-      process.execPath,
-      ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'apps/monitor/src/main.ts'],
-      { cwd: REPO, env: { ...process.env, ...this.env, HTTP_PORT: String(this.port) }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    const keep = (chunk: Buffer) => {
-      this.output = (this.output + chunk.toString()).slice(-20_000);
-    };
-    this.child.stdout?.on('data', keep);
-    this.child.stderr?.on('data', keep);
-  }
-
-  async get<T>(path: string): Promise<{ status: number; body: T } | undefined> {
-    try {
-      const response = await fetch(`http://127.0.0.1:${this.port}${path}`);
-      return { status: response.status, body: (await response.json()) as T };
-    } catch {
-      return undefined;
-    }
-  }
-
-  async put<T>(path: string, body: unknown): Promise<{ status: number; body: T }> {
-    const response = await fetch(`http://127.0.0.1:${this.port}${path}`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    return { status: response.status, body: (await response.json()) as T };
-  }
-
-  async metrics(): Promise<string> {
-    return (await fetch(`http://127.0.0.1:${this.port}/metrics`)).text();
-  }
-
-  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill(signal);
-    await exited;
+export class MonitorProcess extends ServiceProcess {
+  constructor(env: Record<string, string>, port: number) {
+    super('monitor', env, port);
   }
 }

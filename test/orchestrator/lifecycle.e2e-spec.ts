@@ -13,6 +13,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dropDatabase, eventually, testInfrastructure } from '../support/stack';
+import { freePort } from '../support/service-process';
 import { collectRequests, EventProducer, OrchestratorProcess, ProducedRequest, sleep } from './support';
 
 const config = testInfrastructure('orchestrator');
@@ -84,7 +85,7 @@ describe('lifecycle orchestrator', () => {
   const registry = createSchemaRegistry(config.schemaRegistry);
   const policyDir = mkdtempSync(join(tmpdir(), 'vigil-orchestrator-'));
   const policyPath = join(policyDir, 'policies.json');
-  const orchestrator = new OrchestratorProcess(config, 39000 + Math.floor(Math.random() * 900), { ORCHESTRATOR_POLICIES: policyPath });
+  let orchestrator: OrchestratorProcess;
   let producer: Producer;
   let events: EventProducer;
   let reader: Consumer;
@@ -103,11 +104,12 @@ describe('lifecycle orchestrator', () => {
     await producer.connect();
     events = new EventProducer(producer, registry, topics, schemaIds);
     ({ consumer: reader, requests } = await collectRequests(kafka, registry, topics, `test-reader-${config.runId}`));
-    await orchestrator.start();
+    orchestrator = new OrchestratorProcess(config, await freePort(), { ORCHESTRATOR_POLICIES: policyPath });
+    await orchestrator.startAndWait();
   });
 
   afterAll(async () => {
-    await orchestrator.stop();
+    await orchestrator?.stop();
     await reader?.disconnect();
     await producer?.disconnect();
     const admin = kafka.admin();
@@ -131,7 +133,7 @@ describe('lifecycle orchestrator', () => {
     expect(await outcomes(model)).toEqual(['deployment_recorded', 'duplicate_event', 'evidence_recorded', 'evidence_recorded']);
 
     await orchestrator.kill();
-    await orchestrator.start();
+    await orchestrator.startAndWait();
     // Redelivered/duplicated a1, a2, then the third observation, then more of the same.
     await events.send('alerts', model, [a1, a2, a3, a3, a4]);
     await eventually(() => Promise.resolve(requestsFor(model)), (r) => r.length >= 1);
@@ -286,7 +288,7 @@ describe('lifecycle orchestrator', () => {
   it('produces the request exactly once when the process dies between persisting the incident and producing', async () => {
     const model = 'm-crash-persisted';
     await orchestrator.stop();
-    await orchestrator.start({ ORCHESTRATOR_FAULT: 'exit-after-persist' });
+    await orchestrator.startAndWait({ ORCHESTRATOR_FAULT: 'exit-after-persist' });
     await events.send('alerts', model, [1, 2, 3].map((n) => alert(model, 'v1', `${model}-a${n}`, new Date())));
     expect(await orchestrator.exited()).toBe(137);
     // Persisted first: the incident exists, its request is pending and not on Kafka.
@@ -294,7 +296,7 @@ describe('lifecycle orchestrator', () => {
     await sleep(1000);
     expect(requestsFor(model)).toHaveLength(0);
 
-    await orchestrator.start();
+    await orchestrator.startAndWait();
     // The pending incident is recovered at start and committed together with the offset after
     // the alert that opened it; a later alert finds the incident open.
     await eventually(() => Promise.resolve(requestsFor(model)), (r) => r.length >= 1);
@@ -312,14 +314,14 @@ describe('lifecycle orchestrator', () => {
   it('does not produce the request again when the process dies after the transaction committed', async () => {
     const model = 'm-crash-committed';
     await orchestrator.stop();
-    await orchestrator.start({ ORCHESTRATOR_FAULT: 'exit-after-produce' });
+    await orchestrator.startAndWait({ ORCHESTRATOR_FAULT: 'exit-after-produce' });
     await events.send('alerts', model, [1, 2, 3].map((n) => alert(model, 'v1', `${model}-a${n}`, new Date())));
     expect(await orchestrator.exited()).toBe(137);
     // On Kafka (committed together with the alert offsets) but still pending in ClickHouse.
     await eventually(() => Promise.resolve(requestsFor(model)), (r) => r.length === 1);
     expect(await requestStatusInClickHouse(model)).toEqual(['pending']);
 
-    await orchestrator.start();
+    await orchestrator.startAndWait();
     // Recovery sees the committed offset past the opening alert: marks it produced, sends nothing.
     await eventually(() => requestStatusInClickHouse(model), (s) => s[0] === 'produced');
     await events.send('alerts', model, [alert(model, 'v1', `${model}-a4`, new Date())]);

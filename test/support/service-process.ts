@@ -1,0 +1,124 @@
+import type { InfrastructureConfig } from '@vigil/common';
+import { ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+export const REPO = join(__dirname, '..', '..');
+
+export type VigilApp = 'ingestor' | 'monitor' | 'orchestrator';
+
+/** The environment a service needs to reach the test's stack, database and topics. */
+export function serviceEnv(config: InfrastructureConfig, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    KAFKA_BROKERS: config.kafkaBrokers.join(','),
+    SCHEMA_REGISTRY_URL: config.schemaRegistry.url,
+    CLICKHOUSE_URL: config.clickhouse.url,
+    CLICKHOUSE_USER: config.clickhouse.user,
+    CLICKHOUSE_PASSWORD: config.clickhouse.password,
+    CLICKHOUSE_DATABASE: config.clickhouse.database,
+    VIGIL_TOPIC_PREFIX: config.topicPrefix,
+    LOG_LEVEL: 'warn',
+    ...extra,
+  };
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+export interface HttpAnswer<T> {
+  status: number;
+  body: T;
+}
+
+/** A Vigil service as a real child process, so a test can SIGKILL it like a crash would. */
+export class ServiceProcess {
+  private child: ChildProcess | undefined;
+  private exit: Promise<number | null> | undefined;
+  /** The last 50 kB of its stdout and stderr, for failure messages. */
+  output = '';
+
+  constructor(
+    readonly app: VigilApp,
+    private readonly env: Record<string, string>,
+    readonly port: number,
+  ) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  start(env: Record<string, string> = {}): void {
+    const child = spawn(
+      process.execPath,
+      ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', `apps/${this.app}/src/main.ts`],
+      { cwd: REPO, env: { ...process.env, ...this.env, ...env, HTTP_PORT: String(this.port) }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const keep = (chunk: Buffer) => {
+      this.output = (this.output + chunk.toString()).slice(-50_000);
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    this.child = child;
+    this.exit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  }
+
+  /** Resolves with the exit code once the process has ended. */
+  exited(): Promise<number | null> {
+    return this.exit ?? Promise.resolve(null);
+  }
+
+  /** Sends `signal` (SIGKILL: no shutdown hooks, no commit, no flush) and waits for the exit. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    if (!this.running) return;
+    this.child!.kill(signal);
+    await this.exit;
+  }
+
+  kill(): Promise<void> {
+    return this.stop('SIGKILL');
+  }
+
+  async get<T>(path: string): Promise<HttpAnswer<T>> {
+    const response = await fetch(`${this.url}${path}`);
+    return { status: response.status, body: (await response.json()) as T };
+  }
+
+  /** Like `get`, but undefined while the service does not answer (starting, killed). */
+  async tryGet<T>(path: string): Promise<HttpAnswer<T> | undefined> {
+    try {
+      return await this.get<T>(path);
+    } catch {
+      return undefined;
+    }
+  }
+
+  async send<T>(method: 'POST' | 'PUT', path: string, body: unknown): Promise<HttpAnswer<T>> {
+    const response = await fetch(`${this.url}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as T };
+  }
+
+  put<T>(path: string, body: unknown): Promise<HttpAnswer<T>> {
+    return this.send<T>('PUT', path, body);
+  }
+
+  async metrics(): Promise<string> {
+    return (await fetch(`${this.url}/metrics`)).text();
+  }
+}
