@@ -20,6 +20,7 @@ import {
   DatasetSummary,
   NumericSummary,
   getDriftTest,
+  mulberry32,
 } from '@vigil/monitoring';
 
 const REF_N = Number(process.env.REF_N ?? 1_000_000);
@@ -30,16 +31,6 @@ const N_CAT = 5;
 const NUMERIC_TESTS = ['ks', 'wasserstein', 'jensenshannon', 'psi'];
 const CATEGORICAL_TESTS = ['chisquare', 'jensenshannon', 'psi'];
 
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1) >>> 0;
-    t = (t ^ ((t + (Math.imul(t ^ (t >>> 7), t | 61) >>> 0)) >>> 0)) >>> 0;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function numericColumn(seed: number, n: number, i: number, shift: number): Float64Array {
   const rnd = mulberry32(seed);

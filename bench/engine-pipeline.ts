@@ -18,6 +18,7 @@ import {
   LabelJoin,
   NumericSummary,
   TimeWindow,
+  mulberry32,
 } from '@vigil/monitoring';
 
 const N = Number(process.env.BENCH_EVENTS ?? 1_000_000);
@@ -27,16 +28,6 @@ const WITH_DRIFT = process.env.BENCH_NO_DRIFT !== '1';
 const LABEL_LAG = 2_000; // the label of prediction i arrives with prediction i + LABEL_LAG
 const EVENT_SPACING_MS = 1; // 1 000 events/s of event time: ~17 windows of 60 000 per 1M events
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Prediction {
   eventId: string;

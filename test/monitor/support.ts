@@ -2,23 +2,13 @@ import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { Alert, LabelEvent, PredictionEvent, TopicMap, valueSubject } from '@vigil/contracts';
 import { Consumer, Kafka, Producer } from 'kafkajs';
 import { freePort, REPO, ServiceProcess, serviceEnv } from '../support/service-process';
+export { mulberry32 as prng } from '@vigil/monitoring';
 
 export { freePort, REPO };
 
 /** Event times start a day ago so every event passes the contract's clock-skew rule. */
 export const T0 = Date.now() - 86_400_000;
 
-/** mulberry32: a seeded PRNG so every stream is reproducible. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface LabelledEvent {
   prediction: PredictionEvent;

@@ -6,18 +6,8 @@
  */
 import { DEFAULT_MODEL_CONFIG } from '../src/core/model-config';
 import { ModelMonitor } from '../src/core/model-monitor';
+import { mulberry32 as prng } from '@vigil/monitoring';
 
-/** mulberry32, the seeded PRNG of the unit tests. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Run {
   alerts: { rule: string; at: number }[];

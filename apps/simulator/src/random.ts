@@ -1,14 +1,15 @@
+import { mulberry32 } from '@vigil/monitoring';
+
 /**
  * A seeded source of randomness and the samplers the traffic needs. The same seed
  * gives the same sequence on every machine, so a scenario can be replayed exactly.
- * The generator is mulberry32 (Tommy Ettinger, public domain): 32 bits of state, fast,
- * statistically fine for simulation, not for cryptography.
+ * The generator is the engine's mulberry32.
  */
 export class Random {
-  private state: number;
+  private readonly uniform: () => number;
 
   constructor(seed: number) {
-    this.state = seed >>> 0;
+    this.uniform = mulberry32(seed);
   }
 
   /** An independent stream for one name (e.g. a model), so adding a model leaves the others' draws unchanged. */
@@ -24,11 +25,7 @@ export class Random {
 
   /** Uniform on [0, 1). */
   next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.uniform();
   }
 
   /** Normal draw by Box–Muller; always consumes two uniforms so sequences stay aligned. */

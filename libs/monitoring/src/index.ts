@@ -4,3 +4,4 @@ export * from './detectors';
 export * from './windows';
 export * from './join';
 export * from './metrics';
+export { mulberry32, gaussian } from './random';

@@ -2,18 +2,8 @@ import type { Alert, LabelEvent, MetricSnapshot, PredictionEvent } from '@vigil/
 import { DatasetSummary } from '@vigil/monitoring';
 import { DEFAULT_MODEL_CONFIG, effectiveConfig, ModelConfig } from './model-config';
 import { ModelMonitor, PREDICTION_COLUMN } from './model-monitor';
+import { mulberry32 as prng } from '@vigil/monitoring';
 
-/** mulberry32: a tiny seeded PRNG so every stream here is reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const T0 = Date.UTC(2026, 0, 1);
 

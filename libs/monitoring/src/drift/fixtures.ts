@@ -1,5 +1,6 @@
 // Test helpers (not exported from index): fixture loading and tolerance checks.
 import { CategoricalSummary, ColumnSummary, NumericSummary } from './summary';
+import { mulberry32 } from '../random';
 
 export function summarise(kind: 'numeric' | 'categorical', values: unknown[], capacity?: number): ColumnSummary {
   return kind === 'numeric' ? NumericSummary.of(values, { capacity }) : CategoricalSummary.of(values);
@@ -19,17 +20,6 @@ export function expectClose(actual: number | null, expected: number | string, to
   }
 }
 
-/** mulberry32, bit-identical to the Python copy in tools/fixtures/gen_drift_fixtures.py. */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1) >>> 0;
-    t = (t ^ ((t + (Math.imul(t ^ (t >>> 7), t | 61) >>> 0)) >>> 0)) >>> 0;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Same transforms as `large_sample` in the generator. */
 export function largeSample(seed: number, n: number, shape: string, shift: number): Float64Array {

@@ -1,6 +1,6 @@
 import { CategoricalSummary, NumericSummary, columnSummaryFromJSON, mergeColumnSummaries } from './summary';
 import { DatasetSummary } from './dataset-summary';
-import { mulberry32 } from './fixtures';
+import { mulberry32 } from '../random';
 
 describe('NumericSummary', () => {
   it('keeps exact values and ties, counts missing and type mismatches', () => {

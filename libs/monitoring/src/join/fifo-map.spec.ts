@@ -1,4 +1,4 @@
-import { mulberry32 } from '../windows/test-prng';
+import { mulberry32 } from '../random';
 import { FifoMap } from './fifo-map';
 
 describe('FifoMap', () => {

@@ -1,4 +1,4 @@
-import { mulberry32 } from '../windows/test-prng';
+import { mulberry32 } from '../random';
 import { LabelJoin } from './label-join';
 
 interface P {

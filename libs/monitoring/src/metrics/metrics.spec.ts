@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gaussian, mulberry32 } from '../windows/test-prng';
+import { gaussian, mulberry32 } from '../random';
 import { ClassificationMetrics, ClassificationObservation, ClassificationReport } from './classification';
 import { groupKeyId, groupKeysFor, KeyedGroups } from './keyed-groups';
 import { LatencySketch } from './latency';

@@ -1,7 +1,7 @@
 import { ClassificationMetrics, ClassificationObservation, ClassificationReport } from '../metrics/classification';
 import { RegressionMetrics, RegressionObservation, RegressionReport } from '../metrics/regression';
 import { CountSlidingWindow, CountTumblingWindow } from './count-window';
-import { gaussian, mulberry32 } from './test-prng';
+import { gaussian, mulberry32 } from '../random';
 import { TimeWindow } from './time-window';
 
 const TOL = 1e-9;
