@@ -1,4 +1,4 @@
-import { ChangeDetector } from './change-detector';
+import { FlaggingDetector } from './change-detector';
 
 export interface AdwinParams {
   /** Significance value δ of the cut test. River default 0.002. */
@@ -70,10 +70,8 @@ class BucketRow {
  * Reference: A. Bifet, R. Gavaldà. "Learning from time-changing data with adaptive
  * windowing." SIAM International Conference on Data Mining, 2007, pp. 443–448.
  */
-export class Adwin implements ChangeDetector {
+export class Adwin extends FlaggingDetector {
   readonly params: Readonly<AdwinParams>;
-  readonly warningDetected = false;
-  private drift = false;
 
   private rows: BucketRow[] = [];
   private total = 0;
@@ -83,15 +81,12 @@ export class Adwin implements ChangeDetector {
   private detections = 0;
 
   constructor(params: Partial<AdwinParams> = {}) {
+    super();
     this.params = Object.freeze({ ...ADWIN_DEFAULTS, ...params });
     if (!(this.params.delta > 0 && this.params.delta < 1)) throw new RangeError('adwin: delta must be in (0, 1)');
     if (!(this.params.clock >= 1)) throw new RangeError('adwin: clock must be >= 1');
     if (!(this.params.maxBuckets >= 1)) throw new RangeError('adwin: maxBuckets must be >= 1');
     this.reset();
-  }
-
-  get driftDetected(): boolean {
-    return this.drift;
   }
 
   /** Number of values currently in the adaptive window. */

@@ -17,6 +17,26 @@ export interface ChangeDetector {
 }
 
 /**
+ * The warning and drift flags every detector exposes; subclasses set them in `update`.
+ * Detectors without a warning zone (ADWIN, Page–Hinkley) never set `warning`.
+ */
+export abstract class FlaggingDetector implements ChangeDetector {
+  protected warning = false;
+  protected drift = false;
+
+  get warningDetected(): boolean {
+    return this.warning;
+  }
+
+  get driftDetected(): boolean {
+    return this.drift;
+  }
+
+  abstract update(x: number): void;
+  abstract reset(): void;
+}
+
+/**
  * River's `stats.Mean`, with the same arithmetic order so results are bit-identical:
  * `mean += (1 / n) * (x - mean)`.
  */

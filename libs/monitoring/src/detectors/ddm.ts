@@ -1,4 +1,4 @@
-import { ChangeDetector, RunningMean } from './change-detector';
+import { FlaggingDetector, RunningMean } from './change-detector';
 
 export interface DdmParams {
   /** Values seen before warnings/drifts can be signalled. River default 30. */
@@ -25,25 +25,16 @@ export const DDM_DEFAULTS: Readonly<DdmParams> = Object.freeze({ warmStart: 30, 
  * Reference: J. Gama, P. Medas, G. Castillo, P. Rodrigues. "Learning with drift detection."
  * SBIA 2004, pp. 286–295.
  */
-export class Ddm implements ChangeDetector {
+export class Ddm extends FlaggingDetector {
   readonly params: Readonly<DdmParams>;
-  private warning = false;
-  private drift = false;
   private p = new RunningMean();
   private pMin = 0;
   private sMin = 0;
   private psMin = Infinity;
 
   constructor(params: Partial<DdmParams> = {}) {
+    super();
     this.params = Object.freeze({ ...DDM_DEFAULTS, ...params });
-  }
-
-  get warningDetected(): boolean {
-    return this.warning;
-  }
-
-  get driftDetected(): boolean {
-    return this.drift;
   }
 
   reset(): void {

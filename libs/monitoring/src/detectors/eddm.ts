@@ -1,4 +1,4 @@
-import { ChangeDetector, RunningVariance } from './change-detector';
+import { FlaggingDetector, RunningVariance } from './change-detector';
 
 export interface EddmParams {
   /** Values AND errors seen before warnings/drifts can be signalled. River default 30. */
@@ -27,10 +27,8 @@ export const EDDM_DEFAULTS: Readonly<EddmParams> = Object.freeze({ warmStart: 30
  * R. Morales-Bueno. "Early drift detection method." 4th International Workshop on
  * Knowledge Discovery from Data Streams, 2006.
  */
-export class Eddm implements ChangeDetector {
+export class Eddm extends FlaggingDetector {
   readonly params: Readonly<EddmParams>;
-  private warning = false;
-  private drift = false;
   private distances = new RunningVariance();
   private n = 0;
   private lastError = 0;
@@ -38,16 +36,9 @@ export class Eddm implements ChangeDetector {
   private p2sMax = -1;
 
   constructor(params: Partial<EddmParams> = {}) {
+    super();
     this.params = Object.freeze({ ...EDDM_DEFAULTS, ...params });
     if (this.params.alpha < this.params.beta) throw new RangeError('eddm: alpha must be greater than or equal to beta');
-  }
-
-  get warningDetected(): boolean {
-    return this.warning;
-  }
-
-  get driftDetected(): boolean {
-    return this.drift;
   }
 
   reset(): void {

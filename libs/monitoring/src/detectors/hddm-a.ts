@@ -1,4 +1,4 @@
-import { ChangeDetector, RunningMean } from './change-detector';
+import { FlaggingDetector, RunningMean } from './change-detector';
 
 export interface HddmAParams {
   /** Confidence (significance) of the drift test. River default 0.001. */
@@ -31,24 +31,15 @@ export const HDDM_A_DEFAULTS: Readonly<HddmAParams> = Object.freeze({
  * non-parametric drift detection methods based on Hoeffding's bounds." IEEE TKDE 27(3),
  * 2014, pp. 810–823.
  */
-export class HddmA implements ChangeDetector {
+export class HddmA extends FlaggingDetector {
   readonly params: Readonly<HddmAParams>;
-  private warning = false;
-  private drift = false;
   private z = new RunningMean();
   private xMin = new RunningMean();
   private xMax = new RunningMean();
 
   constructor(params: Partial<HddmAParams> = {}) {
+    super();
     this.params = Object.freeze({ ...HDDM_A_DEFAULTS, ...params });
-  }
-
-  get warningDetected(): boolean {
-    return this.warning;
-  }
-
-  get driftDetected(): boolean {
-    return this.drift;
   }
 
   reset(): void {

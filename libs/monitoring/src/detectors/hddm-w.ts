@@ -1,4 +1,4 @@
-import { ChangeDetector } from './change-detector';
+import { FlaggingDetector } from './change-detector';
 
 export interface HddmWParams {
   /** Confidence (significance) of the drift test. River default 0.001. */
@@ -61,11 +61,9 @@ class Sample {
  * non-parametric drift detection methods based on Hoeffding's bounds." IEEE TKDE 27(3),
  * 2014, pp. 810–823.
  */
-export class HddmW implements ChangeDetector {
+export class HddmW extends FlaggingDetector {
   readonly params: Readonly<HddmWParams>;
   private readonly oneMinusLambda: number;
-  private warning = false;
-  private drift = false;
   private total!: Sample;
   private s1Incr!: Sample;
   private s2Incr!: Sample;
@@ -75,18 +73,11 @@ export class HddmW implements ChangeDetector {
   private decrCutpoint = -Infinity;
 
   constructor(params: Partial<HddmWParams> = {}) {
+    super();
     this.params = Object.freeze({ ...HDDM_W_DEFAULTS, ...params });
     if (!(this.params.lambdaVal >= 0 && this.params.lambdaVal <= 1)) throw new RangeError('hddm-w: lambdaVal must be in [0, 1]');
     this.oneMinusLambda = 1 - this.params.lambdaVal;
     this.reset();
-  }
-
-  get warningDetected(): boolean {
-    return this.warning;
-  }
-
-  get driftDetected(): boolean {
-    return this.drift;
   }
 
   reset(): void {

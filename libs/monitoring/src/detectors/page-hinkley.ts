@@ -1,4 +1,4 @@
-import { ChangeDetector, RunningMean } from './change-detector';
+import { FlaggingDetector, RunningMean } from './change-detector';
 
 export type PageHinkleyMode = 'up' | 'down' | 'both';
 
@@ -38,10 +38,8 @@ export const PAGE_HINKLEY_DEFAULTS: Readonly<PageHinkleyParams> = Object.freeze(
  * R. Sebastião, J. M. Fernandes, "Supporting the Page-Hinkley test with empirical mode
  * decomposition for change detection", ISMIS 2017, pp. 492–498.
  */
-export class PageHinkley implements ChangeDetector {
+export class PageHinkley extends FlaggingDetector {
   readonly params: Readonly<PageHinkleyParams>;
-  readonly warningDetected = false;
-  private drift = false;
   private mean = new RunningMean();
   private sumIncrease = 0;
   private sumDecrease = 0;
@@ -49,14 +47,11 @@ export class PageHinkley implements ChangeDetector {
   private maxDecrease = -1;
 
   constructor(params: Partial<PageHinkleyParams> = {}) {
+    super();
     this.params = Object.freeze({ ...PAGE_HINKLEY_DEFAULTS, ...params });
     if (!['up', 'down', 'both'].includes(this.params.mode)) {
       throw new RangeError(`page-hinkley: mode must be one of up, down, both (got ${String(this.params.mode)})`);
     }
-  }
-
-  get driftDetected(): boolean {
-    return this.drift;
   }
 
   reset(): void {
