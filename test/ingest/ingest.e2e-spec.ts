@@ -6,11 +6,10 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { LabelEvent, loadSchema, PredictionEvent, topicMap, valueSubject } from '@vigil/contracts';
-import { createKafka, createSchemaRegistry, registerAvroSchema } from '@vigil/messaging';
+import { createKafka, createSchemaRegistry, DEAD_LETTER_HEADERS, registerAvroSchema } from '@vigil/messaging';
 import { createClickHouse } from '@vigil/storage';
 import { IHeaders, Producer } from 'kafkajs';
 import { IngestorModule } from '../../apps/ingestor/src/app.module';
-import { DEAD_LETTER_HEADERS } from '../../apps/ingestor/src/dead-letter.publisher';
 import { dropDatabase, eventually, testInfrastructure } from '../support/stack';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

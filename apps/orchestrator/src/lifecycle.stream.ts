@@ -3,21 +3,12 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { DecodeError, HealthRegistry, RejectedRecordError } from '@vigil/common';
 import type { Alert, MetricSnapshot, ModelDeployed, RetrainCompleted, TopicMap } from '@vigil/contracts';
 import { EventStream, topicMap } from '@vigil/contracts';
-import { AvroDecoder, createKafka, createSchemaRegistry, ensureTopics, registerContracts } from '@vigil/messaging';
+import { AvroDecoder, createKafka, createSchemaRegistry, deadLetterMessage, ensureTopics, registerContracts } from '@vigil/messaging';
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Partitioners, Producer } from 'kafkajs';
 import type { LifecycleEvent } from './core';
 import { LifecycleService, PendingRequest } from './lifecycle.service';
 import { OrchestratorMetrics } from './orchestrator.metrics';
 import { ORCHESTRATOR_CONFIG, OrchestratorConfig } from './orchestrator.config';
-
-/** Header names on dead-letter records (same names as the ingestor's). */
-const DEAD_LETTER_HEADERS = {
-  reason: 'vigil-dead-letter-reason',
-  error: 'vigil-dead-letter-error',
-  topic: 'vigil-dead-letter-source-topic',
-  partition: 'vigil-dead-letter-source-partition',
-  offset: 'vigil-dead-letter-source-offset',
-} as const;
 
 /**
  * The Kafka edge. Consumes alerts, metric snapshots, deployments and retrain
@@ -136,18 +127,7 @@ export class LifecycleStream implements OnApplicationBootstrap, OnApplicationShu
   }
 
   private deadLetter(message: KafkaMessage, source: { topic: string; partition: number; offset: number }, error: RejectedRecordError): Message {
-    return {
-      key: message.key,
-      value: message.value,
-      headers: {
-        ...message.headers,
-        [DEAD_LETTER_HEADERS.reason]: error.reason,
-        [DEAD_LETTER_HEADERS.error]: error.message,
-        [DEAD_LETTER_HEADERS.topic]: source.topic,
-        [DEAD_LETTER_HEADERS.partition]: String(source.partition),
-        [DEAD_LETTER_HEADERS.offset]: String(source.offset),
-      },
-    };
+    return deadLetterMessage(message, source, error.reason, error.message);
   }
 
   /**

@@ -8,3 +8,4 @@ export {
   type SchemaRegistrySettings,
 } from './schema-registry';
 export { ensureTopics, registerContracts, type StreamSetup } from './streams';
+export { DEAD_LETTER_HEADERS, deadLetterMessage, type RefusedRecord } from './dead-letter';
