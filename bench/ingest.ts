@@ -1,7 +1,9 @@
 /**
  * Ingest throughput (not a test): pre-produces N predictions (~20 features each) to a
- * fresh topic, then measures (a) a bare kafkajs consumer that only reads them and (b)
- * the ingestor end to end until ClickHouse holds all N. Prints events/s and b/a.
+ * fresh topic, then measures (a) a bare kafkajs consumer that only reads them, (c) and (d)
+ * the same consumer decoding each record with avsc / writing its row with the ingestor's
+ * direct decoder, and (b) the ingestor end to end until ClickHouse holds all N. Prints
+ * events/s and b/a.
  *
  *   npm run bench:ingest                  # N = 500 000
  *   BENCH_EVENTS=100000 npm run bench:ingest
@@ -13,7 +15,9 @@ import { PredictionEvent, topicMap, valueSubject } from '@vigil/contracts';
 import { createKafka, createSchemaRegistry, ensureTopics, registerContracts } from '@vigil/messaging';
 import { createClickHouse, identifier, migrate, sql } from '@vigil/storage';
 import { randomBytes } from 'node:crypto';
+import { Type } from 'avsc';
 import { IngestorModule } from '../apps/ingestor/src/app.module';
+import { directPredictionRow } from '../apps/ingestor/src/prediction-decoder';
 
 const N = Number(process.env.BENCH_EVENTS ?? 500_000);
 const PARTITIONS = Number(process.env.VIGIL_TOPIC_PARTITIONS ?? 6);
@@ -72,8 +76,16 @@ async function preProduce(): Promise<number> {
   return bytes / N;
 }
 
-async function bareConsumer(): Promise<number> {
-  const consumer = kafka.consumer({ groupId: `bench-bare-${runId}`, maxBytesPerPartition: 4 * 1024 * 1024, maxBytes: 32 * 1024 * 1024 });
+/** Per-record work the consumer baselines do on top of reading. */
+type RecordWork = (value: Buffer, partition: number, offset: string) => unknown;
+
+/**
+ * A kafkajs consumer reading every record, optionally doing `work` on each: nothing (a),
+ * the avsc decode (c), or the ingestor's direct row writer (d), to show where the
+ * ingestor's time goes.
+ */
+async function bareConsumer(label: string, work?: RecordWork): Promise<number> {
+  const consumer = kafka.consumer({ groupId: `bench-${label}-${runId}`, maxBytesPerPartition: 4 * 1024 * 1024, maxBytes: 32 * 1024 * 1024 });
   await consumer.connect();
   await consumer.subscribe({ topic: topics.predictions, fromBeginning: true });
   const started = process.hrtime.bigint();
@@ -83,6 +95,7 @@ async function bareConsumer(): Promise<number> {
       .run({
         partitionsConsumedConcurrently: PARTITIONS,
         eachBatch: async ({ batch }) => {
+          if (work) for (const m of batch.messages) if (m.value) work(m.value, batch.partition, m.offset);
           seen += batch.messages.length;
           if (seen >= N) resolve();
         },
@@ -139,9 +152,15 @@ async function main(): Promise<void> {
     const produceStart = Date.now();
     const meanBytes = await preProduce();
     console.log(`produced ${N} events (${meanBytes.toFixed(0)} bytes each, ${PARTITIONS} partitions) in ${((Date.now() - produceStart) / 1000).toFixed(1)} s`);
-    const bare = await bareConsumer();
+    const bare = await bareConsumer('bare');
     const bareRate = N / bare;
     console.log(`(a) bare kafkajs consumer: ${bare.toFixed(2)} s, ${Math.round(bareRate)} events/s`);
+    const writer = (await registry.getSchema(await registry.getLatestSchemaId(valueSubject(topics.predictions)))) as Type;
+    const decodeOnly = await bareConsumer('avsc', (value) => writer.decode(value, 5));
+    console.log(`(c) bare + avsc decode (event objects, no validation/row): ${decodeOnly.toFixed(2)} s, ${Math.round(N / decodeOnly)} events/s`);
+    const now = Date.now();
+    const rowsOnly = await bareConsumer('direct', (value, partition, offset) => directPredictionRow(value, 1, partition, offset, now));
+    console.log(`(d) bare + direct row writer (ingestor CPU path, no ClickHouse): ${rowsOnly.toFixed(2)} s, ${Math.round(N / rowsOnly)} events/s`);
     const ingest = await ingestorEndToEnd();
     const ingestRate = N / ingest;
     console.log(`(b) ingestor end to end:   ${ingest.toFixed(2)} s, ${Math.round(ingestRate)} events/s`);

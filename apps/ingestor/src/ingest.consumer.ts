@@ -12,6 +12,7 @@ import { IngestRepository } from './ingest.repository';
 import { INGESTOR_CONFIG, IngestorConfig } from './ingestor.config';
 import { InsertBuffer } from './insert-buffer';
 import { OffsetCommitter } from './offset-committer';
+import { isContractPredictionSchema } from './prediction-decoder';
 import { RecordProcessor } from './record-processor';
 import { deadLetterRow } from './rows';
 
@@ -82,7 +83,13 @@ export class IngestConsumer implements OnApplicationBootstrap, BeforeApplication
     await migrate(config.clickhouse);
     await ensureTopics(this.kafka, this.topics, { partitions: config.topicPartitions });
     await registerContracts(this.registry, this.topics);
-    this.processor = new RecordProcessor(new AvroDecoder(this.registry), (id) => this.schemaName(id), this.topics);
+    const isDirectSchema = async (id: number): Promise<boolean> => isContractPredictionSchema((await this.registry.getSchema(id)) as Type);
+    this.processor = new RecordProcessor(
+      new AvroDecoder(this.registry),
+      (id) => this.schemaName(id),
+      this.topics,
+      config.directDecoder ? isDirectSchema : undefined,
+    );
     this.deadLetters = new DeadLetterPublisher(this.producer, this.topics.deadLetter);
     await this.producer.connect();
     await this.consumer.connect();

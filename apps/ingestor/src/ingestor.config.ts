@@ -13,6 +13,7 @@ export const ingestorEnvSchema = {
   INGEST_PARTITIONS_CONCURRENCY: Joi.number().integer().min(1).default(6),
   INGEST_RETRY_INITIAL_MS: Joi.number().integer().min(1).default(500),
   INGEST_RETRY_MAX_MS: Joi.number().integer().min(1).default(10_000),
+  INGEST_DIRECT_DECODER: Joi.boolean().default(true),
 };
 
 export const ingestorEnvValidation = Joi.object({ ...infrastructureEnvSchema, ...ingestorEnvSchema });
@@ -24,6 +25,8 @@ export interface IngestorConfig extends InfrastructureConfig {
   batch: { maxRows: number; lingerMs: number };
   fetch: { maxBytesPerPartition: number; maxBytes: number; partitionsConcurrency: number };
   retry: { initialMs: number; maxMs: number };
+  /** Contract-schema predictions through prediction-decoder.ts (same rows, less CPU); false: all through the reference path. */
+  directDecoder: boolean;
 }
 
 export const INGESTOR_CONFIG = Symbol('IngestorConfig');
@@ -31,7 +34,7 @@ export const INGESTOR_CONFIG = Symbol('IngestorConfig');
 export function loadIngestorConfig(env: NodeJS.ProcessEnv = process.env): IngestorConfig {
   const { error, value } = Joi.object(ingestorEnvSchema).unknown(true).validate(env, { abortEarly: false });
   if (error) throw new Error(`invalid ingestor configuration: ${error.message}`);
-  const v = value as Record<keyof typeof ingestorEnvSchema, number> & { INGESTOR_GROUP_ID: string };
+  const v = value as Record<Exclude<keyof typeof ingestorEnvSchema, 'INGEST_DIRECT_DECODER'>, number> & { INGESTOR_GROUP_ID: string; INGEST_DIRECT_DECODER: boolean };
   return {
     ...loadInfrastructureConfig(env),
     httpPort: v.HTTP_PORT,
@@ -44,5 +47,6 @@ export function loadIngestorConfig(env: NodeJS.ProcessEnv = process.env): Ingest
       partitionsConcurrency: v.INGEST_PARTITIONS_CONCURRENCY,
     },
     retry: { initialMs: v.INGEST_RETRY_INITIAL_MS, maxMs: v.INGEST_RETRY_MAX_MS },
+    directDecoder: v.INGEST_DIRECT_DECODER,
   };
 }

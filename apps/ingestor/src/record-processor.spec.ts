@@ -1,5 +1,7 @@
 import { DecodeError, UnknownSchemaError } from '@vigil/common';
-import { LabelEvent, PredictionEvent } from '@vigil/contracts';
+import { LabelEvent, loadSchema, PredictionEvent } from '@vigil/contracts';
+import { LOGICAL_TYPES } from '@vigil/messaging';
+import { Type } from 'avsc';
 import { KafkaMessage } from 'kafkajs';
 import { EventDecoder, RecordProcessor } from './record-processor';
 
@@ -75,5 +77,33 @@ describe('RecordProcessor', () => {
     const tombstone = { ...message(1, 0), value: null };
     expect((await processor.process('labels', 0, [tombstone], NOW)).deadLetters[0].reason).toBe('undecodable');
     await expect(processor.process('labels', 0, [message(5, 1)], NOW)).rejects.toThrow('registry unreachable');
+  });
+
+  it('takes the direct decoder for the contract schema and the reference path for what it leaves, with the same result', async () => {
+    const contract = Type.forSchema(loadSchema('prediction-event') as never, { logicalTypes: LOGICAL_TYPES });
+    const avro: EventDecoder = {
+      async decode<T>(buffer: Buffer) {
+        return { schemaId: buffer.readInt32BE(1), value: contract.fromBuffer(buffer.subarray(5)) as T };
+      },
+    };
+    const framed = (event: PredictionEvent, offset: number): KafkaMessage =>
+      ({ ...message(0, offset), value: Buffer.concat([Buffer.from([0, 0, 0, 0, 11]), contract.toBuffer(event)]) }) as KafkaMessage;
+    const records = [
+      framed(PREDICTION, 0),
+      framed({ ...PREDICTION, numericFeatures: { '2': 1, '1': 2 } }, 1), // integer-like keys: left to the reference path
+      framed({ ...PREDICTION, latencyMs: -1 }, 2), // invalid: the reference path dead-letters it
+    ];
+    const checked: number[] = [];
+    const withDirect = new RecordProcessor(avro, names, { predictions: 'predictions', labels: 'labels' }, async (id) => {
+      checked.push(id);
+      return id === 11;
+    });
+    const referenceOnly = new RecordProcessor(avro, names, { predictions: 'predictions', labels: 'labels' });
+    const direct = await withDirect.process('predictions', 3, records, NOW);
+    expect(direct).toEqual(await referenceOnly.process('predictions', 3, records, NOW));
+    expect(direct.predictions).toHaveLength(2);
+    expect(JSON.parse(direct.predictions[1]).numeric_feature_names).toEqual(['1', '2']);
+    expect(direct.deadLetters.map((d) => [d.at.offset, d.reason, d.error])).toEqual([['2', 'invalid-record', expect.stringContaining('latencyMs')]]);
+    expect(checked).toEqual([11]); // asked once per schema id
   });
 });

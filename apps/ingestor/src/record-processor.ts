@@ -1,6 +1,7 @@
 import { RejectedRecordError, UnsupportedEventTypeError, DecodeError } from '@vigil/common';
 import { LabelEvent, PredictionEvent, TopicMap, validateLabel, validatePrediction } from '@vigil/contracts';
 import { KafkaMessage } from 'kafkajs';
+import { directPredictionRow } from './prediction-decoder';
 import { DeadLetter, KafkaPosition, labelRow, predictionRow } from './rows';
 
 /** What the ingestor needs from the registry-backed decoder (AvroDecoder in production). */
@@ -10,6 +11,12 @@ export interface EventDecoder {
 
 /** Full Avro name of a registered schema id, e.g. `dev.vigil.events.PredictionEvent`. */
 export type SchemaNameLookup = (schemaId: number) => Promise<string>;
+
+/** Whether records of a schema id may take the direct prediction decoder (prediction-decoder.ts). */
+export type DirectSchemaCheck = (schemaId: number) => Promise<boolean>;
+
+/** Confluent framing: magic byte 0 then a big-endian int32 schema id. */
+const HEADER_LENGTH = 5;
 
 /** One Kafka batch turned into table rows and refusals; offsets stay with the caller. */
 export interface ProcessedBatch {
@@ -28,17 +35,32 @@ const LABEL = 'dev.vigil.events.LabelEvent';
  */
 export class RecordProcessor {
   private readonly schemaNames = new Map<number, string>();
+  private readonly directSchemas = new Map<number, boolean>();
 
+  /** Without `isDirectSchema` every record takes the reference path (decoder → validate → row). */
   constructor(
     private readonly decoder: EventDecoder,
     private readonly lookupSchemaName: SchemaNameLookup,
     private readonly topics: Pick<TopicMap, 'predictions' | 'labels'>,
+    private readonly isDirectSchema?: DirectSchemaCheck,
   ) {}
 
   async process(topic: string, partition: number, messages: KafkaMessage[], nowMs: number): Promise<ProcessedBatch> {
     const out: ProcessedBatch = { predictions: [], labels: [], deadLetters: [] };
     const expected = topic === this.topics.predictions ? PREDICTION : topic === this.topics.labels ? LABEL : undefined;
+    const direct = expected === PREDICTION && this.isDirectSchema !== undefined;
     for (const message of messages) {
+      const value = message.value;
+      if (direct && value && value.length >= HEADER_LENGTH && value[0] === 0) {
+        const schemaId = value.readInt32BE(1);
+        if (this.directSchemas.get(schemaId) ?? (await this.checkDirect(schemaId))) {
+          const line = directPredictionRow(value, schemaId, partition, message.offset, nowMs);
+          if (line !== undefined) {
+            out.predictions.push(line);
+            continue;
+          }
+        }
+      }
       const at: KafkaPosition = { topic, partition, offset: message.offset, timestampMs: Number(message.timestamp) };
       try {
         if (!message.value) throw new DecodeError('record has no value (tombstone)');
@@ -58,6 +80,18 @@ export class RecordProcessor {
       }
     }
     return out;
+  }
+
+  /** A registry failure here is not cached: the reference path then reports it as it always did. */
+  private async checkDirect(schemaId: number): Promise<boolean> {
+    if (!this.isDirectSchema) return false;
+    try {
+      const direct = await this.isDirectSchema(schemaId);
+      this.directSchemas.set(schemaId, direct);
+      return direct;
+    } catch {
+      return false;
+    }
   }
 
   private async schemaName(schemaId: number): Promise<string> {
