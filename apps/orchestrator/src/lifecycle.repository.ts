@@ -1,7 +1,7 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { Inject, Injectable } from '@nestjs/common';
 import { classifyClickHouseError, sql } from '@vigil/storage';
-import type { Decision, DeploymentRecord, IncidentRecord, LifecycleAction, ModelState, PolicyOverride } from './core';
+import type { ClosedIncident, Decision, DeploymentRecord, IncidentRecord, LifecycleAction, ModelState, PolicyOverride } from './core';
 
 export const CLICKHOUSE = Symbol('ClickHouseClient');
 
@@ -53,11 +53,31 @@ export interface AuditRow {
   policy: string;
 }
 
-/** Where a decision's input came from: a Kafka record, or the HTTP API (offset -1). */
+/** The consumed record a decision's input came from. */
 export interface SourcePosition {
   topic: string;
   partition: number;
   offset: number;
+}
+
+/** A decision with what it is audited under. */
+export interface AuditEntry {
+  decision: Decision;
+  policy: string;
+  decidedAt: number;
+}
+
+export interface DeploymentEntry {
+  modelId: string;
+  deployment: DeploymentRecord;
+  artifactUri: string | null;
+}
+
+/** An incident the engine opened, with the request to produce and the record that opened it. */
+export interface OpenedIncident {
+  incident: IncidentRecord;
+  request: { topic: string; eventId: string; json: string; policy: string; reason: string };
+  source: SourcePosition;
 }
 
 const NUMERIC_INCIDENT_FIELDS = ['opened_at_ms', 'closed_at_ms', 'source_partition', 'source_offset', 'row_version'] as const;
@@ -103,11 +123,13 @@ export class LifecycleRepository {
     return rows.map((r) => JSON.parse(r.state_json) as ModelState);
   }
 
-  async saveState(state: ModelState): Promise<void> {
-    const now = Date.now();
-    await this.insert('lifecycle_state', [
-      { model_id: state.modelId, state_json: JSON.stringify(state), updated_at: Math.floor(now / 1000), row_version: this.nextVersion() },
-    ]);
+  /** One row per model, in one insert (one block: all of them become visible together, or none). */
+  async saveStates(states: readonly ModelState[]): Promise<void> {
+    const updatedAt = Math.floor(Date.now() / 1000);
+    await this.insert(
+      'lifecycle_state',
+      states.map((state) => ({ model_id: state.modelId, state_json: JSON.stringify(state), updated_at: updatedAt, row_version: this.nextVersion() })),
+    );
   }
 
   async loadPolicies(): Promise<Map<string, PolicyOverride>> {
@@ -121,10 +143,10 @@ export class LifecycleRepository {
     ]);
   }
 
-  async insertDecisions(decisions: readonly Decision[], policy: string, decidedAt: number): Promise<void> {
+  async insertDecisions(entries: readonly AuditEntry[]): Promise<void> {
     await this.insert(
       'decision_audit',
-      decisions.map((d) => ({
+      entries.map(({ decision: d, policy, decidedAt }) => ({
         decided_at: Math.floor(decidedAt / 1000),
         decided_at_ms: decidedAt,
         model_id: d.modelId,
@@ -140,9 +162,11 @@ export class LifecycleRepository {
     );
   }
 
-  async insertDeployment(modelId: string, deployment: DeploymentRecord, artifactUri: string | null): Promise<void> {
-    await this.insert('model_deployments', [
-      {
+  async insertDeployments(entries: readonly DeploymentEntry[]): Promise<void> {
+    const recordedAt = Math.floor(Date.now() / 1000);
+    await this.insert(
+      'model_deployments',
+      entries.map(({ modelId, deployment, artifactUri }) => ({
         model_id: modelId,
         version: deployment.version,
         deployed_at: Math.floor(deployment.deployedAt / 1000),
@@ -151,40 +175,56 @@ export class LifecycleRepository {
         incident_id: deployment.incidentId,
         artifact_uri: artifactUri,
         event_id: deployment.eventId,
-        recorded_at: Math.floor(Date.now() / 1000),
-      },
-    ]);
+        recorded_at: recordedAt,
+      })),
+    );
   }
 
-  /** Persists a newly opened incident, its request still pending (not yet on Kafka). */
-  async insertOpenedIncident(
-    incident: IncidentRecord,
-    request: { topic: string; eventId: string; json: string; policy: string; reason: string },
-    source: SourcePosition,
-  ): Promise<void> {
-    const row: IncidentRow = {
-      incident_id: incident.incidentId,
-      model_id: incident.modelId,
-      model_version: incident.modelVersion,
-      action: incident.action,
-      status: 'open',
-      request_status: 'pending',
-      opening_event_id: incident.openingEventId,
-      opened_at: Math.floor(incident.openedAt / 1000),
-      opened_at_ms: incident.openedAt,
-      closed_at_ms: 0,
-      resolution: '',
-      policy: request.policy,
-      reason: request.reason,
-      request_event_id: request.eventId,
-      request_topic: request.topic,
-      request_json: request.json,
-      source_topic: source.topic,
-      source_partition: source.partition,
-      source_offset: source.offset,
-      row_version: this.nextVersion(),
-    };
-    await this.insert('incidents', [row]);
+  /**
+   * Persists newly opened incidents (request pending, not yet on Kafka) and closes
+   * incidents, in one insert. An incident opened and closed by the same batch is written
+   * once, already closed; the others to close are read back first (one query).
+   */
+  async writeIncidents(opened: readonly OpenedIncident[], closed: readonly ClosedIncident[]): Promise<void> {
+    const rows = new Map<string, IncidentRow>();
+    for (const { incident, request, source } of opened) {
+      rows.set(incident.incidentId, {
+        incident_id: incident.incidentId,
+        model_id: incident.modelId,
+        model_version: incident.modelVersion,
+        action: incident.action,
+        status: 'open',
+        request_status: 'pending',
+        opening_event_id: incident.openingEventId,
+        opened_at: Math.floor(incident.openedAt / 1000),
+        opened_at_ms: incident.openedAt,
+        closed_at_ms: 0,
+        resolution: '',
+        policy: request.policy,
+        reason: request.reason,
+        request_event_id: request.eventId,
+        request_topic: request.topic,
+        request_json: request.json,
+        source_topic: source.topic,
+        source_partition: source.partition,
+        source_offset: source.offset,
+        row_version: 0,
+      });
+    }
+    const earlier = closed.filter((c) => !rows.has(c.incident.incidentId)).map((c) => c.incident.incidentId);
+    if (earlier.length > 0) {
+      for (const row of await this.select<IncidentRow>(sql`SELECT * FROM incidents FINAL WHERE has(${earlier}, incident_id)`, 'read incidents')) {
+        rows.set(row.incident_id, normaliseIncident(row));
+      }
+    }
+    for (const { incident, closedAt, resolution } of closed) {
+      const row = rows.get(incident.incidentId);
+      if (row) rows.set(incident.incidentId, { ...row, status: 'closed', closed_at_ms: closedAt, resolution });
+    }
+    await this.insert(
+      'incidents',
+      [...rows.values()].map((row) => ({ ...row, row_version: this.nextVersion() })),
+    );
   }
 
   /** Rewrites incident rows with a change (ReplacingMergeTree keeps the highest row_version). */

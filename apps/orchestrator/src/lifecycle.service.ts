@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { RetrainRequested, RollbackRequested } from '@vigil/contracts';
 import { topicMap } from '@vigil/contracts';
 import {
+  ClosedIncident,
   emptyModelState,
   EngineResult,
   eventIdOf,
@@ -14,9 +15,15 @@ import {
   resolvePolicy,
   ResolvedPolicy,
 } from './core';
-import { LifecycleRepository, SourcePosition } from './lifecycle.repository';
+import { AuditEntry, DeploymentEntry, LifecycleRepository, OpenedIncident, SourcePosition } from './lifecycle.repository';
 import { OrchestratorMetrics } from './orchestrator.metrics';
 import { ORCHESTRATOR_CONFIG, OrchestratorConfig } from './orchestrator.config';
+
+/** A decoded record and where it was consumed. */
+export interface SourcedEvent {
+  event: LifecycleEvent;
+  source: SourcePosition;
+}
 
 /** A request persisted as pending, waiting to be committed to Kafka. */
 export interface PendingRequest {
@@ -29,10 +36,10 @@ export interface PendingRequest {
 }
 
 /**
- * Runs the pure engine and makes its result durable: audit rows, deployment history,
- * incidents (request pending) and the model state are written to ClickHouse BEFORE
- * anything is produced. Events are handled one at a time (Kafka batches and HTTP
- * calls share one queue), so a model's state is never updated concurrently.
+ * Runs the pure engine over a batch of records and makes its result durable: audit
+ * rows, deployment history, incidents (request pending) and the models' states are
+ * written to ClickHouse, one insert per table, BEFORE anything is produced. Batches and
+ * HTTP calls share one queue, so a model's state is never updated concurrently.
  */
 @Injectable()
 export class LifecycleService implements OnModuleInit {
@@ -82,50 +89,67 @@ export class LifecycleService implements OnModuleInit {
     return this.states.get(modelId);
   }
 
-  handle(event: LifecycleEvent, source: SourcePosition): Promise<EngineResult> {
-    return this.exclusive(() => this.apply(event, source));
+  /**
+   * Decides every record of a batch and persists the result before anything is
+   * produced. Records are handled in order, each on the state its predecessors left.
+   */
+  handleBatch(records: readonly SourcedEvent[]): Promise<EngineResult[]> {
+    return this.exclusive(() => this.applyBatch(records));
   }
 
-  private async apply(event: LifecycleEvent, source: SourcePosition): Promise<EngineResult> {
-    const modelId = modelIdOf(event);
-    const resolved = this.policyFor(modelId);
-    const now = Date.now();
-    const result = this.engine.decide(this.states.get(modelId) ?? emptyModelState(modelId), event, resolved, now);
+  private async applyBatch(records: readonly SourcedEvent[]): Promise<EngineResult[]> {
     const topics = topicMap(this.config.topicPrefix);
-
-    await this.repository.insertDecisions(result.decisions, resolved.name, now);
-    if (result.deployment) {
-      const artifactUri = event.type === 'deployed' ? event.deployment.artifactUri : null;
-      await this.repository.insertDeployment(modelId, result.deployment, artifactUri);
-    }
+    // Batch-local until persisted: a failed write leaves the service state as it was,
+    // and kafkajs redelivers the batch.
+    const touched = new Map<string, { before: ModelState | undefined; after: ModelState }>();
+    const results: EngineResult[] = [];
+    const audit: AuditEntry[] = [];
+    const deployments: DeploymentEntry[] = [];
+    const opened: OpenedIncident[] = [];
+    const closed: ClosedIncident[] = [];
     const pending: PendingRequest[] = [];
-    for (const { incident, request } of result.opened) {
-      const topic = request.action === 'retrain' ? topics.retrainRequested : topics.rollbackRequested;
-      await this.repository.insertOpenedIncident(
-        incident,
-        { topic, eventId: request.event.eventId, json: JSON.stringify(request), policy: request.event.policy, reason: request.event.reason },
-        source,
-      );
-      pending.push({ incidentId: incident.incidentId, topic, modelId, request, source });
+    for (const { event, source } of records) {
+      const modelId = modelIdOf(event);
+      const resolved = this.policyFor(modelId);
+      const now = Date.now();
+      const model = touched.get(modelId) ?? { before: this.states.get(modelId), after: this.states.get(modelId) ?? emptyModelState(modelId) };
+      const result = this.engine.decide(model.after, event, resolved, now);
+      touched.set(modelId, { before: model.before, after: result.state });
+      results.push(result);
+      for (const decision of result.decisions) audit.push({ decision, policy: resolved.name, decidedAt: now });
+      if (result.deployment) {
+        deployments.push({ modelId, deployment: result.deployment, artifactUri: event.type === 'deployed' ? event.deployment.artifactUri : null });
+      }
+      for (const { incident, request } of result.opened) {
+        const topic = request.action === 'retrain' ? topics.retrainRequested : topics.rollbackRequested;
+        opened.push({ incident, request: { topic, eventId: request.event.eventId, json: JSON.stringify(request), policy: request.event.policy, reason: request.event.reason }, source });
+        pending.push({ incidentId: incident.incidentId, topic, modelId, request, source });
+      }
+      closed.push(...result.closed);
     }
-    for (const closed of result.closed) {
-      await this.repository.updateIncidents([closed.incident.incidentId], { status: 'closed', closed_at_ms: closed.closedAt, resolution: closed.resolution });
-    }
-    await this.repository.saveState(result.state);
+    // The engine hands back the very state it was given when a record changed nothing
+    // (duplicates): such models need no new lifecycle_state row.
+    const changed = [...touched.values()].filter((m) => m.after !== m.before).map((m) => m.after);
+
+    await settleAll([this.repository.insertDecisions(audit), this.repository.insertDeployments(deployments), this.repository.writeIncidents(opened, closed)]);
+    // Last: a state that names an incident implies its row (and the batch's audit) is written.
+    await this.repository.saveStates(changed);
 
     if (this.config.fault === 'exit-after-persist' && pending.length > 0) {
-      // Test-only: die in the worst window, incident persisted but request not yet on Kafka.
+      // Test-only: die in the worst window, incidents persisted but requests not yet on Kafka.
       this.logger.warn({ message: 'ORCHESTRATOR_FAULT=exit-after-persist: exiting before producing', incidents: pending.map((p) => p.incidentId) });
       process.exit(137);
     }
 
-    this.states.set(modelId, result.state);
+    for (const state of changed) this.states.set(state.modelId, state);
     for (const p of pending) this.outbox.set(p.incidentId, p);
-    this.metrics.eventsConsumed.inc({ type: event.type });
-    for (const d of result.decisions) this.metrics.decisions.inc({ action: d.action, outcome: d.outcome });
+    for (const [i, { event }] of records.entries()) {
+      this.metrics.eventsConsumed.inc({ type: event.type });
+      for (const d of results[i].decisions) this.metrics.decisions.inc({ action: d.action, outcome: d.outcome });
+    }
     this.updateOpenIncidentGauge();
-    this.waiters.get(eventIdOf(event))?.(result);
-    return result;
+    for (const [i, { event }] of records.entries()) this.waiters.get(eventIdOf(event))?.(results[i]);
+    return results;
   }
 
   private updateOpenIncidentGauge(): void {
@@ -178,10 +202,19 @@ export class LifecycleService implements OnModuleInit {
    * partition)` gives the group's committed offset, read after the transactional
    * producer fenced its predecessor, so no transaction is still in flight.
    */
-  async recoverPending(committed: (topic: string, partition: number) => Promise<number>): Promise<{ produced: string[]; requeued: string[] }> {
+  async recoverPending(committed: (topic: string, partition: number) => Promise<number>): Promise<{ produced: string[]; requeued: string[]; unpersisted: string[] }> {
     const produced: string[] = [];
     const requeued: string[] = [];
+    const unpersisted: string[] = [];
     for (const row of await this.repository.pendingIncidents()) {
+      if (!this.knowsIncident(row.model_id, row.incident_id)) {
+        // Its batch died before the states were written (they are written last): its
+        // records are redelivered and decided again on the state before them, which
+        // rewrites this row if it opens the same incident. Producing it now would commit
+        // offsets past records whose state was never saved.
+        unpersisted.push(row.incident_id);
+        continue;
+      }
       const done = (await committed(row.source_topic, row.source_partition)) > row.source_offset;
       if (done) {
         produced.push(row.incident_id);
@@ -198,7 +231,15 @@ export class LifecycleService implements OnModuleInit {
     }
     if (produced.length > 0) await this.repository.updateIncidents(produced, { request_status: 'produced' });
     this.logger.log({ message: 'pending requests recovered', alreadyProduced: produced, requeued });
-    return { produced, requeued };
+    if (unpersisted.length > 0) this.logger.warn({ message: 'pending incidents unknown to the saved engine state left to redelivery', incidents: unpersisted });
+    return { produced, requeued, unpersisted };
+  }
+
+  /** Whether the persisted engine state records this incident (open, or among the requests it remembers). */
+  private knowsIncident(modelId: string, incidentId: string): boolean {
+    const state = this.states.get(modelId);
+    if (!state) return false;
+    return state.openIncidents.some((i) => i.incidentId === incidentId) || state.requests.some((r) => r.incidentId === incidentId);
   }
 }
 
@@ -209,4 +250,11 @@ export function reviveRequest(json: string): LifecycleRequest {
   event.requestedAt = new Date(event.requestedAt);
   event.evidence = event.evidence.map((e) => ({ ...e, windowStart: new Date(e.windowStart), windowEnd: new Date(e.windowEnd) }));
   return parsed;
+}
+
+/** Waits for every write, then fails with the first error: no write of a failed batch is still in flight when it is retried. */
+async function settleAll(writes: readonly Promise<void>[]): Promise<void> {
+  const outcomes = await Promise.allSettled(writes);
+  const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failed) throw failed.reason;
 }

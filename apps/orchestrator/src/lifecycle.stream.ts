@@ -6,13 +6,21 @@ import { EventStream, topicMap } from '@vigil/contracts';
 import { AvroDecoder, createKafka, createSchemaRegistry, deadLetterMessage, ensureTopics, registerContracts } from '@vigil/messaging';
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Partitioners, Producer } from 'kafkajs';
 import type { LifecycleEvent } from './core';
-import { LifecycleService, PendingRequest } from './lifecycle.service';
+import { LifecycleService, PendingRequest, SourcedEvent } from './lifecycle.service';
 import { OrchestratorMetrics } from './orchestrator.metrics';
 import { ORCHESTRATOR_CONFIG, OrchestratorConfig } from './orchestrator.config';
 
 /**
+ * Records decided and persisted together at most. A Kafka batch (up to 1 MB per
+ * partition, thousands of snapshots) is persisted in parts of this size so the consumer
+ * heartbeats between them; the batch still commits in one transaction.
+ */
+const RECORDS_PER_PERSIST = 1000;
+
+/**
  * The Kafka edge. Consumes alerts, metric snapshots, deployments and retrain
- * completions; after each batch one Kafka transaction carries every pending request,
+ * completions; decides and persists each batch's records together (one insert per
+ * table), then one Kafka transaction carries every pending request,
  * the batch's dead letters and the batch's consumed offsets, so "request produced"
  * and "input consumed" commit together or not at all.
  */
@@ -97,22 +105,28 @@ export class LifecycleStream implements OnApplicationBootstrap, OnApplicationShu
 
   private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const deadLetters: Message[] = [];
+    let records: SourcedEvent[] = [];
     let last: string | null = null;
     for (const message of batch.messages) {
       if (!isRunning() || isStale()) break;
       const source = { topic: batch.topic, partition: batch.partition, offset: Number(message.offset) };
       try {
-        const event = await this.decode(batch.topic, message);
-        await this.lifecycle.handle(event, source);
+        records.push({ event: await this.decode(batch.topic, message), source });
       } catch (error) {
         if (!(error instanceof RejectedRecordError)) throw error;
         deadLetters.push(this.deadLetter(message, source, error));
         this.metrics.deadLetters.inc({ reason: error.reason });
       }
       last = message.offset;
+      if (records.length === RECORDS_PER_PERSIST) {
+        await this.lifecycle.handleBatch(records);
+        records = [];
+      }
       await heartbeat();
     }
     if (last === null) return;
+    if (records.length > 0) await this.lifecycle.handleBatch(records);
+    await heartbeat();
     await this.commitTransaction(deadLetters, { topic: batch.topic, partition: batch.partition, offset: last });
     resolveOffset(last);
     await heartbeat();

@@ -26,8 +26,9 @@ export interface OrchestratorConfig extends InfrastructureConfig {
   policiesPath: string;
   policies: PolicyFile;
   /**
-   * Test-only crash injection: exit right after an incident is persisted (request not
-   * yet on Kafka), or right after the request's transaction committed (not yet marked produced).
+   * Test-only crash injection: exit right after persisting a batch that opened an incident
+   * (request not yet on Kafka), or right after the transaction carrying a request committed
+   * (not yet marked produced).
    */
   fault: OrchestratorFault;
 }

@@ -103,6 +103,16 @@ describe('LifecyclePolicyEngine: retrain', () => {
     expect(results.flatMap((r) => r.opened)).toHaveLength(0);
   });
 
+  it('returns the input state itself for a duplicate and a new one otherwise', () => {
+    const { state } = run(emptyModelState('fraud'), [[alert(1), T0 + MIN]]);
+    const before = JSON.stringify(state);
+    expect(engine.decide(state, alert(1), policy(), T0 + 2 * MIN).state).toBe(state);
+    const next = engine.decide(state, alert(2), policy(), T0 + 2 * MIN).state;
+    expect(next).not.toBe(state);
+    // Neither call modified the input.
+    expect(JSON.stringify(state)).toBe(before);
+  });
+
   it('replaying an event on the same state gives the same incident id', () => {
     const { state } = run(emptyModelState('fraud'), [[alert(1), T0 + MIN], [alert(2), T0 + 2 * MIN]]);
     const first = engine.decide(state, alert(3), policy(), T0 + 3 * MIN);

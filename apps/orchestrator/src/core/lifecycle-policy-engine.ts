@@ -75,15 +75,19 @@ const DAY_MS = 24 * 3600 * 1000;
  * now) → (next state, decisions, incidents opened and closed). The service persists
  * the result and produces the requests; replaying the same event on the same state
  * gives the same incident ids, so a redelivery can never mint a second incident.
+ * The input state is never modified; the result's `state` is that same object when the
+ * event changed nothing (a duplicate), so a caller can skip persisting it.
  */
 export class LifecyclePolicyEngine {
   decide(state: ModelState, event: LifecycleEvent, resolved: ResolvedPolicy, now: number): EngineResult {
-    const run = new EngineRun(structuredClone(state), resolved, now);
     const id = eventIdOf(event);
-    if (run.state.seenEventIds.includes(id)) {
-      run.decide(event, versionOf(event), 'none', 'duplicate_event', [`event ${id} was already handled`]);
-      return run.result();
+    if (state.seenEventIds.includes(id)) {
+      // Only records a decision: the state is shared, not copied.
+      const duplicate = new EngineRun(state, resolved, now);
+      duplicate.decide(event, versionOf(event), 'none', 'duplicate_event', [`event ${id} was already handled`]);
+      return duplicate.result();
     }
+    const run = new EngineRun(structuredClone(state), resolved, now);
     run.state.seenEventIds.push(id);
     if (run.state.seenEventIds.length > SEEN_EVENT_IDS_KEPT) run.state.seenEventIds.splice(0, run.state.seenEventIds.length - SEEN_EVENT_IDS_KEPT);
     switch (event.type) {

@@ -1,0 +1,113 @@
+/**
+ * Orchestrator catch-up throughput: metric snapshots produced up front, then the
+ * orchestrator (child process, ts-node) starts; records/s = records consumed ÷ time from
+ * "consumer running" until its group has committed every input offset.
+ *
+ *   node -r ts-node/register/transpile-only -r tsconfig-paths/register test/orchestrator/throughput.ts
+ *
+ * THROUGHPUT_MODELS (default 50) models, each deployed once, then THROUGHPUT_WINDOWS
+ * (default 25) snapshot windows per model of 1 whole-version + 3 segment snapshots:
+ * 50 × 25 × 4 = 5 000 snapshots + 50 deployments. Own database and topic prefix, deleted at the end.
+ */
+import type { MetricSnapshot, ModelDeployed } from '@vigil/contracts';
+import { topicMap } from '@vigil/contracts';
+import { createKafka, createSchemaRegistry, ensureTopics, registerContracts } from '@vigil/messaging';
+import { createClickHouse } from '@vigil/storage';
+import { randomUUID } from 'node:crypto';
+import { freePort } from '../support/service-process';
+import { dropDatabase, eventually, testInfrastructure } from '../support/stack';
+import { EventProducer, OrchestratorProcess } from './support';
+
+const MODELS = Number(process.env.THROUGHPUT_MODELS ?? 50);
+const WINDOWS = Number(process.env.THROUGHPUT_WINDOWS ?? 25);
+const PARTITIONS = 6;
+const MIN = 60_000;
+
+const config = testInfrastructure('orchestrator_throughput');
+const topics = topicMap(config.topicPrefix);
+const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `throughput-${config.runId}` });
+
+function snapshot(modelId: string, windowStart: number, segment: string): MetricSnapshot {
+  return {
+    eventId: randomUUID(),
+    modelId,
+    modelVersion: 'v1',
+    segmentKey: segment === '' ? '' : 'country',
+    segmentValue: segment,
+    windowStart: new Date(windowStart),
+    windowEnd: new Date(windowStart + 5 * MIN),
+    predictionCount: 400,
+    labelledCount: 400,
+    metrics: { accuracy: 0.9 },
+  };
+}
+
+/** Input records its group has not committed yet. */
+async function lag(groupId: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const inputs = [topics.metricSnapshots, topics.modelDeployed];
+    const committed = await admin.fetchOffsets({ groupId, topics: inputs });
+    let behind = 0;
+    for (const topic of inputs) {
+      const done = committed.find((c) => c.topic === topic)?.partitions ?? [];
+      for (const end of await admin.fetchTopicOffsets(topic)) {
+        const at = Number(done.find((p) => p.partition === end.partition)?.offset ?? '-1');
+        behind += Number(end.high) - Math.max(at, Number(end.low));
+      }
+    }
+    return behind;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function main(): Promise<void> {
+  const registry = createSchemaRegistry(config.schemaRegistry);
+  await ensureTopics(kafka, topics, { partitions: PARTITIONS });
+  const schemaIds = await registerContracts(registry, topics);
+  const producer = kafka.producer({ idempotent: true });
+  await producer.connect();
+  const events = new EventProducer(producer, registry, topics, schemaIds);
+  const start = Date.now() - 2 * 24 * 60 * MIN;
+  let records = 0;
+  for (let m = 0; m < MODELS; m++) {
+    const modelId = `throughput-${m}`;
+    const deployment: ModelDeployed = { eventId: randomUUID(), modelId, version: 'v1', deployedAt: new Date(start), reason: 'initial', incidentId: null, artifactUri: null };
+    await events.send('modelDeployed', modelId, [deployment]);
+    const snapshots: MetricSnapshot[] = [];
+    for (let w = 0; w < WINDOWS; w++) {
+      for (const segment of ['', 'FR', 'DE', 'US']) snapshots.push(snapshot(modelId, start + MIN + w * 5 * MIN, segment));
+    }
+    await events.send('metricSnapshots', modelId, snapshots);
+    records += 1 + snapshots.length;
+  }
+  await producer.disconnect();
+
+  const orchestrator = new OrchestratorProcess(config, await freePort(), {});
+  try {
+    await orchestrator.startAndWait();
+    const running = Date.now();
+    await eventually(() => lag(`orchestrator-${config.runId}`), (n) => n === 0, 1_200_000);
+    const seconds = (Date.now() - running) / 1000;
+    const clickhouse = createClickHouse(config.clickhouse);
+    const result = await clickhouse.query({ query: 'SELECT count() AS n FROM decision_audit', format: 'JSONEachRow' });
+    const [{ n }] = await result.json<{ n: string }>();
+    await clickhouse.close();
+    console.log(JSON.stringify({ records, seconds: Math.round(seconds * 10) / 10, recordsPerSecond: Math.round(records / seconds), auditRows: Number(n) }));
+  } finally {
+    await orchestrator.stop();
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.deleteTopics({ topics: Object.values(topics) }).catch(() => undefined);
+    await admin.disconnect();
+    // DROP DATABASE can outlast the client's 30 s timeout on a loaded 18.16; the server still finishes it.
+    await dropDatabase(config).catch((error: unknown) => console.warn(`drop database ${config.clickhouse.database}: ${String(error)}`));
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
