@@ -14,9 +14,9 @@ import { topicMap } from '@vigil/contracts';
 import { createKafka, createSchemaRegistry, ensureTopics, registerContracts } from '@vigil/messaging';
 import { createClickHouse } from '@vigil/storage';
 import { randomUUID } from 'node:crypto';
-import { freePort } from '../support/service-process';
-import { dropDatabase, eventually, testInfrastructure } from '../support/stack';
-import { EventProducer, OrchestratorProcess } from './support';
+import { freePort } from '../test/support/service-process';
+import { dropDatabase, eventually, testInfrastructure } from '../test/support/stack';
+import { EventProducer, OrchestratorProcess } from '../test/orchestrator/support';
 
 const MODELS = Number(process.env.THROUGHPUT_MODELS ?? 50);
 const WINDOWS = Number(process.env.THROUGHPUT_WINDOWS ?? 25);
