@@ -11,6 +11,10 @@ export const monitorEnvSchema = {
   MONITOR_SNAPSHOT_INTERVAL_MS: Joi.number().integer().min(100).default(10_000),
   MONITOR_CHECKPOINT_INTERVAL_MS: Joi.number().integer().min(100).default(5_000),
   MONITOR_CONFIG_REFRESH_MS: Joi.number().integer().min(100).default(5_000),
+  // At most the join's 10 000 early labels per model, so a paused replay never evicts one.
+  MONITOR_LABEL_PAUSE_AT: Joi.number().integer().min(1).max(10_000).default(5_000),
+  MONITOR_LABEL_RESUME_AT: Joi.number().integer().min(0).less(Joi.ref('MONITOR_LABEL_PAUSE_AT')).default(1_000),
+  MONITOR_LABEL_IDLE_MS: Joi.number().integer().min(100).default(2_000),
   MONITOR_REFERENCE_SIZE: Joi.number().integer().min(1).default(DEFAULT_MODEL_CONFIG.referenceSize),
   MONITOR_METRIC_WINDOW: Joi.number().integer().min(1).default(DEFAULT_MODEL_CONFIG.metricWindow),
   MONITOR_MIN_LABELS: Joi.number().integer().min(1).default(DEFAULT_MODEL_CONFIG.minLabels),
@@ -29,6 +33,8 @@ export interface MonitorConfig extends InfrastructureConfig {
   snapshotIntervalMs: number;
   checkpointIntervalMs: number;
   configRefreshMs: number;
+  /** Flow control of a labels partition against its predictions partition (see LabelFlowControl). */
+  labelFlow: { pauseAt: number; resumeAt: number; idleMs: number };
   /** Defaults of every model before its own override (env-tunable fields only). */
   modelDefaults: ModelConfig;
 }
@@ -47,6 +53,7 @@ export function loadMonitorConfig(env: NodeJS.ProcessEnv = process.env): Monitor
     snapshotIntervalMs: v.MONITOR_SNAPSHOT_INTERVAL_MS,
     checkpointIntervalMs: v.MONITOR_CHECKPOINT_INTERVAL_MS,
     configRefreshMs: v.MONITOR_CONFIG_REFRESH_MS,
+    labelFlow: { pauseAt: v.MONITOR_LABEL_PAUSE_AT, resumeAt: v.MONITOR_LABEL_RESUME_AT, idleMs: v.MONITOR_LABEL_IDLE_MS },
     modelDefaults: {
       ...DEFAULT_MODEL_CONFIG,
       referenceSize: v.MONITOR_REFERENCE_SIZE,

@@ -11,6 +11,8 @@ export class MonitorMetrics {
   readonly alertsPublished: Counter<'rule'>;
   readonly publishFailures: Counter<'target'>;
   readonly modelsOwned: Gauge;
+  readonly labelPauses: Counter<'partition'>;
+  readonly labelsPaused: Gauge<'partition'>;
   readonly checkpointAge: Gauge;
   readonly checkpointsWritten: Counter;
   /** Wall time of the last successful checkpoint (0 = none yet); read by the age gauge. */
@@ -39,6 +41,18 @@ export class MonitorMetrics {
       registers,
     });
     this.modelsOwned = new Gauge({ name: 'vigil_monitor_models_owned', help: 'Models whose state this instance holds', registers });
+    this.labelPauses = new Counter({
+      name: 'vigil_monitor_label_pauses_total',
+      help: 'Times a labels partition was paused because its labels ran ahead of its predictions, by partition',
+      labelNames: ['partition'],
+      registers,
+    });
+    this.labelsPaused = new Gauge({
+      name: 'vigil_monitor_labels_paused',
+      help: '1 while the labels partition is paused for its predictions to catch up, by partition',
+      labelNames: ['partition'],
+      registers,
+    });
     this.checkpointsWritten = new Counter({ name: 'vigil_monitor_checkpoints_total', help: 'Model checkpoints written to ClickHouse', registers });
     const lastCheckpointAt = (): number => this.lastCheckpointAt;
     this.checkpointAge = new Gauge({

@@ -6,6 +6,7 @@ import { AvroDecoder, createKafka, createSchemaRegistry, ensureTopics, registerC
 import { DatasetSummary, DatasetSummaryJSON } from '@vigil/monitoring';
 import { migrate } from '@vigil/storage';
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { LabelFlowControl } from './core/label-flow-control';
 import { effectiveConfig, ModelConfig } from './core/model-config';
 import { ModelMonitor } from './core/model-monitor';
 import { CoPartitionAssigner } from './kafka/co-partition-assigner';
@@ -50,6 +51,8 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
   /** `${topic}:${partition}` → next offset to process. */
   private readonly positions = new Map<string, number>();
   private assigned = new Set<number>();
+  /** Pauses a labels partition that ran ahead of its predictions partition (catch-up on a backlog). */
+  private readonly labelFlow: LabelFlowControl;
   private queue: Promise<unknown> = Promise.resolve();
   private timer?: NodeJS.Timeout;
   private unpublished: { snapshots: MetricSnapshot[]; alerts: Alert[] } = { snapshots: [], alerts: [] };
@@ -68,6 +71,7 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
     this.kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `${config.kafkaClientId}-monitor` }, this.logger);
     this.registry = createSchemaRegistry(config.schemaRegistry);
     this.decoder = new AvroDecoder(this.registry);
+    this.labelFlow = new LabelFlowControl(config.labelFlow);
     health.register('monitor', () => ({
       status: !this.running ? 'down' : this.storageHealthy ? 'up' : 'degraded',
       modelsOwned: this.models.size,
@@ -116,6 +120,9 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
     // State of models whose partition moved away is dropped: the new owner restores it from the checkpoint.
     for (const [modelId, owned] of this.models) if (!this.assigned.has(owned.partition)) this.models.delete(modelId);
     for (const key of this.positions.keys()) if (!this.assigned.has(Number(key.split(':').pop()))) this.positions.delete(key);
+    // kafkajs keeps a pause across rebalances: a partition that comes back later must not stay paused.
+    const revokedPaused = this.labelFlow.forget(this.assigned);
+    if (revokedPaused.length > 0) this.setLabelsPaused(revokedPaused, false);
     this.metrics.modelsOwned.set(this.models.size);
     this.logger.log({ message: 'partitions assigned', partitions: [...this.assigned].sort((a, b) => a - b), modelsOwned: this.models.size });
   }
@@ -123,6 +130,8 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
   private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const stream: InputStream = batch.topic === this.topics.predictions ? 'predictions' : 'labels';
     const position = `${batch.topic}:${batch.partition}`;
+    // A labels batch fetched before its partition paused: left unresolved, kafkajs reads it again after the resume.
+    if (stream === 'labels' && this.labelFlow.isPaused(batch.partition)) return;
     for (const message of batch.messages) {
       if (!isRunning() || isStale()) break;
       // Records below the position are already in memory: kafkajs re-delivers from the committed
@@ -134,9 +143,16 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
         this.positions.set(position, Number(message.offset) + 1);
       }
       resolveOffset(message.offset);
+      if (stream === 'labels' && this.labelFlow.shouldPause(batch.partition, Date.now())) {
+        // The rest of the batch is neither processed nor resolved: not in `positions`, never committed, fetched again on resume.
+        this.setLabelsPaused([batch.partition], true);
+        break;
+      }
     }
     this.metrics.consumerLag.set({ topic: stream, partition: String(batch.partition) }, Number(batch.offsetLag()));
+    if (stream === 'predictions') this.labelFlow.onPredictions(batch.partition, Number(batch.offsetLag()), Date.now());
     await this.publish();
+    this.resumeLabels();
     if (Date.now() - this.lastCheckpointAttempt >= this.config.checkpointIntervalMs) await this.checkpoint();
     await heartbeat();
   }
@@ -159,8 +175,10 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
       this.metrics.events.inc({ topic: stream, outcome: 'replayed' });
       return;
     }
+    const waitingBefore = owned.monitor.waitingLabels();
     if (stream === 'predictions') owned.monitor.onPrediction(event as PredictionEvent);
     else owned.monitor.onLabel(event as LabelEvent);
+    this.labelFlow.addWaiting(partition, owned.monitor.waitingLabels() - waitingBefore);
     owned.dirty = true;
     this.metrics.events.inc({ topic: stream, outcome: 'processed' });
   }
@@ -204,9 +222,31 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
     owned.dirty = true;
   }
 
+  /** Resumes the labels partitions whose predictions caught up (or went idle). */
+  private resumeLabels(): void {
+    const partitions = this.labelFlow.toResume(Date.now());
+    if (partitions.length > 0) this.setLabelsPaused(partitions, false);
+  }
+
+  private setLabelsPaused(partitions: number[], paused: boolean): void {
+    const topicPartitions = [{ topic: this.topics.labels, partitions }];
+    if (paused) this.consumer!.pause(topicPartitions);
+    else this.consumer!.resume(topicPartitions);
+    for (const partition of partitions) {
+      this.metrics.labelsPaused.set({ partition: String(partition) }, paused ? 1 : 0);
+      if (paused) this.metrics.labelPauses.inc({ partition: String(partition) });
+    }
+    this.logger.log({
+      message: paused ? 'labels paused: they ran ahead of their predictions' : 'labels resumed',
+      partitions,
+      waitingLabels: partitions.map((p) => this.labelFlow.waiting(p)),
+    });
+  }
+
   private async onTimer(): Promise<void> {
     if (!this.running) return;
     await this.publish();
+    this.resumeLabels();
     if (Date.now() - this.lastConfigRefresh >= this.config.configRefreshMs) await this.refreshConfigs();
     if (Date.now() - this.lastCheckpointAttempt >= this.config.checkpointIntervalMs) await this.checkpoint();
   }
@@ -234,11 +274,15 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
   /** Ticks every owned model and publishes its alerts and due snapshots (Kafka, then ClickHouse); failures are retried next time. */
   private async publish(): Promise<void> {
     const now = Date.now();
+    const waiting = new Map([...this.assigned].map((p) => [p, 0]));
     for (const owned of this.models.values()) {
       const { snapshots, alerts } = owned.monitor.tick(now);
       this.unpublished.snapshots.push(...snapshots);
       this.unpublished.alerts.push(...alerts);
+      // The tick expires early labels; recounting here also covers models restored or dropped.
+      waiting.set(owned.partition, (waiting.get(owned.partition) ?? 0) + owned.monitor.waitingLabels());
     }
+    for (const [partition, count] of waiting) this.labelFlow.setWaiting(partition, count);
     const { snapshots, alerts } = this.unpublished;
     if (snapshots.length === 0 && alerts.length === 0) return;
     try {

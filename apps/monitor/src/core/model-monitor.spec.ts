@@ -278,4 +278,19 @@ describe('ModelMonitor', () => {
     const withoutLatency = (m: Record<string, number>) => Object.fromEntries(Object.entries(m).filter(([k]) => !k.startsWith('latency_')));
     expect(withoutLatency(b.metrics)).toEqual(withoutLatency(a.metrics));
   });
+
+  it('keeps labels read before their prediction across a checkpoint', () => {
+    const m = monitor();
+    // Labels 0..4 come first (a replay reading the labels topic ahead); none can be scored yet.
+    for (let i = 0; i < 5; i++) expect(m.onLabel(label(i, 'yes'))).toBe(false);
+    expect(m.waitingLabels()).toBe(5);
+    const restored = ModelMonitor.fromJSON(JSON.parse(JSON.stringify(m.toJSON())), m.currentConfig, { snapshotIntervalMs: 0 });
+    expect(restored.waitingLabels()).toBe(5);
+    for (let i = 0; i < 5; i++) restored.onPrediction(prediction(i, { predictedClass: i < 4 ? 'yes' : 'no' }));
+    const g = restored.currentMetrics().groups.find((x) => x.segmentKey === '')!;
+    expect(restored.waitingLabels()).toBe(0);
+    expect(g.labelledCount).toBe(5);
+    // 4 of the 5 predictions said 'yes' like their labels.
+    expect(g.metrics.accuracy).toBeCloseTo(4 / 5, 12);
+  });
 });

@@ -147,6 +147,11 @@ export interface ModelMonitorState {
     episodes: Record<string, EpisodeState>;
   }[];
   pending: PendingPrediction[];
+  /**
+   * Labels read before their prediction. Their offsets are committed with the checkpoint,
+   * so they must be in it. Absent in checkpoints written before it was added.
+   */
+  early?: JoinLabel[];
 }
 
 /** Current metrics of one group, as served by GET /models/:modelId/metrics. */
@@ -330,6 +335,11 @@ export class ModelMonitor {
         metrics: this.metricsOf(g),
       })),
     };
+  }
+
+  /** Labels read before their prediction, still waiting for it (the service's flow control watches this). */
+  waitingLabels(): number {
+    return this.join.stats(this.modelId).pendingLabels;
   }
 
   /** Labels that cannot be scored: unknown prediction id (after the early-label TTL), duplicates, or no ground-truth value. */
@@ -725,13 +735,14 @@ export class ModelMonitor {
         episodes: v.episodes.toJSON(),
       })),
       pending: [...this.pending.values()],
+      early: this.join.earlyLabels(this.modelId),
     };
   }
 
   /**
    * Rebuilds a monitor from a checkpoint. Latency sketches restart empty (they cover one
    * snapshot interval); the change detector is rebuilt by replaying the last
-   * DETECTOR_REPLAY errors; label-join duplicates of labels joined before the checkpoint
+   * DETECTOR_REPLAY errors; predictions and labels waiting in the join are restored; label-join duplicates of labels joined before the checkpoint
    * are no longer recognised (they wait as unknown labels until their TTL).
    */
   static fromJSON(state: ModelMonitorState, config: ModelConfig, options: ModelMonitorOptions): ModelMonitor {
@@ -769,6 +780,7 @@ export class ModelMonitor {
       });
     }
     for (const p of state.pending) m.addPending(p);
+    for (const l of state.early ?? []) m.join.addLabel(l);
     return m;
   }
 }

@@ -61,6 +61,11 @@ export class FifoMap<V> {
     return slot;
   }
 
+  /** Live values, oldest first. */
+  *values(): IterableIterator<V> {
+    for (let i = this.head; i < this.queue.length; i++) if (this.queue[i].live) yield this.queue[i].value;
+  }
+
   /** Drops dead slots once they outnumber live ones, whether they sit at the head (shifts) or inside (deletes). */
   private maybeCompact(): void {
     if (this.queue.length > 1024 && this.queue.length > 2 * this.index.size) {

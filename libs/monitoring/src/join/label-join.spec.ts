@@ -38,6 +38,16 @@ describe('LabelJoin', () => {
     expect(j.stats('m')).toMatchObject({ joined: 1, expiredEarlyLabels: 1, pending: 1, pendingLabels: 0 });
   });
 
+  it('lists the labels still waiting for their prediction, oldest first', () => {
+    const j = new LabelJoin<P, L>({ lookbackMs: DAY, maxPendingPerModel: 100 });
+    j.addLabel(lab('e1', 1));
+    j.addLabel(lab('e2', 2));
+    j.addLabel(lab('e3', 3));
+    j.addPrediction(pred('e2', 0)); // joins e2: e1 and e3 still wait
+    expect(j.earlyLabels('m').map((l) => l.eventId)).toEqual(['e1', 'e3']);
+    expect(j.earlyLabels('other')).toEqual([]);
+  });
+
   it('ignores and counts duplicate predictions and labels, before and after the join', () => {
     const j = new LabelJoin<P, L>({ lookbackMs: DAY, maxPendingPerModel: 100 });
     j.addPrediction(pred('e1', 0));

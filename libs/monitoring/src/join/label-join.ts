@@ -201,6 +201,12 @@ export class LabelJoin<P extends JoinablePrediction, L extends JoinableLabel> {
     return { ...s.stats, pending: s.pending.size, pendingLabels: s.early.size };
   }
 
+  /** Labels of one model waiting for their prediction, oldest first (e.g. to checkpoint them). */
+  earlyLabels(model: string): L[] {
+    const s = this.models.get(model);
+    return s === undefined ? [] : [...s.early.values()].map((e) => e.label);
+  }
+
   /** joined / (joined + expired + evicted); NaN until some prediction's fate is decided. */
   labelCoverage(model: string): number {
     const st = this.stats(model);
