@@ -3,7 +3,8 @@
  * registry, produce a framed record with kafkajs, consume and decode it, write it to a
  * ClickHouse MergeTree table and read the values back.
  */
-import { createKafka, createSchemaRegistry, AvroDecoder, registerAvroSchema } from '@vigil/messaging';
+import { topicMap } from '@vigil/contracts';
+import { createKafka, createSchemaRegistry, AvroDecoder, registerAvroSchema, registerContracts } from '@vigil/messaging';
 import { createClickHouse, migrate } from '@vigil/storage';
 import { Consumer, Producer } from 'kafkajs';
 import { dropDatabase, testInfrastructure } from './support/stack';
@@ -100,5 +101,16 @@ describe('local stack', () => {
     } finally {
       await clickhouse.close();
     }
+  });
+
+  it('lets several services register the same new contracts at once', async () => {
+    // Three services starting together on fresh topics race to create each subject and set
+    // its compatibility; every one must get the same ids instead of a compatibility error.
+    const topics = topicMap(`${config.topicPrefix}race.`);
+    const results = await Promise.all([1, 2, 3].map(() => registerContracts(createSchemaRegistry(config.schemaRegistry), topics)));
+    expect(results[1]).toEqual(results[0]);
+    expect(results[2]).toEqual(results[0]);
+    const config0 = await fetch(`${config.schemaRegistry.url}/config/${topics.predictions}-value`);
+    expect(((await config0.json()) as { compatibilityLevel: string }).compatibilityLevel).toBe('BACKWARD');
   });
 });

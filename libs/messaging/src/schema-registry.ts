@@ -1,4 +1,5 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import { ConfluentSchemaRegistryCompatibilityError } from '@kafkajs/confluent-schema-registry/dist/errors';
 import { DecodeError, UnknownSchemaError } from '@vigil/common';
 import { Type, types } from 'avsc';
 
@@ -31,6 +32,11 @@ export function readSchemaId(buffer: Buffer): number {
 /**
  * Registers a schema under a subject with the given compatibility and returns its id.
  * An incompatible change surfaces as the registry's own message.
+ *
+ * The client sets a new subject's compatibility just after registering it, so a second
+ * service registering the same new subject in between sees the registry default (NONE)
+ * and refuses, or both set it and the second gets a conflict (409). That window is
+ * milliseconds: retry a few times before failing.
  */
 export async function registerAvroSchema(
   registry: SchemaRegistry,
@@ -38,12 +44,22 @@ export async function registerAvroSchema(
   schema: object,
   compatibility: 'BACKWARD' | 'FORWARD' | 'FULL' | 'NONE' = 'BACKWARD',
 ): Promise<number> {
-  const { id } = await registry.register(
-    { type: SchemaType.AVRO, schema: JSON.stringify(schema) },
-    { subject, compatibility: compatibility as never },
-  );
-  return id;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const { id } = await registry.register(
+        { type: SchemaType.AVRO, schema: JSON.stringify(schema) },
+        { subject, compatibility: compatibility as never },
+      );
+      return id;
+    } catch (error) {
+      const raced = error instanceof ConfluentSchemaRegistryCompatibilityError || (error as { status?: number }).status === 409;
+      if (!raced || attempt >= COMPATIBILITY_RACE_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
+  }
 }
+
+const COMPATIBILITY_RACE_ATTEMPTS = 5;
 
 /**
  * Decodes Confluent-framed Avro, mapping every failure to a typed error: unknown
