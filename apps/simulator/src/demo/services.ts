@@ -1,0 +1,63 @@
+/** What the demo reads from the running services over HTTP. */
+export interface ServiceUrls {
+  ingestor: string;
+  monitor: string;
+  orchestrator: string;
+  clickhouse: string;
+}
+
+export interface VersionAccuracy {
+  accuracy: number | null;
+  /** Labels in the rolling window the accuracy is computed over. */
+  windowLabelled: number;
+}
+
+interface GroupMetrics {
+  modelVersion: string;
+  segmentKey: string;
+  labelledCount: number;
+  metrics: Record<string, number | null>;
+}
+
+async function getJson<T>(url: string): Promise<T | null> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(1_500) });
+    return response.ok ? ((await response.json()) as T) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The monitor's live rolling accuracy of one version (null while it has no labelled window yet). */
+export async function versionAccuracy(urls: ServiceUrls, modelId: string, version: string): Promise<VersionAccuracy | null> {
+  const body = await getJson<{ groups: GroupMetrics[] }>(`${urls.monitor}/models/${modelId}/metrics`);
+  const group = body?.groups.find((g) => g.modelVersion === version && g.segmentKey === '');
+  if (!group) return null;
+  const accuracy = group.metrics.accuracy;
+  return { accuracy: typeof accuracy === 'number' ? accuracy : null, windowLabelled: group.metrics.window_labelled ?? 0 };
+}
+
+/** Incidents the orchestrator holds open for the model (null when it cannot be asked). */
+export async function openIncidents(urls: ServiceUrls, modelId: string): Promise<number | null> {
+  const body = await getJson<{ incidents: { status: string }[] }>(`${urls.orchestrator}/models/${modelId}/incidents`);
+  return body ? body.incidents.filter((i) => i.status === 'open').length : null;
+}
+
+export async function deploymentHistory(urls: ServiceUrls, modelId: string): Promise<{ version: string; reason: string; deployedAt: string; incidentId: string | null }[]> {
+  const body = await getJson<{ deployments: { version: string; reason: string; deployedAt: string; incidentId: string | null }[] }>(
+    `${urls.orchestrator}/models/${modelId}/history`,
+  );
+  return body?.deployments ?? [];
+}
+
+/** Runs one query against ClickHouse over HTTP, as an analyst would with curl. */
+export async function clickhouseQuery(urls: ServiceUrls, database: string, query: string): Promise<string> {
+  const response = await fetch(`${urls.clickhouse}/?database=${encodeURIComponent(database)}`, {
+    method: 'POST',
+    body: query,
+    signal: AbortSignal.timeout(10_000),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`ClickHouse answered ${response.status}: ${text.trim()}`);
+  return text;
+}
