@@ -1,6 +1,7 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { Inject, Injectable } from '@nestjs/common';
 import { classifyClickHouseError, sql } from '@vigil/storage';
+import { storedModelState } from './core';
 import type { ClosedIncident, Decision, DeploymentRecord, IncidentRecord, LifecycleAction, ModelState, PolicyOverride } from './core';
 
 export const CLICKHOUSE = Symbol('ClickHouseClient');
@@ -120,7 +121,7 @@ export class LifecycleRepository {
 
   async loadStates(): Promise<ModelState[]> {
     const rows = await this.select<{ state_json: string }>('SELECT state_json FROM lifecycle_state FINAL', 'load lifecycle state');
-    return rows.map((r) => JSON.parse(r.state_json) as ModelState);
+    return rows.map((r) => storedModelState(r.state_json));
   }
 
   /** One row per model, in one insert (one block: all of them become visible together, or none). */

@@ -12,5 +12,5 @@ export {
   type PolicyOverride,
   type ResolvedPolicy,
 } from './policy';
-export { emptyModelState, type DeploymentRecord, type IncidentRecord, type ModelState } from './state';
+export { emptyModelState, storedModelState, type DeploymentRecord, type IncidentRecord, type ModelState } from './state';
 export { twoProportionZTest, type TwoProportionZTest } from './z-test';

@@ -2,7 +2,7 @@ import type { Alert, MetricSnapshot, ModelDeployed } from '@vigil/contracts';
 import { incidentIdFor, requestEventIdFor } from './identity';
 import { EngineResult, LifecycleEvent, LifecyclePolicyEngine } from './lifecycle-policy-engine';
 import { PolicyOverride, resolvePolicy } from './policy';
-import { emptyModelState, ModelState } from './state';
+import { emptyModelState, ModelState, storedModelState } from './state';
 
 const T0 = new Date('2026-06-01T00:00:00Z').getTime();
 const MIN = 60_000;
@@ -222,6 +222,28 @@ describe('LifecyclePolicyEngine: retrain', () => {
     expect(next.decisions[0].reasons[0]).toBe('accuracy 0.7 below the floor 0.8: 1 of 3 consecutive CRITICAL observations');
   });
 
+  it('judges the floor on the rolling window (window_labelled), not the cumulative labelledCount', () => {
+    const floor = { retrain: { performance: { accuracyFloor: 0.8, minSampleSize: 100, consecutiveCritical: 3 } } };
+    const { results } = run(
+      emptyModelState('fraud'),
+      [
+        // 5000 labelled since monitoring began, but the accuracy is over the last 50 only: 50 < minSampleSize 100.
+        [snapshot('s1', 'v1', T0, 5000, 0.5, { metrics: { accuracy: 0.5, window_labelled: 50 } }), T0 + 5 * MIN],
+        // Window of 500 ≥ 100: a CRITICAL observation, its evidence sized 500.
+        [snapshot('s2', 'v1', T0 + 5 * MIN, 5500, 0.7, { metrics: { accuracy: 0.7, window_labelled: 500 } }), T0 + 10 * MIN],
+      ],
+      floor,
+    );
+    expect(outcomes(results)).toEqual(['insufficient_evidence', 'evidence_recorded']);
+    expect(results[0].decisions[0].reasons[0]).toBe('50 labelled predictions in the window (policy: at least 100)');
+    expect(results[1].state.performanceStreak?.evidence.map((e) => e.sampleSize)).toEqual([500]);
+  });
+
+  it('reads stored states written before sampleSize existed', () => {
+    const legacy = { ...emptyModelState('fraud'), snapshots: { v1: [{ eventId: 's1', windowStart: T0, windowEnd: T0 + MIN, labelledCount: 300, accuracy: 0.9 }] } };
+    expect(storedModelState(JSON.stringify(legacy)).snapshots.v1).toEqual([{ eventId: 's1', windowStart: T0, windowEnd: T0 + MIN, sampleSize: 300, accuracy: 0.9 }]);
+  });
+
   it('ignores alerts about a version that no longer serves', () => {
     const { results } = run(emptyModelState('fraud'), [
       [deployed('v2', T0), T0],
@@ -276,6 +298,33 @@ describe('LifecyclePolicyEngine: rollback on probation', () => {
     expect(opened.request.action).toBe('rollback');
     expect(opened.request.event).toMatchObject({ fromVersion: 'v2', toVersion: 'v1', incidentId: incidentIdFor('fraud', 'v2', 'rollback', 'n2') });
     expect(results[5].decisions[0].reasons[0]).toBe('accuracy 0.8 (v2, n=300) vs 0.9 (v1, n=400): drop 0.1, z=3.7417, one-sided p=0.0000914');
+  });
+
+  it('counts overlapping rolling snapshots once, by window_labelled', () => {
+    // The monitor's snapshots: labelledCount cumulative, accuracy over the last window_labelled, windows rolling.
+    const rolling = (id: string, version: string, start: number, end: number, cumulative: number, windowLabelled: number, accuracy: number): LifecycleEvent =>
+      snapshot(id, version, start, cumulative, accuracy, { windowEnd: new Date(end), metrics: { accuracy, window_labelled: windowLabelled } });
+    const { results } = run(emptyModelState('fraud'), [
+      [deployed('v1', T0 - 10 * 60 * MIN, 'initial'), T0 - 10 * 60 * MIN],
+      // Walking back from the newest: b3 [−25, −15] kept; b2 ends at −25 ≤ −25 → kept; b1 ends at −30 > b2's start −35
+      // → overlaps, skipped. Baseline = b2 + b3 = 200 + 200 at 0.90 → 360/400 (inflated: 200 + 400 + 600 cumulative).
+      [rolling('b1', 'v1', T0 - 40 * MIN, T0 - 30 * MIN, 200, 200, 0.9), T0 - 30 * MIN],
+      [rolling('b2', 'v1', T0 - 35 * MIN, T0 - 25 * MIN, 400, 200, 0.9), T0 - 25 * MIN],
+      [rolling('b3', 'v1', T0 - 25 * MIN, T0 - 15 * MIN, 600, 200, 0.9), T0 - 15 * MIN],
+      [deployed('v2', T0, 'retrain'), T0],
+      // 150 in the window < 200 minimum.
+      [rolling('n1', 'v2', T0 + MIN, T0 + 6 * MIN, 150, 150, 0.8), T0 + 6 * MIN],
+      // n2 [+2, +11] overlaps n1 [+1, +6]: n2 alone counts, 300 at 0.80 → 240/300 (not 150 + 300 = 450).
+      // 240/300 vs 360/400 are the numbers of z-test.spec: z = 3.741657, p = 9.14e-5.
+      [rolling('n2', 'v2', T0 + 2 * MIN, T0 + 11 * MIN, 300, 300, 0.8), T0 + 11 * MIN],
+    ]);
+    expect(outcomes(results.slice(5))).toEqual(['insufficient_evidence', 'rollback_requested']);
+    expect(results[5].decisions[0].reasons[0]).toBe(`on probation since ${new Date(T0).toISOString()}: 150 labelled predictions of v2 and 400 of v1 (policy: at least 200 each)`);
+    expect(results[6].decisions[0].reasons[0]).toBe('accuracy 0.8 (v2, n=300) vs 0.9 (v1, n=400): drop 0.1, z=3.7417, one-sided p=0.0000914');
+    const evidence = results[6].opened[0].request.event.evidence;
+    expect(evidence.map((e) => [e.metric, e.sampleSize])).toEqual([['accuracy', 300], ['accuracy_baseline', 400], ['two_proportion_z_p_value', 700]]);
+    // The baseline's window is b2's start to b3's end.
+    expect(evidence[1]).toMatchObject({ windowStart: new Date(T0 - 35 * MIN), windowEnd: new Date(T0 - 15 * MIN) });
   });
 
   it('does not roll back on a drop below the margin, an insignificant drop, or after probation', () => {

@@ -155,6 +155,21 @@ function toEvidence(e: EvidenceRecord): Evidence {
   return { ...e, windowStart: new Date(e.windowStart), windowEnd: new Date(e.windowEnd) };
 }
 
+/**
+ * The snapshots (sorted by windowEnd) whose windows do not overlap, oldest first: walking from the
+ * newest back, a snapshot is kept only when it ends no later than the last kept one starts.
+ * The monitor's windows roll (each snapshot re-measures most of the previous one's labels), so
+ * summing them all would count the same labelled predictions several times.
+ */
+function disjointWindows(sorted: readonly SnapshotSummary[]): SnapshotSummary[] {
+  const kept: SnapshotSummary[] = [];
+  for (let i = sorted.length - 1; i >= 0; i--) {
+    const s = sorted[i];
+    if (kept.length === 0 || s.windowEnd <= kept[kept.length - 1].windowStart) kept.push(s);
+  }
+  return kept.reverse();
+}
+
 function round(value: number): number {
   return Math.round(value * 10000) / 10000;
 }
@@ -350,11 +365,13 @@ class EngineRun {
       return;
     }
     const accuracy = snapshot.metrics.accuracy;
+    const windowLabelled = snapshot.metrics.window_labelled;
     const summary: SnapshotSummary = {
       eventId: snapshot.eventId,
       windowStart: snapshot.windowStart.getTime(),
       windowEnd: snapshot.windowEnd.getTime(),
-      labelledCount: snapshot.labelledCount,
+      // The monitor's labelledCount is cumulative; its accuracy is over the last window_labelled only.
+      sampleSize: typeof windowLabelled === 'number' && Number.isFinite(windowLabelled) ? windowLabelled : snapshot.labelledCount,
       accuracy: typeof accuracy === 'number' && Number.isFinite(accuracy) ? accuracy : null,
     };
     const kept = [...(this.state.snapshots[version] ?? []), summary].sort((a, b) => a.windowEnd - b.windowEnd);
@@ -379,14 +396,14 @@ class EngineRun {
       this.decide(event, version, 'rollback', 'incident_already_open', [`incident ${open.incidentId} already asked to roll ${version} back`], open.incidentId);
       return true;
     }
-    const candidate = (this.state.snapshots[version] ?? []).filter((s) => s.windowStart >= champion.deployedAt && s.accuracy !== null);
-    const baseline = (this.state.snapshots[previous.version] ?? [])
-      .filter((s) => s.windowEnd <= champion.deployedAt && s.accuracy !== null)
-      .slice(-rollback.baselineSnapshots);
+    const candidate = disjointWindows((this.state.snapshots[version] ?? []).filter((s) => s.windowStart >= champion.deployedAt && s.accuracy !== null));
+    const baseline = disjointWindows((this.state.snapshots[previous.version] ?? []).filter((s) => s.windowEnd <= champion.deployedAt && s.accuracy !== null)).slice(
+      -rollback.baselineSnapshots,
+    );
     const tally = (list: SnapshotSummary[]) => ({
-      trials: list.reduce((n, s) => n + s.labelledCount, 0),
-      // Snapshots carry a rate; the count of correct predictions is rate × labelled.
-      successes: list.reduce((n, s) => n + Math.round((s.accuracy ?? 0) * s.labelledCount), 0),
+      trials: list.reduce((n, s) => n + s.sampleSize, 0),
+      // Snapshots carry a rate; the count of correct predictions is rate × sample size.
+      successes: list.reduce((n, s) => n + Math.round((s.accuracy ?? 0) * s.sampleSize), 0),
     });
     const candidateTally = tally(candidate);
     const baselineTally = tally(baseline);
@@ -433,8 +450,8 @@ class EngineRun {
       this.decide(event, version, 'none', 'no_action', [accuracyFloor === null ? 'no accuracy floor configured: snapshot recorded' : 'snapshot has no accuracy']);
       return;
     }
-    if (summary.labelledCount < minSampleSize) {
-      this.decide(event, version, 'retrain', 'insufficient_evidence', [`${summary.labelledCount} labelled predictions in the window (policy: at least ${minSampleSize})`]);
+    if (summary.sampleSize < minSampleSize) {
+      this.decide(event, version, 'retrain', 'insufficient_evidence', [`${summary.sampleSize} labelled predictions in the window (policy: at least ${minSampleSize})`]);
       return;
     }
     if (summary.accuracy < accuracyFloor) {
@@ -447,7 +464,7 @@ class EngineRun {
         feature: null,
         windowStart: summary.windowStart,
         windowEnd: summary.windowEnd,
-        sampleSize: summary.labelledCount,
+        sampleSize: summary.sampleSize,
       };
       const streak = this.extend('performanceStreak', version, summary.windowStart, summary.windowEnd, [evidence]);
       this.evaluatePerformance(event, streak, `accuracy ${round(summary.accuracy)} below the floor ${accuracyFloor}`);

@@ -62,8 +62,28 @@ export interface SnapshotSummary {
   eventId: string;
   windowStart: number;
   windowEnd: number;
-  labelledCount: number;
+  /**
+   * Labelled predictions the snapshot's accuracy was computed over: `metrics.window_labelled`
+   * (the monitor's rolling window) when present, else `labelledCount` (the monitor's is cumulative,
+   * so it is only right for producers whose snapshots cover disjoint windows).
+   */
+  sampleSize: number;
   accuracy: number | null;
+}
+
+/**
+ * A state as stored: summaries written before `sampleSize` existed carry `labelledCount`
+ * instead (cumulative for the monitor; such a summary ages out within one probation).
+ */
+export function storedModelState(json: string): ModelState {
+  const state = JSON.parse(json) as ModelState;
+  for (const list of Object.values(state.snapshots)) {
+    for (const summary of list as (SnapshotSummary & { labelledCount?: number })[]) {
+      if (typeof summary.sampleSize !== 'number') summary.sampleSize = summary.labelledCount ?? 0;
+      delete summary.labelledCount;
+    }
+  }
+  return state;
 }
 
 export const SEEN_EVENT_IDS_KEPT = 2000;
