@@ -13,7 +13,7 @@ import { createClickHouse, sql } from '@vigil/storage';
 import { rmSync } from 'node:fs';
 import { runSimulation, Scenario, SimulationOptions } from '../../apps/simulator/src';
 import { ServiceProcess } from '../support/service-process';
-import { dropDatabase, eventually, testInfrastructure } from '../support/stack';
+import { deleteTopics, dropDatabase, eventually, testInfrastructure } from '../support/stack';
 import {
   ACCURACY_FLOOR,
   labelledCount,
@@ -98,10 +98,7 @@ describe('pipeline end to end (simulator → monitor → orchestrator, real proc
     await recorder?.stop();
     await orchestrator?.stop();
     await monitor?.stop();
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: Object.values(topics) });
-    await admin.disconnect();
+    await deleteTopics(kafka, config.topicPrefix);
     await clickhouse.close();
     await dropDatabase(config);
     rmSync(policies.dir, { recursive: true, force: true });

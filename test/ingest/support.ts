@@ -2,7 +2,7 @@ import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { LabelEvent, PredictionEvent } from '@vigil/contracts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kafka, Producer } from 'kafkajs';
+import { Producer } from 'kafkajs';
 import { freePort, REPO, ServiceProcess, serviceEnv } from '../support/service-process';
 
 export { freePort, REPO };
@@ -54,17 +54,7 @@ export async function produce(
   await producer.send({ topic, acks: -1, messages: records });
 }
 
-export async function deleteTopics(kafka: Kafka, prefix: string): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
-    if (topics.length > 0) await admin.deleteTopics({ topics });
-  } finally {
-    await admin.disconnect();
-  }
-}
-
+export { deleteTopics } from '../support/stack';
 
 /** Environment for an ingestor process pointed at the test's database and topics. */
 export const ingestorEnv = serviceEnv;

@@ -9,7 +9,7 @@
 import { EventStream, topicMap, valueSubject } from '@vigil/contracts';
 import { createKafka, createSchemaRegistry, ensureTopics, registerContracts } from '@vigil/messaging';
 import { Producer } from 'kafkajs';
-import { dropDatabase, eventually, testInfrastructure } from '../support/stack';
+import { deleteTopics, dropDatabase, eventually, testInfrastructure } from '../support/stack';
 import { freePort, LabelledEvent, MonitorProcess, monitorEnv, prng, stream } from './support';
 
 const config = testInfrastructure('monitor_catchup');
@@ -72,10 +72,7 @@ describe('monitor catch-up on a backlog (real Kafka, registry, ClickHouse)', () 
   afterAll(async () => {
     for (const m of processes) await m.stop('SIGKILL');
     await producer.disconnect();
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: (await admin.listTopics()).filter((t) => t.startsWith(config.topicPrefix)) });
-    await admin.disconnect();
+    await deleteTopics(kafka, config.topicPrefix);
     await dropDatabase(config);
   });
 

@@ -7,7 +7,7 @@ import { topicMap } from '@vigil/contracts';
 import { createKafka, createSchemaRegistry, ensureTopics, registerContracts } from '@vigil/messaging';
 import { createClickHouse, sql } from '@vigil/storage';
 import { Producer } from 'kafkajs';
-import { dropDatabase, eventually, testInfrastructure } from '../support/stack';
+import { deleteTopics, dropDatabase, eventually, testInfrastructure } from '../support/stack';
 import { freePort, MonitorProcess, monitorEnv, prng, send, stream } from './support';
 
 const config = testInfrastructure('monitor_failover');
@@ -80,10 +80,7 @@ describe('monitor failover (real processes, SIGKILL)', () => {
     for (const m of processes) await m.stop('SIGKILL');
     await producer.disconnect();
     await clickhouse.close();
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: (await admin.listTopics()).filter((t) => t.startsWith(config.topicPrefix)) });
-    await admin.disconnect();
+    await deleteTopics(kafka, config.topicPrefix);
     await dropDatabase(config);
   });
 

@@ -7,7 +7,7 @@ import { Alert, topicMap } from '@vigil/contracts';
 import { createKafka, createSchemaRegistry, ensureTopics, registerContracts } from '@vigil/messaging';
 import { createClickHouse, sql } from '@vigil/storage';
 import { Consumer, Producer } from 'kafkajs';
-import { dropDatabase, eventually, testInfrastructure } from '../support/stack';
+import { deleteTopics, dropDatabase, eventually, testInfrastructure } from '../support/stack';
 import { collectAlerts, event, freePort, MonitorProcess, monitorEnv, prng, send, stream, T0 } from './support';
 
 const config = testInfrastructure('monitor');
@@ -61,10 +61,7 @@ describe('monitor (real Kafka, registry, ClickHouse)', () => {
     await monitor.stop('SIGTERM');
     await Promise.all([producer.disconnect(), alertConsumer.disconnect()]);
     await clickhouse.close();
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: (await admin.listTopics()).filter((t) => t.startsWith(config.topicPrefix)) });
-    await admin.disconnect();
+    await deleteTopics(kafka, config.topicPrefix);
     await dropDatabase(config);
   });
 

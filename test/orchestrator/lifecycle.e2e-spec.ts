@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dropDatabase, eventually, testInfrastructure } from '../support/stack';
+import { deleteTopics, dropDatabase, eventually, testInfrastructure } from '../support/stack';
 import { freePort } from '../support/service-process';
 import { collectRequests, EventProducer, OrchestratorProcess, ProducedRequest, sleep } from './support';
 
@@ -112,10 +112,7 @@ describe('lifecycle orchestrator', () => {
     await orchestrator?.stop();
     await reader?.disconnect();
     await producer?.disconnect();
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: Object.values(topics) });
-    await admin.disconnect();
+    await deleteTopics(kafka, config.topicPrefix);
     await dropDatabase(config);
     rmSync(policyDir, { recursive: true, force: true });
   });

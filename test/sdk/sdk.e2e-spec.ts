@@ -7,7 +7,7 @@ import { LabelEvent, ModelDeployed, PredictionEvent, topicMap } from '@vigil/con
 import { AvroDecoder, createKafka, createSchemaRegistry, ensureTopics } from '@vigil/messaging';
 import { VigilClient } from '@vigil/sdk';
 import { Consumer } from 'kafkajs';
-import { testInfrastructure } from '../support/stack';
+import { deleteTopics, testInfrastructure } from '../support/stack';
 
 const config = testInfrastructure('sdk');
 const topics = topicMap(config.topicPrefix);
@@ -61,10 +61,7 @@ describe('@vigil/sdk against Kafka and the registry', () => {
   afterAll(async () => {
     await vigil.close();
     await consumer.disconnect();
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: Object.values(topics) });
-    await admin.disconnect();
+    await deleteTopics(kafka, config.topicPrefix);
   });
 
   it('refuses an invalid prediction naming the field and sends nothing for it', async () => {

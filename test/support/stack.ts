@@ -1,6 +1,7 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { InfrastructureConfig, loadInfrastructureConfig } from '@vigil/common';
 import { createClickHouse, identifier, sql } from '@vigil/storage';
+import { Kafka } from 'kafkajs';
 import { randomBytes } from 'node:crypto';
 
 /** Settings of the running stack, with a database and topic prefix unique to this test file. */
@@ -34,4 +35,16 @@ export async function eventually<T>(probe: () => Promise<T>, done: (value: T) =>
     last = await probe();
   }
   return last;
+}
+
+/** Deletes every topic whose name starts with the test's prefix. */
+export async function deleteTopics(kafka: Kafka, prefix: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+    if (topics.length > 0) await admin.deleteTopics({ topics });
+  } finally {
+    await admin.disconnect();
+  }
 }
