@@ -26,7 +26,6 @@ module.exports = {
       globalSetup: '<rootDir>/test/global-setup.js',
       globalTeardown: '<rootDir>/test/global-teardown.js',
       setupFilesAfterEnv: ['<rootDir>/test/support/jest-timeout.js'],
-      maxWorkers: 1,
     },
   ],
 };
