@@ -36,6 +36,17 @@ describe('vigil drift', () => {
     expect(r.stdout).toContain('Dataset drift: no — 1 of 3 columns drifted');
   });
 
+  it('says when a column had more categories than a summary keeps', () => {
+    // 1 200 distinct user ids: the default cap keeps 1 000 categories per side, so 200 rows
+    // of each side are counted as overflow and compared in one "other" bin.
+    const ids = Array.from({ length: 1200 }, (_, i) => `u${i}`);
+    const csv = ['user', ...ids].join('\n');
+    const r = run(['--reference', 'ref.csv', '--current', 'cur.csv'], { 'ref.csv': csv, 'cur.csv': csv });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('user: rows of categories beyond the summary\'s cap compared as one "other" bin (reference 200, current 200)');
+    expect(r.stdout).toContain('user: approximate (quantile sketch or capped categories)');
+  });
+
   it('--json prints one document; reads JSON Lines; honours overrides', () => {
     const r = run(
       [

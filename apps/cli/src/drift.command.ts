@@ -132,7 +132,12 @@ function renderTable(result: DatasetDriftResult): string {
     if (c.current.missing || c.reference.missing) {
       notes.push(`${c.column}: missing values ignored (reference ${c.reference.missing}, current ${c.current.missing})`);
     }
-    if (c.approximate) notes.push(`${c.column}: computed on a quantile sketch (approximate)`);
+    if (c.current.overflow || c.reference.overflow) {
+      notes.push(
+        `${c.column}: rows of categories beyond the summary's cap compared as one "other" bin (reference ${c.reference.overflow}, current ${c.current.overflow})`,
+      );
+    }
+    if (c.approximate) notes.push(`${c.column}: approximate (quantile sketch or capped categories)`);
   }
   out.push('');
   if (notes.length) out.push(...notes, '');
