@@ -20,7 +20,6 @@ import {
   monitorSettings,
   orchestratorSettings,
   PipelineRecorder,
-  restart,
   ScenarioSink,
   sleep,
   startService,
@@ -222,7 +221,7 @@ describe('pipeline end to end (simulator → monitor → orchestrator, real proc
     const streakBeforeKill = (await decisions(orchestrator, modelId)).filter((d) => d.outcome === 'evidence_recorded').length;
     expect(recorder.retrainsOf(modelId)).toHaveLength(0);
     await orchestrator.kill();
-    await restart(orchestrator);
+    await orchestrator.startHealthy();
     await consumerRunning(orchestrator);
     expect((await run).sendErrors).toBe(0);
     await eventually(async () => recorder.retrainsOf(modelId), (r) => r.length > 0, 60_000);
@@ -265,7 +264,7 @@ describe('pipeline end to end (simulator → monitor → orchestrator, real proc
     // Traffic continues while the monitor is down; the restarted one must read it too.
     const second = await runSimulation(simulation(['steady'], 500, 0, 43), new ScenarioSink(sdk, modelId, null));
     expect(second.labels).toBe(500);
-    await restart(monitor);
+    await monitor.startHealthy();
     await eventually(() => labelledCount(monitor, modelId), (n) => n === 1500, 60_000);
     const after = await eventually(
       async () => recorder.snapshotsOf(modelId).filter((s) => s.at > killedAt),

@@ -15,7 +15,6 @@ import { join } from 'node:path';
 import { Consumer, Kafka } from 'kafkajs';
 import type { SimulationSink } from '../../apps/simulator/src';
 import { freePort, serviceEnv, ServiceProcess, VigilApp } from '../support/service-process';
-import { eventually } from '../support/stack';
 
 /**
  * Monitor settings for verdicts in seconds instead of minutes. Each differs from the
@@ -83,19 +82,10 @@ export function orchestratorSettings(runId: string, policiesFile: string): Recor
 /** Starts a service and waits until /health answers 200 (fails with its output if it exits). */
 export async function startService(app: VigilApp, config: InfrastructureConfig, settings: Record<string, string>, port?: number): Promise<ServiceProcess> {
   const service = new ServiceProcess(app, serviceEnv(config, settings), port ?? (await freePort()));
-  await restart(service);
+  await service.startHealthy();
   return service;
 }
 
-export async function restart(service: ServiceProcess): Promise<void> {
-  service.start();
-  await eventually(
-    async () => (service.running ? ((await service.tryGet('/health'))?.status ?? 0) : -1),
-    (status) => status === 200 || status === -1,
-    90_000,
-  );
-  if (!service.running) throw new Error(`${service.app} exited with ${await service.exited()}:\n${service.output}`);
-}
 
 export interface Received<T> {
   value: T;

@@ -42,8 +42,7 @@ describe('monitor catch-up on a backlog (real Kafka, registry, ClickHouse)', () 
   async function startMonitor(): Promise<MonitorProcess> {
     const m = new MonitorProcess(env, await freePort());
     processes.push(m);
-    m.start();
-    await eventually(() => m.tryGet('/health'), (h) => h?.status === 200, 60_000);
+    await m.startHealthy();
     return m;
   }
 

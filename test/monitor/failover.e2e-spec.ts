@@ -64,8 +64,7 @@ describe('monitor failover (real processes, SIGKILL)', () => {
   async function startMonitor(): Promise<MonitorProcess> {
     const m = new MonitorProcess(env, await freePort());
     processes.push(m);
-    m.start();
-    await eventually(() => m.tryGet('/health'), (h) => h?.status === 200, 60_000);
+    await m.startHealthy();
     return m;
   }
 

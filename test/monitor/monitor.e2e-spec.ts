@@ -53,8 +53,7 @@ describe('monitor (real Kafka, registry, ClickHouse)', () => {
       monitorEnv(config, { MONITOR_GROUP_ID: `monitor-${config.runId}`, MONITOR_SNAPSHOT_INTERVAL_MS: '500', MONITOR_CHECKPOINT_INTERVAL_MS: '1000' }),
       await freePort(),
     );
-    monitor.start();
-    await eventually(() => monitor.tryGet<{ status: string }>('/health'), (h) => h?.status === 200, 60_000);
+    await monitor.startHealthy();
   });
 
   afterAll(async () => {

@@ -2,6 +2,7 @@ import type { InfrastructureConfig } from '@vigil/common';
 import { ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { eventually } from './stack';
 
 export const REPO = join(__dirname, '..', '..');
 
@@ -73,6 +74,17 @@ export class ServiceProcess {
     child.stderr?.on('data', keep);
     this.child = child;
     this.exit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  }
+
+  /** Starts it and waits until /health answers 200; fails with its output if it exits first. */
+  async startHealthy(env: Record<string, string> = {}, timeoutMs = 90_000): Promise<void> {
+    this.start(env);
+    await eventually(
+      async () => (this.running ? ((await this.tryGet('/health'))?.status ?? 0) : -1),
+      (status) => status === 200 || status === -1,
+      timeoutMs,
+    );
+    if (!this.running) throw new Error(`${this.app} exited with ${await this.exited()}:\n${this.output}`);
   }
 
   /** Resolves with the exit code once the process has ended. */

@@ -7,10 +7,10 @@
 import { loadInfrastructureConfig } from '@vigil/common';
 import { topicMap } from '@vigil/contracts';
 import { createKafka, createSchemaRegistry, ensureTopics } from '@vigil/messaging';
-import { VigilClient } from '@vigil/sdk';
 import { KafkaMalformedSink } from './malformed';
 import { parseSimulatorArgs, SimulatorArguments, USAGE } from './options';
 import { runSimulation } from './simulation';
+import { connectVigil } from './connect';
 
 const print = (line: object) => process.stdout.write(`${JSON.stringify(line)}\n`);
 
@@ -19,14 +19,7 @@ async function simulate(args: SimulatorArguments): Promise<number> {
   const topics = topicMap(config.topicPrefix);
   const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `${config.kafkaClientId}-simulator` });
   await ensureTopics(kafka, topics, { partitions: args.partitions });
-  const vigil = await VigilClient.connect({
-    brokers: config.kafkaBrokers,
-    schemaRegistryUrl: config.schemaRegistry.url,
-    schemaRegistryUser: config.schemaRegistry.user || undefined,
-    schemaRegistryPassword: config.schemaRegistry.password || undefined,
-    topicPrefix: config.topicPrefix,
-    kafka,
-  });
+  const vigil = await connectVigil(config, kafka);
   const malformed = args.simulation.scenario.scenarios.includes('malformed')
     ? await KafkaMalformedSink.connect(kafka, createSchemaRegistry(config.schemaRegistry), topics)
     : undefined;

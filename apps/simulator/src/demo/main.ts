@@ -6,11 +6,11 @@
 import { loadInfrastructureConfig } from '@vigil/common';
 import { topicMap } from '@vigil/contracts';
 import { AvroDecoder, createKafka, createSchemaRegistry } from '@vigil/messaging';
-import { VigilClient } from '@vigil/sdk';
 import { Kafka } from 'kafkajs';
 import { KafkaMalformedSink } from '../malformed';
 import { DemoTimeoutError, LifecycleFeed } from './lifecycle-feed';
 import { DEFAULT_STORY, Story } from './story';
+import { connectVigil } from '../connect';
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -45,14 +45,7 @@ async function main(): Promise<number> {
   const deleted = await deleteEarlierDemoTopics(kafka, config.topicPrefix).catch(() => 0);
   if (deleted > 0) print(`[demo] deleted ${deleted} topics of earlier demo runs`);
   const registry = createSchemaRegistry(config.schemaRegistry);
-  const vigil = await VigilClient.connect({
-    brokers: config.kafkaBrokers,
-    schemaRegistryUrl: config.schemaRegistry.url,
-    schemaRegistryUser: config.schemaRegistry.user || undefined,
-    schemaRegistryPassword: config.schemaRegistry.password || undefined,
-    topicPrefix: config.topicPrefix,
-    kafka,
-  });
+  const vigil = await connectVigil(config, kafka);
   const malformed = await KafkaMalformedSink.connect(kafka, registry, topics);
   const feed = await LifecycleFeed.start(kafka, new AvroDecoder(registry), topics, `${config.topicPrefix}story`);
   print(`[demo] topics ${config.topicPrefix}*, ClickHouse database ${config.clickhouse.database}`);
