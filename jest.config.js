@@ -18,6 +18,10 @@ const STORAGE_SUITES = [
 ];
 
 module.exports = {
+  // A test that leaves a Kafka client or server open must not keep jest alive (one worker
+  // on 2 cores: nothing else would end the run); the reporter names what was left open.
+  forceExit: true,
+  reporters: ['default', '<rootDir>/test/support/open-handles-reporter.js'],
   projects: [
     {
       displayName: 'unit',
