@@ -14,9 +14,13 @@ npx tsc -p tsconfig.json --noEmit
 npx eslint .
 limit="${VIGIL_TEST_TIMEOUT_S:-1500}"
 [[ "$limit" =~ ^[1-9][0-9]*$ ]] || { echo "[test] VIGIL_TEST_TIMEOUT_S must be a whole number of seconds, got '$limit'" >&2; exit 2; }
+# Every project unless the arguments choose (`npm test -- --selectProjects unit`). The
+# projects go last: `--selectProjects` would take a test path after it for a project name.
+projects=(--selectProjects unit integration integration-ch26)
+for arg in "$@"; do [[ "$arg" == --selectProjects* ]] && projects=(); done
 status=0
 # timeout signals its whole process group: jest, its workers and the services tests spawned.
-timeout --kill-after=20 "$limit" npx jest "$@" --selectProjects unit integration integration-ch26 || status=$?
+timeout --kill-after=20 "$limit" npx jest "$@" "${projects[@]}" || status=$?
 if (( status == 124 || status == 137 )); then
   echo "[test] FAILED: jest was still running after ${limit} s (VIGIL_TEST_TIMEOUT_S) and was killed with every process it started" >&2
 fi
