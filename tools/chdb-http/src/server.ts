@@ -48,10 +48,12 @@ export interface ChdbHttpServer {
  * A loopback HTTP server speaking the part of ClickHouse's HTTP interface that
  * @clickhouse/client uses, over the chDB engine. Test infrastructure, see README.md beside it.
  *
- * One engine session serves every request, so requests run one at a time: each sets its
- * database and settings, runs, and puts the settings back before the next starts. The engine
- * runs queries off the event loop (`queryAsync`), so the server keeps accepting connections
- * while a long query runs, but later requests wait for it.
+ * One engine session serves every request, so requests run one at a time, each with exactly
+ * the database and settings its URL names: before it runs, the session is moved from the
+ * previous request's database and settings to its own (only what differs, so a client that
+ * sends the same settings every time costs one engine call per request). The engine runs
+ * queries off the event loop (`queryAsync`), so the server keeps accepting connections while
+ * a long query runs, but later requests wait for it.
  */
 export async function startChdbHttpServer(options: ChdbHttpOptions): Promise<ChdbHttpServer> {
   const session = new Session(options.dataDir, { connectionArgs: ['--session_timezone=UTC'] });
@@ -60,6 +62,8 @@ export async function startChdbHttpServer(options: ChdbHttpOptions): Promise<Chd
   const version = (await session.queryAsync('SELECT version()', { format: 'TabSeparated' })).text().trim();
   const engine = new Mutex();
   const expected = credentialDigest(options);
+  /** The session's database and the settings it holds from URL parameters. */
+  const current = { database: '', settings: new Map<string, string>() };
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => reply(res, errorAnswer(error, version)));
@@ -105,31 +109,41 @@ export async function startChdbHttpServer(options: ChdbHttpOptions): Promise<Chd
     }
   }
 
-  async function run(request: HttpQueryRequest, statement: Statement, bodyFile: string | undefined) {
-    await session.queryAsync(`USE ${quoteIdentifier(request.database)}`);
-    const applied: string[] = [];
-    try {
-      for (const [name, value] of request.settings) {
-        await session.queryAsync(`SET ${name} = ${quoteLiteral(value)}`);
-        applied.push(name);
-      }
-      let sql: string;
-      let format: string;
-      if (statement.kind === 'insert-data' && bodyFile) {
-        writeFileSync(bodyFile, statement.data);
-        sql = insertFromFile(statement.head, statement.format, bodyFile);
-        format = request.defaultFormat;
-      } else if (statement.kind === 'text') {
-        sql = statement.sql;
-        format = outputFormatOf(sql, request.defaultFormat);
-      } else {
-        throw new Error('an INSERT with data needs a file for its body');
-      }
-      const result = await session.queryAsync(sql, { format: request.defaultFormat });
-      return { format, bytes: Buffer.from(result.bytes()), rowsRead: result.rowsRead, bytesRead: result.bytesRead, elapsed: result.elapsed };
-    } finally {
-      for (const name of applied) await session.queryAsync(`SET ${name} = DEFAULT`);
+  /** Moves the session to the request's database and settings, one engine call per difference. */
+  async function enter(request: HttpQueryRequest): Promise<void> {
+    if (current.database !== request.database) {
+      await session.queryAsync(`USE ${quoteIdentifier(request.database)}`);
+      current.database = request.database;
     }
+    const wanted = new Map(request.settings);
+    for (const name of [...current.settings.keys()]) {
+      if (wanted.has(name)) continue;
+      await session.queryAsync(`SET ${name} = DEFAULT`);
+      current.settings.delete(name);
+    }
+    for (const [name, value] of wanted) {
+      if (current.settings.get(name) === value) continue;
+      await session.queryAsync(`SET ${name} = ${quoteLiteral(value)}`);
+      current.settings.set(name, value);
+    }
+  }
+
+  async function run(request: HttpQueryRequest, statement: Statement, bodyFile: string | undefined) {
+    await enter(request);
+    let sql: string;
+    let format: string;
+    if (statement.kind === 'insert-data' && bodyFile) {
+      writeFileSync(bodyFile, statement.data);
+      sql = insertFromFile(statement.head, statement.format, bodyFile);
+      format = request.defaultFormat;
+    } else if (statement.kind === 'text') {
+      sql = statement.sql;
+      format = outputFormatOf(sql, request.defaultFormat);
+    } else {
+      throw new Error('an INSERT with data needs a file for its body');
+    }
+    const result = await session.queryAsync(sql, { format: request.defaultFormat });
+    return { format, bytes: Buffer.from(result.bytes()), rowsRead: result.rowsRead, bytesRead: result.bytesRead, elapsed: result.elapsed };
   }
 
   await new Promise<void>((resolve, reject) => {
