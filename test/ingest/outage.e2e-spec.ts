@@ -1,11 +1,12 @@
 /**
  * Backpressure: ClickHouse goes away for 30 s mid-stream. The ingestor (child process)
  * pauses, reports `degraded` with HTTP 200, retries with capped backoff and, once
- * ClickHouse is back, lands every event. Uses a private clickhouse-server on its own
- * ports (the shared one serves other tests).
+ * ClickHouse is back, lands every event. Uses a private clickhouse-server on free ports
+ * (the shared one serves other tests), checked to be the server that answers.
  */
 import { topicMap, valueSubject } from '@vigil/contracts';
 import { createKafka, createSchemaRegistry, ensureTopics, registerContracts } from '@vigil/messaging';
+import { ClickHouseClient } from '@clickhouse/client';
 import { createClickHouse } from '@vigil/storage';
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,12 +15,10 @@ import { join } from 'node:path';
 import { eventually, testInfrastructure } from '../support/stack';
 import { deleteTopics, freePort, IngestorProcess, ingestorEnv, latestId, prediction, produce, REPO } from './support';
 
-const PRIVATE_HTTP_PORT = 18123;
 const base = testInfrastructure('ingest_outage');
-const config = { ...base, clickhouse: { ...base.clickhouse, url: `http://127.0.0.1:${PRIVATE_HTTP_PORT}`, user: 'default', password: '' } };
-const topics = topicMap(config.topicPrefix);
-const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `test-${config.runId}` });
-const registry = createSchemaRegistry(config.schemaRegistry);
+const topics = topicMap(base.topicPrefix);
+const kafka = createKafka({ brokers: base.kafkaBrokers, clientId: `test-${base.runId}` });
+const registry = createSchemaRegistry(base.schemaRegistry);
 const OUTAGE_MS = 30_000;
 const BEFORE = 3_000;
 const DURING = 3_000;
@@ -29,7 +28,15 @@ class PrivateClickHouse {
   private readonly dir = mkdtempSync(join(tmpdir(), 'vigil-ch-'));
   private server: ChildProcess | undefined;
 
-  constructor() {
+  static async create(): Promise<PrivateClickHouse> {
+    return new PrivateClickHouse(await freePort(), await freePort(), await freePort());
+  }
+
+  private constructor(
+    readonly httpPort: number,
+    tcpPort: number,
+    interserverPort: number,
+  ) {
     const data = join(this.dir, 'data');
     for (const sub of ['tmp', 'user_files', 'format_schemas']) mkdirSync(join(data, sub), { recursive: true });
     const fill = (template: string) =>
@@ -37,22 +44,33 @@ class PrivateClickHouse {
         .replaceAll('@LOG_DIR@', this.dir)
         .replaceAll('@DATA_DIR@', data)
         .replaceAll('@CONF_DIR@', this.dir)
-        .replaceAll('@HTTP_PORT@', String(PRIVATE_HTTP_PORT))
-        .replaceAll('@TCP_PORT@', '19000')
-        .replaceAll('@INTERSERVER_PORT@', '19009')
+        .replaceAll('@HTTP_PORT@', String(httpPort))
+        .replaceAll('@TCP_PORT@', String(tcpPort))
+        .replaceAll('@INTERSERVER_PORT@', String(interserverPort))
         .replaceAll('@USER@', 'default')
         .replaceAll('@PASSWORD@', '');
     writeFileSync(join(this.dir, 'config.xml'), fill('config.xml.template'));
     writeFileSync(join(this.dir, 'users.xml'), fill('users.xml.template'));
   }
 
+  get url(): string {
+    return `http://127.0.0.1:${this.httpPort}`;
+  }
+
+  /** Starts it and fails if it exits (e.g. a port was taken meanwhile) or another server answers. */
   async start(): Promise<void> {
-    this.server = spawn('clickhouse-server', [`--config-file=${join(this.dir, 'config.xml')}`], { stdio: 'ignore' });
+    const server = spawn('clickhouse-server', [`--config-file=${join(this.dir, 'config.xml')}`], { stdio: 'ignore' });
+    this.server = server;
+    const running = () => server.exitCode === null && server.signalCode === null;
     await eventually(
-      () => fetch(`http://127.0.0.1:${PRIVATE_HTTP_PORT}/ping`).then((r) => r.ok, () => false),
-      (ok) => ok,
+      async () => running() && (await fetch(`${this.url}/ping`).then((r) => r.ok, () => false)),
+      (ok) => ok || !running(),
       30_000,
     );
+    if (!running()) throw new Error(`private clickhouse-server exited with ${server.exitCode ?? server.signalCode}; log in ${this.dir}`);
+    const query = encodeURIComponent("SELECT data_path FROM system.databases WHERE name = 'default'");
+    const dataPath = (await (await fetch(`${this.url}/?query=${query}`)).text()).trim();
+    if (!dataPath.startsWith(this.dir)) throw new Error(`${this.url} is answered by another server (data in ${dataPath}), not the one in ${this.dir}`);
   }
 
   async stop(): Promise<void> {
@@ -69,8 +87,8 @@ class PrivateClickHouse {
 }
 
 describe('ingestor during a ClickHouse outage', () => {
-  const clickhouseServer = new PrivateClickHouse();
-  const clickhouse = createClickHouse(config.clickhouse);
+  let clickhouseServer: PrivateClickHouse;
+  let clickhouse: ClickHouseClient;
   let ingestor: IngestorProcess;
 
   async function distinctPredictions(): Promise<number> {
@@ -83,7 +101,10 @@ describe('ingestor during a ClickHouse outage', () => {
   }
 
   beforeAll(async () => {
+    clickhouseServer = await PrivateClickHouse.create();
     await clickhouseServer.start();
+    const config = { ...base, clickhouse: { ...base.clickhouse, url: clickhouseServer.url, user: 'default', password: '' } };
+    clickhouse = createClickHouse(config.clickhouse);
     await ensureTopics(kafka, topics, { partitions: 2 });
     await registerContracts(registry, topics);
     ingestor = new IngestorProcess(
@@ -93,11 +114,11 @@ describe('ingestor during a ClickHouse outage', () => {
   });
 
   afterAll(async () => {
-    await ingestor.stop('SIGKILL');
-    await clickhouse.close();
-    await clickhouseServer.stop();
-    clickhouseServer.remove();
-    await deleteTopics(kafka, config.topicPrefix);
+    await ingestor?.stop('SIGKILL');
+    await clickhouse?.close();
+    await clickhouseServer?.stop();
+    clickhouseServer?.remove();
+    await deleteTopics(kafka, base.topicPrefix);
   });
 
   it('pauses, reports degraded with HTTP 200 and lands every event once ClickHouse returns', async () => {
