@@ -21,7 +21,7 @@ type Tap = { buf: Buffer; pos: number };
  * from it copies its `_read` (avsc MapType._update), so resolved reads keep it too.
  */
 class NullPrototypeMapType extends types.MapType {
-  override _read(tap: AvscTap): unknown {
+  _read(tap: AvscTap): unknown {
     const values = this.valuesType as unknown as { _read(tap: AvscTap): unknown };
     const map = Object.create(null) as Record<string, unknown>;
     for (let n = tap.readLong(); n !== 0; n = tap.readLong()) {
