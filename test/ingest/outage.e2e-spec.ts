@@ -1,58 +1,88 @@
 /**
  * Backpressure: ClickHouse goes away for 30 s mid-stream. The ingestor (child process)
  * pauses, reports `degraded` with HTTP 200, retries with capped backoff and, once
- * ClickHouse is back, lands every event. Uses a private clickhouse-server on its own
- * ports (the shared one serves other tests).
+ * ClickHouse is back, lands every event. Uses a private clickhouse-server on free ports
+ * (the shared one serves other tests), and checks that the server answering on them is
+ * the one this test spawned before trusting any figure.
  */
 import { topicMap, valueSubject } from '@vigil/contracts';
 import { createKafka, createSchemaRegistry, ensureTopics, registerContracts } from '@vigil/messaging';
+import { ClickHouseClient } from '@clickhouse/client';
 import { createClickHouse } from '@vigil/storage';
 import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually, testInfrastructure } from '../support/stack';
 import { deleteTopics, freePort, IngestorProcess, ingestorEnv, latestId, prediction, produce, REPO } from './support';
 
-const PRIVATE_HTTP_PORT = 18123;
 const base = testInfrastructure('ingest_outage');
-const config = { ...base, clickhouse: { ...base.clickhouse, url: `http://127.0.0.1:${PRIVATE_HTTP_PORT}`, user: 'default', password: '' } };
-const topics = topicMap(config.topicPrefix);
-const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `test-${config.runId}` });
-const registry = createSchemaRegistry(config.schemaRegistry);
+const kafka = createKafka({ brokers: base.kafkaBrokers, clientId: `test-${base.runId}` });
+const registry = createSchemaRegistry(base.schemaRegistry);
 const OUTAGE_MS = 30_000;
 const BEFORE = 3_000;
 const DURING = 3_000;
 
-/** A throwaway clickhouse-server from infra/clickhouse/*.template in a temp dir. */
+/**
+ * A throwaway clickhouse-server from infra/clickhouse/*.template in a temp dir, on free
+ * ports. Its user_files folder holds a random token: reading it back through
+ * `file()` over HTTP proves the server answering is this one (another server on the
+ * port, or our server failing to bind, fails the test instead of passing silently).
+ */
 class PrivateClickHouse {
   private readonly dir = mkdtempSync(join(tmpdir(), 'vigil-ch-'));
+  private readonly token = randomBytes(8).toString('hex');
   private server: ChildProcess | undefined;
 
-  constructor() {
+  private constructor(readonly httpPort: number, tcpPort: number, interserverPort: number) {
     const data = join(this.dir, 'data');
     for (const sub of ['tmp', 'user_files', 'format_schemas']) mkdirSync(join(data, sub), { recursive: true });
+    writeFileSync(join(data, 'user_files', 'identity.tsv'), `${this.token}\n`);
     const fill = (template: string) =>
       readFileSync(join(REPO, 'infra', 'clickhouse', template), 'utf8')
         .replaceAll('@LOG_DIR@', this.dir)
         .replaceAll('@DATA_DIR@', data)
         .replaceAll('@CONF_DIR@', this.dir)
-        .replaceAll('@HTTP_PORT@', String(PRIVATE_HTTP_PORT))
-        .replaceAll('@TCP_PORT@', '19000')
-        .replaceAll('@INTERSERVER_PORT@', '19009')
+        .replaceAll('@HTTP_PORT@', String(httpPort))
+        .replaceAll('@TCP_PORT@', String(tcpPort))
+        .replaceAll('@INTERSERVER_PORT@', String(interserverPort))
         .replaceAll('@USER@', 'default')
         .replaceAll('@PASSWORD@', '');
     writeFileSync(join(this.dir, 'config.xml'), fill('config.xml.template'));
     writeFileSync(join(this.dir, 'users.xml'), fill('users.xml.template'));
   }
 
+  static async create(): Promise<PrivateClickHouse> {
+    return new PrivateClickHouse(await freePort(), await freePort(), await freePort());
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.httpPort}`;
+  }
+
   async start(): Promise<void> {
-    this.server = spawn('clickhouse-server', [`--config-file=${join(this.dir, 'config.xml')}`], { stdio: 'ignore' });
-    await eventually(
-      () => fetch(`http://127.0.0.1:${PRIVATE_HTTP_PORT}/ping`).then((r) => r.ok, () => false),
-      (ok) => ok,
+    const server = spawn('clickhouse-server', [`--config-file=${join(this.dir, 'config.xml')}`], { stdio: 'ignore' });
+    this.server = server;
+    const exited = new Promise<never>((_, reject) =>
+      server.once('exit', (code, signal) => reject(new Error(`private clickhouse-server exited during start (code ${code}, signal ${signal}); see ${this.dir}`))),
+    );
+    const answered = eventually(
+      () => this.identity().then((token) => token, () => undefined),
+      (token) => token !== undefined,
       30_000,
     );
+    const token = await Promise.race([answered, exited]);
+    server.removeAllListeners('exit');
+    if (token !== this.token) throw new Error(`the server on port ${this.httpPort} is not the one this test spawned`);
+  }
+
+  /** The token from this server's own user_files, read through the HTTP port. */
+  private async identity(): Promise<string> {
+    const query = "SELECT token FROM file('identity.tsv', 'TSV', 'token String')";
+    const response = await fetch(this.url, { method: 'POST', body: query });
+    if (!response.ok) throw new Error(await response.text());
+    return (await response.text()).trim();
   }
 
   async stop(): Promise<void> {
@@ -69,9 +99,10 @@ class PrivateClickHouse {
 }
 
 describe('ingestor during a ClickHouse outage', () => {
-  const clickhouseServer = new PrivateClickHouse();
-  const clickhouse = createClickHouse(config.clickhouse);
+  let clickhouseServer: PrivateClickHouse;
+  let clickhouse: ClickHouseClient;
   let ingestor: IngestorProcess;
+  const topics = topicMap(base.topicPrefix);
 
   async function distinctPredictions(): Promise<number> {
     try {
@@ -83,21 +114,24 @@ describe('ingestor during a ClickHouse outage', () => {
   }
 
   beforeAll(async () => {
+    clickhouseServer = await PrivateClickHouse.create();
     await clickhouseServer.start();
+    const config = { ...base, clickhouse: { ...base.clickhouse, url: clickhouseServer.url, user: 'default', password: '' } };
+    clickhouse = createClickHouse(config.clickhouse);
     await ensureTopics(kafka, topics, { partitions: 2 });
     await registerContracts(registry, topics);
     ingestor = new IngestorProcess(
-      ingestorEnv(config, { INGESTOR_GROUP_ID: `ingestor-${config.runId}`, INGEST_RETRY_INITIAL_MS: '200', INGEST_RETRY_MAX_MS: '2000' }),
+      ingestorEnv(config, { INGESTOR_GROUP_ID: `ingestor-${base.runId}`, INGEST_RETRY_INITIAL_MS: '200', INGEST_RETRY_MAX_MS: '2000' }),
       await freePort(),
     );
   });
 
   afterAll(async () => {
-    await ingestor.stop('SIGKILL');
-    await clickhouse.close();
-    await clickhouseServer.stop();
-    clickhouseServer.remove();
-    await deleteTopics(kafka, config.topicPrefix);
+    await ingestor?.stop('SIGKILL');
+    await clickhouse?.close();
+    await clickhouseServer?.stop();
+    clickhouseServer?.remove();
+    await deleteTopics(kafka, base.topicPrefix);
   });
 
   it('pauses, reports degraded with HTTP 200 and lands every event once ClickHouse returns', async () => {
