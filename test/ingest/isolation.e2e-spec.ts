@@ -5,6 +5,7 @@
  */
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { createRetryPolicy } from '@vigil/common';
 import { loadSchema, topicMap, valueSubject } from '@vigil/contracts';
 import { createKafka, createSchemaRegistry, DEAD_LETTER_HEADERS, registerAvroSchema } from '@vigil/messaging';
 import { createClickHouse, refusesRowData } from '@vigil/storage';
@@ -207,12 +208,16 @@ describe('ingestor isolation and exactness', () => {
     const refused: RefusedRow[] = [];
     const buffer = new InsertBuffer(
       repository,
-      { maxRows: 100, lingerMs: 0, retry: { initialMs: 10, maxMs: 10 }, batchesDecoding: () => 0, refusesRows: refusesRowData },
+      {
+        maxRows: 100,
+        lingerMs: 0,
+        // No retries: a refusal must be bisected, never retried.
+        retry: createRetryPolicy({ operation: 'test_insert', maxRetries: 0, initialDelayMs: 10, maxDelayMs: 10 }),
+        batchesDecoding: () => 0,
+        refusesRows: refusesRowData,
+      },
       {
         inserted: () => undefined,
-        insertFailed: (error) => {
-          throw error;
-        },
         recovered: () => undefined,
         refused: async (_table, list) => {
           refused.push(...list);

@@ -1,6 +1,6 @@
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { ComponentHealth, HealthRegistry, StorageUnavailableError } from '@vigil/common';
+import { ComponentHealth, createRetryPolicy, HealthRegistry, MetricsRegistry, StorageUnavailableError } from '@vigil/common';
 import { topicMap, TopicMap } from '@vigil/contracts';
 import { AvroDecoder, createKafka, createSchemaRegistry, ensureTopics, registerContracts } from '@vigil/messaging';
 import { migrate, refusesRowData } from '@vigil/storage';
@@ -47,6 +47,7 @@ export class IngestConsumer implements OnApplicationBootstrap, BeforeApplication
     repository: IngestRepository,
     private readonly metrics: IngestMetrics,
     health: HealthRegistry,
+    metricsRegistry: MetricsRegistry,
   ) {
     this.topics = topicMap(config.topicPrefix);
     this.kafka = createKafka({ brokers: config.kafkaBrokers, clientId: config.kafkaClientId }, this.logger);
@@ -59,14 +60,29 @@ export class IngestConsumer implements OnApplicationBootstrap, BeforeApplication
     this.producer = this.kafka.producer();
     this.buffer = new InsertBuffer(
       repository,
-      { ...config.batch, retry: config.retry, batchesDecoding: () => this.decodingBatches, refusesRows: refusesRowData },
+      {
+        ...config.batch,
+        // Never gives up: the rows are not committed, and dropping them would lose events.
+        retry: createRetryPolicy(
+          {
+            operation: 'clickhouse_insert',
+            maxRetries: Infinity,
+            initialDelayMs: config.retry.initialMs,
+            maxDelayMs: config.retry.maxMs,
+            retriable: () => true,
+            onRetry: ({ error, delayMs }) => this.insertFailed(error, delayMs),
+          },
+          metricsRegistry,
+        ),
+        batchesDecoding: () => this.decodingBatches,
+        refusesRows: refusesRowData,
+      },
       {
         inserted: (table, rows, seconds) => {
           metrics.rowsInserted.inc({ table }, rows);
           metrics.insertBatchRows.observe({ table }, rows);
           metrics.insertSeconds.observe({ table }, seconds);
         },
-        insertFailed: (error, retryInMs) => this.insertFailed(error, retryInMs),
         recovered: () => this.insertRecovered(),
         refused: (table, rows) => this.refusedByStorage(table, rows),
       },

@@ -1,4 +1,4 @@
-import { StorageUnavailableError } from '@vigil/common';
+import { createRetryPolicy, StorageUnavailableError } from '@vigil/common';
 import { IngestTable } from './ingest.repository';
 import { InsertBuffer, InsertBufferStoppedError, MAX_PARTITIONS_PER_INSERT, RefusedRow, splitByPartition } from './insert-buffer';
 import { Row } from './rows';
@@ -37,18 +37,28 @@ function setup(decoding: { n: number }, maxRows = 100) {
   const sink = new FakeSink();
   const log: string[] = [];
   const refused: [IngestTable, RefusedRow[]][] = [];
+  const delays: number[] = [];
   const buffer = new InsertBuffer(
     sink,
     {
       maxRows,
       lingerMs: 10_000,
-      retry: { initialMs: 1, maxMs: 4 },
+      retry: createRetryPolicy({
+        operation: 'test_insert',
+        maxRetries: Infinity,
+        initialDelayMs: 1,
+        maxDelayMs: 4,
+        retriable: () => true,
+        onRetry: ({ error, delayMs }) => {
+          delays.push(delayMs);
+          log.push(`failed ${error.constructor.name}`);
+        },
+      }),
       batchesDecoding: () => decoding.n,
       refusesRows: (error) => error instanceof RefusalError,
     },
     {
       inserted: (table, count) => log.push(`inserted ${table} ${count}`),
-      insertFailed: (error, retryInMs) => log.push(`failed ${error.constructor.name} retry in ${retryInMs}`),
       recovered: () => log.push('recovered'),
       refused: async (table, list) => {
         refused.push([table, list]);
@@ -56,7 +66,7 @@ function setup(decoding: { n: number }, maxRows = 100) {
       },
     },
   );
-  return { sink, log, buffer, refused };
+  return { sink, log, buffer, refused, delays };
 }
 
 describe('InsertBuffer', () => {
@@ -84,19 +94,20 @@ describe('InsertBuffer', () => {
     buffer.stop();
   });
 
-  it('retries an unavailable ClickHouse with capped doubling delays and resolves only once inserted', async () => {
-    const { sink, log, buffer } = setup({ n: 0 });
+  it('retries an unavailable ClickHouse with jittered delays capped at maxDelayMs and resolves only once inserted', async () => {
+    const { sink, log, buffer, delays } = setup({ n: 0 });
     sink.failuresLeft = 4;
     await buffer.add({ labels: rows('l1') });
-    // Delays 1·2^n capped at 4: 1, 2, 4, 4.
     expect(log).toEqual([
-      'failed StorageUnavailableError retry in 1',
-      'failed StorageUnavailableError retry in 2',
-      'failed StorageUnavailableError retry in 4',
-      'failed StorageUnavailableError retry in 4',
+      'failed StorageUnavailableError',
+      'failed StorageUnavailableError',
+      'failed StorageUnavailableError',
+      'failed StorageUnavailableError',
       'inserted labels 1',
       'recovered',
     ]);
+    expect(delays).toHaveLength(4);
+    for (const delay of delays) expect(delay).toBeLessThanOrEqual(4); // maxDelayMs
     expect(sink.inserts).toEqual([['labels', ['l1']]]);
   });
 

@@ -1,4 +1,4 @@
-import { backoffDelay } from './backoff';
+import { RetryPolicy } from '@vigil/common';
 import { IngestTable } from './ingest.repository';
 import { Row } from './rows';
 
@@ -26,7 +26,12 @@ export interface InsertBufferOptions {
   maxRows: number;
   /** Longest a row waits for company before it is inserted. */
   lingerMs: number;
-  retry: { initialMs: number; maxMs: number };
+  /**
+   * How a flush that failed (other than by refused rows) is retried: the project's policy
+   * (jittered, capped backoff), retrying every failure and never giving up, since
+   * giving up would lose rows; its onRetry reports the failure (health, pause).
+   */
+  retry: RetryPolicy;
   /** Kafka batches still being decoded: while one is, its rows are worth waiting for. */
   batchesDecoding: () => number;
   /** True when ClickHouse refused an insert because of its rows (bisect), not because it cannot take writes (retry). */
@@ -35,8 +40,7 @@ export interface InsertBufferOptions {
 
 export interface InsertBufferEvents {
   inserted(table: IngestTable, rows: number, seconds: number): void;
-  /** `error` is a StorageUnavailableError (wait it out) or anything else (needs a human). */
-  insertFailed(error: Error, retryInMs: number): void;
+  /** The first insert after failed ones succeeded. */
   recovered(): void;
   /**
    * Rows ClickHouse refused one by one (after bisecting their insert): the consumer
@@ -103,9 +107,9 @@ interface Block {
  * committed after that, never before.
  * - A flush is split into blocks of at most MAX_PARTITIONS_PER_INSERT partitions.
  * - A block ClickHouse cannot take (unavailable, or rejecting it for a server-side
- *   reason) is retried, same rows, with capped exponential backoff until it succeeds or
- *   the buffer is stopped, so no later flush can overtake it and get its offsets
- *   committed first.
+ *   reason) is retried, same rows, through `options.retry` until it succeeds or the
+ *   buffer is stopped, so no later flush can overtake it and get its offsets committed
+ *   first.
  * - A block ClickHouse refuses because of its rows (`refusesRows`) is bisected until
  *   each refused row stands alone; those rows are dead-lettered (`events.refused`) and
  *   the others land.
@@ -115,7 +119,7 @@ export class InsertBuffer {
   private timer: NodeJS.Timeout | undefined;
   private flushing = false;
   private stopped = false;
-  private failing = false;
+  private readonly stopping = new AbortController();
   private roomWaiters: (() => void)[] = [];
   private idleWaiters: (() => void)[] = [];
 
@@ -155,6 +159,7 @@ export class InsertBuffer {
   /** Rejects queued rows and stops retrying: they were not committed and will be replayed. */
   stop(): void {
     this.stopped = true;
+    this.stopping.abort();
     clearTimeout(this.timer);
     const waiting = this.pending.waiters;
     this.pending = emptyPending();
@@ -213,25 +218,18 @@ export class InsertBuffer {
       for (const block of splitByPartition(rows[table], MAX_PARTITIONS_PER_INSERT)) work.push({ table, rows: block });
     }
     const refused = new Map<IngestTable, RefusedRow[]>();
-    for (let attempt = 0; ; attempt++) {
-      try {
+    try {
+      await this.options.retry.execute(async (attempt) => {
         while (work.length > 0 || refused.size > 0) {
+          if (this.stopped) throw new InsertBufferStoppedError();
           if (work.length > 0) await this.insertBlock(work, refused);
           else await this.deadLetterRefused(work, refused);
         }
-        if (this.failing) {
-          this.failing = false;
-          this.events.recovered();
-        }
-        return;
-      } catch (error) {
-        if (this.stopped) throw new InsertBufferStoppedError();
-        const delay = backoffDelay(attempt, this.options.retry.initialMs, this.options.retry.maxMs);
-        this.failing = true;
-        this.events.insertFailed(error instanceof Error ? error : new Error(String(error)), delay);
-        await new Promise((resolve) => setTimeout(resolve, delay));
-        if (this.stopped) throw new InsertBufferStoppedError();
-      }
+        if (attempt > 0) this.events.recovered();
+      }, this.stopping.signal);
+    } catch (error) {
+      if (this.stopped) throw new InsertBufferStoppedError();
+      throw error;
     }
   }
 
