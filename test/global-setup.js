@@ -18,6 +18,8 @@ function stackAnswers() {
 }
 
 module.exports = async () => {
+  // Both integration projects call this; the first call decides who stops the stack.
+  if (process.env.VIGIL_TEST_STARTED_STACK !== undefined) return;
   if (stackAnswers()) {
     process.env.VIGIL_TEST_STARTED_STACK = '';
     return;

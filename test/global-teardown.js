@@ -5,5 +5,6 @@ const { join } = require('node:path');
 module.exports = async () => {
   if (process.env.VIGIL_TEST_STARTED_STACK === '1') {
     execFileSync('bash', [join(__dirname, '..', 'infra/down.sh')], { stdio: 'inherit' });
+    process.env.VIGIL_TEST_STARTED_STACK = '';
   }
 };

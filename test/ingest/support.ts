@@ -2,7 +2,7 @@ import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { LabelEvent, PredictionEvent } from '@vigil/contracts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Producer } from 'kafkajs';
+import { Producer, RecordMetadata } from 'kafkajs';
 import { freePort, REPO, ServiceProcess, serviceEnv } from '../support/service-process';
 
 export { freePort, REPO };
@@ -45,13 +45,19 @@ export function latestId(registry: SchemaRegistry, subject: string): Promise<num
   return registry.getLatestSchemaId(subject);
 }
 
-/** Sends records keyed by model id in one produce request per call. */
+/** Sends records keyed by model id in one produce request per call; returns where they landed. */
 export async function produce(
   producer: Producer,
   topic: string,
   records: { key: string; value: Buffer | null; headers?: Record<string, string> }[],
-): Promise<void> {
-  await producer.send({ topic, acks: -1, messages: records });
+): Promise<RecordMetadata[]> {
+  return producer.send({ topic, acks: -1, messages: records });
+}
+
+/** The offset of the last record of a send whose records all went to one partition (one key). */
+export function lastOffsetOf(sent: RecordMetadata[], records: number): number {
+  if (sent.length !== 1) throw new Error(`expected one partition, the send went to ${sent.length}`);
+  return Number(sent[0].baseOffset) + records - 1;
 }
 
 export { deleteTopics } from '../support/stack';

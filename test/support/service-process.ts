@@ -40,6 +40,20 @@ export interface HttpAnswer<T> {
   body: T;
 }
 
+/** Every service process a test file started that has not exited yet. */
+const liveChildren = new Set<ChildProcess>();
+
+function killLeftovers(): void {
+  for (const child of liveChildren) child.kill('SIGKILL');
+  liveChildren.clear();
+}
+
+// In jest this runs after the test file's own hooks (they sit inside its describe blocks):
+// whatever a failed test or a failed afterAll left running is killed, so no service outlives
+// its file. The benchmarks (bench/) import this module outside jest: there, at process exit.
+if (typeof afterAll === 'function') afterAll(killLeftovers);
+else process.once('exit', killLeftovers);
+
 /** A Vigil service as a real child process, so a test can SIGKILL it like a crash would. */
 export class ServiceProcess {
   private child: ChildProcess | undefined;
@@ -73,7 +87,13 @@ export class ServiceProcess {
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
     this.child = child;
-    this.exit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    liveChildren.add(child);
+    this.exit = new Promise((resolve) =>
+      child.once('exit', (code) => {
+        liveChildren.delete(child);
+        resolve(code);
+      }),
+    );
   }
 
   /** Starts it and waits until /health answers 200; fails with its output if it exits first. */

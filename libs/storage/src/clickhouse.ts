@@ -9,6 +9,18 @@ export interface ClickHouseSettings {
 }
 
 /**
+ * Settings sent with every request. Each one is accepted by ClickHouse 18.16 and 26.x
+ * alike, so every statement behaves the same on both:
+ * - `date_time_input_format: 'best_effort'`: ISO timestamps with `Z` parse on 18.16;
+ * - `output_format_json_quote_64bit_integers: 1`: (U)Int64 come back as JSON strings, as
+ *   18.16 always did and 25.8+ only does with this setting (default 0 there).
+ */
+export const PORTABLE_SETTINGS = {
+  date_time_input_format: 'best_effort',
+  output_format_json_quote_64bit_integers: 1,
+} as const;
+
+/**
  * The official client, with its console logging off (errors reach our logger) and a
  * request timeout that turns a hung server into a retriable error.
  */
@@ -20,7 +32,7 @@ export function createClickHouse(settings: ClickHouseSettings, database = settin
     database,
     request_timeout: 30_000,
     log: { level: ClickHouseLogLevel.OFF },
-    clickhouse_settings: { date_time_input_format: 'best_effort' },
+    clickhouse_settings: { ...PORTABLE_SETTINGS },
   });
 }
 

@@ -64,10 +64,7 @@ export async function migrate(settings: ClickHouseSettings, migrations: Migratio
     for (const migration of migrations) {
       if (applied.has(migration.version)) continue;
       for (const statement of migration.statements) {
-        await client.command({
-          query: statement,
-          clickhouse_settings: { allow_experimental_low_cardinality_type: 1 },
-        });
+        await client.command({ query: statement });
       }
       await client.command({
         query: sql`INSERT INTO schema_migrations (version, name, applied_at) VALUES (${migration.version}, ${migration.name}, now())`,

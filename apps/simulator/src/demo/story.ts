@@ -343,8 +343,8 @@ export const SUMMARY_QUERIES: { title: string; sql: string }[] = [
     title: 'labelled predictions and their accuracy per version (ingested predictions joined to labels)',
     sql:
       'SELECT model_version, count() AS labelled, round(avg(predicted_class = true_class), 3) AS accuracy ' +
-      `FROM (SELECT event_id AS prediction_event_id, model_version, predicted_class FROM predictions FINAL WHERE model_id = '${MODEL_ID}') ` +
-      `ANY INNER JOIN (SELECT prediction_event_id, true_class FROM labels FINAL WHERE model_id = '${MODEL_ID}') USING prediction_event_id ` +
+      `FROM (SELECT event_id AS prediction_event_id, model_version, predicted_class FROM predictions FINAL WHERE model_id = '${MODEL_ID}') AS p ` +
+      `ANY INNER JOIN (SELECT prediction_event_id, true_class FROM labels FINAL WHERE model_id = '${MODEL_ID}') AS l USING prediction_event_id ` +
       'GROUP BY model_version ORDER BY model_version',
   },
 ];
