@@ -10,6 +10,7 @@ const STORAGE_SUITES = [
   'stack',
   'ingest/ingest',
   'ingest/crash',
+  'ingest/isolation',
   'monitor/monitor',
   'monitor/catch-up',
   'monitor/failover',

@@ -2,13 +2,15 @@
  * Backpressure: ClickHouse goes away for 30 s mid-stream. The ingestor (child process)
  * pauses, reports `degraded` with HTTP 200, retries with capped backoff and, once
  * ClickHouse is back, lands every event. Uses a private clickhouse-server on free ports
- * (the shared one serves other tests), checked to be the server that answers.
+ * (the shared one serves other tests), and checks that the server answering on them is
+ * the one this test spawned before trusting any figure.
  */
 import { topicMap, valueSubject } from '@vigil/contracts';
 import { createKafka, createSchemaRegistry, ensureTopics, registerContracts } from '@vigil/messaging';
 import { ClickHouseClient } from '@clickhouse/client';
 import { createClickHouse } from '@vigil/storage';
 import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,29 +18,27 @@ import { eventually, testInfrastructure } from '../support/stack';
 import { deleteTopics, freePort, IngestorProcess, ingestorEnv, latestId, prediction, produce, REPO } from './support';
 
 const base = testInfrastructure('ingest_outage');
-const topics = topicMap(base.topicPrefix);
 const kafka = createKafka({ brokers: base.kafkaBrokers, clientId: `test-${base.runId}` });
 const registry = createSchemaRegistry(base.schemaRegistry);
 const OUTAGE_MS = 30_000;
 const BEFORE = 3_000;
 const DURING = 3_000;
 
-/** A throwaway clickhouse-server from infra/clickhouse/*.template in a temp dir. */
+/**
+ * A throwaway clickhouse-server from infra/clickhouse/*.template in a temp dir, on free
+ * ports. Its user_files folder holds a random token: reading it back through
+ * `file()` over HTTP proves the server answering is this one (another server on the
+ * port, or our server failing to bind, fails the test instead of passing silently).
+ */
 class PrivateClickHouse {
   private readonly dir = mkdtempSync(join(tmpdir(), 'vigil-ch-'));
+  private readonly token = randomBytes(8).toString('hex');
   private server: ChildProcess | undefined;
 
-  static async create(): Promise<PrivateClickHouse> {
-    return new PrivateClickHouse(await freePort(), await freePort(), await freePort());
-  }
-
-  private constructor(
-    readonly httpPort: number,
-    tcpPort: number,
-    interserverPort: number,
-  ) {
+  private constructor(readonly httpPort: number, tcpPort: number, interserverPort: number) {
     const data = join(this.dir, 'data');
     for (const sub of ['tmp', 'user_files', 'format_schemas']) mkdirSync(join(data, sub), { recursive: true });
+    writeFileSync(join(data, 'user_files', 'identity.tsv'), `${this.token}\n`);
     const fill = (template: string) =>
       readFileSync(join(REPO, 'infra', 'clickhouse', template), 'utf8')
         .replaceAll('@LOG_DIR@', this.dir)
@@ -53,24 +53,36 @@ class PrivateClickHouse {
     writeFileSync(join(this.dir, 'users.xml'), fill('users.xml.template'));
   }
 
+  static async create(): Promise<PrivateClickHouse> {
+    return new PrivateClickHouse(await freePort(), await freePort(), await freePort());
+  }
+
   get url(): string {
     return `http://127.0.0.1:${this.httpPort}`;
   }
 
-  /** Starts it and fails if it exits (e.g. a port was taken meanwhile) or another server answers. */
   async start(): Promise<void> {
     const server = spawn('clickhouse-server', [`--config-file=${join(this.dir, 'config.xml')}`], { stdio: 'ignore' });
     this.server = server;
-    const running = () => server.exitCode === null && server.signalCode === null;
-    await eventually(
-      async () => running() && (await fetch(`${this.url}/ping`).then((r) => r.ok, () => false)),
-      (ok) => ok || !running(),
+    const exited = new Promise<never>((_, reject) =>
+      server.once('exit', (code, signal) => reject(new Error(`private clickhouse-server exited during start (code ${code}, signal ${signal}); see ${this.dir}`))),
+    );
+    const answered = eventually(
+      () => this.identity().then((token) => token, () => undefined),
+      (token) => token !== undefined,
       30_000,
     );
-    if (!running()) throw new Error(`private clickhouse-server exited with ${server.exitCode ?? server.signalCode}; log in ${this.dir}`);
-    const query = encodeURIComponent("SELECT data_path FROM system.databases WHERE name = 'default'");
-    const dataPath = (await (await fetch(`${this.url}/?query=${query}`)).text()).trim();
-    if (!dataPath.startsWith(this.dir)) throw new Error(`${this.url} is answered by another server (data in ${dataPath}), not the one in ${this.dir}`);
+    const token = await Promise.race([answered, exited]);
+    server.removeAllListeners('exit');
+    if (token !== this.token) throw new Error(`the server on port ${this.httpPort} is not the one this test spawned`);
+  }
+
+  /** The token from this server's own user_files, read through the HTTP port. */
+  private async identity(): Promise<string> {
+    const query = "SELECT token FROM file('identity.tsv', 'TSV', 'token String')";
+    const response = await fetch(this.url, { method: 'POST', body: query });
+    if (!response.ok) throw new Error(await response.text());
+    return (await response.text()).trim();
   }
 
   async stop(): Promise<void> {
@@ -90,6 +102,7 @@ describe('ingestor during a ClickHouse outage', () => {
   let clickhouseServer: PrivateClickHouse;
   let clickhouse: ClickHouseClient;
   let ingestor: IngestorProcess;
+  const topics = topicMap(base.topicPrefix);
 
   async function distinctPredictions(): Promise<number> {
     try {
@@ -108,7 +121,7 @@ describe('ingestor during a ClickHouse outage', () => {
     await ensureTopics(kafka, topics, { partitions: 2 });
     await registerContracts(registry, topics);
     ingestor = new IngestorProcess(
-      ingestorEnv(config, { INGESTOR_GROUP_ID: `ingestor-${config.runId}`, INGEST_RETRY_INITIAL_MS: '200', INGEST_RETRY_MAX_MS: '2000' }),
+      ingestorEnv(config, { INGESTOR_GROUP_ID: `ingestor-${base.runId}`, INGEST_RETRY_INITIAL_MS: '200', INGEST_RETRY_MAX_MS: '2000' }),
       await freePort(),
     );
   });

@@ -1,20 +1,19 @@
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { ComponentHealth, HealthRegistry, StorageUnavailableError } from '@vigil/common';
+import { ComponentHealth, createRetryPolicy, HealthRegistry, MetricsRegistry, StorageUnavailableError } from '@vigil/common';
 import { topicMap, TopicMap } from '@vigil/contracts';
 import { AvroDecoder, createKafka, createSchemaRegistry, ensureTopics, registerContracts } from '@vigil/messaging';
-import { migrate } from '@vigil/storage';
-import { Type } from 'avsc';
+import { migrate, refusesRowData } from '@vigil/storage';
 import { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import { DeadLetterPublisher } from './dead-letter.publisher';
 import { IngestMetrics } from './ingest.metrics';
 import { IngestRepository } from './ingest.repository';
 import { INGESTOR_CONFIG, IngestorConfig } from './ingestor.config';
-import { InsertBuffer } from './insert-buffer';
+import { IngestTable } from './ingest.repository';
+import { InsertBuffer, RefusedRow } from './insert-buffer';
 import { OffsetCommitter } from './offset-committer';
-import { isContractPredictionSchema } from './prediction-decoder';
 import { RecordProcessor } from './record-processor';
-import { deadLetterRow } from './rows';
+import { DeadLetter, deadLetterRow, RecordSource, Row } from './rows';
 
 /** kafkajs heartbeats only when asked: keep the group membership alive while an insert waits. */
 const HEARTBEAT_WHILE_WAITING_MS = 3_000;
@@ -48,6 +47,7 @@ export class IngestConsumer implements OnApplicationBootstrap, BeforeApplication
     repository: IngestRepository,
     private readonly metrics: IngestMetrics,
     health: HealthRegistry,
+    metricsRegistry: MetricsRegistry,
   ) {
     this.topics = topicMap(config.topicPrefix);
     this.kafka = createKafka({ brokers: config.kafkaBrokers, clientId: config.kafkaClientId }, this.logger);
@@ -60,15 +60,31 @@ export class IngestConsumer implements OnApplicationBootstrap, BeforeApplication
     this.producer = this.kafka.producer();
     this.buffer = new InsertBuffer(
       repository,
-      { ...config.batch, retry: config.retry, batchesDecoding: () => this.decodingBatches },
+      {
+        ...config.batch,
+        // Never gives up: the rows are not committed, and dropping them would lose events.
+        retry: createRetryPolicy(
+          {
+            operation: 'clickhouse_insert',
+            maxRetries: Infinity,
+            initialDelayMs: config.retry.initialMs,
+            maxDelayMs: config.retry.maxMs,
+            retriable: () => true,
+            onRetry: ({ error, delayMs }) => this.insertFailed(error, delayMs),
+          },
+          metricsRegistry,
+        ),
+        batchesDecoding: () => this.decodingBatches,
+        refusesRows: refusesRowData,
+      },
       {
         inserted: (table, rows, seconds) => {
           metrics.rowsInserted.inc({ table }, rows);
           metrics.insertBatchRows.observe({ table }, rows);
           metrics.insertSeconds.observe({ table }, seconds);
         },
-        insertFailed: (error, retryInMs) => this.insertFailed(error, retryInMs),
         recovered: () => this.insertRecovered(),
+        refused: (table, rows) => this.refusedByStorage(table, rows),
       },
     );
     this.committer = new OffsetCommitter(
@@ -83,13 +99,7 @@ export class IngestConsumer implements OnApplicationBootstrap, BeforeApplication
     await migrate(config.clickhouse);
     await ensureTopics(this.kafka, this.topics, { partitions: config.topicPartitions });
     await registerContracts(this.registry, this.topics);
-    const isDirectSchema = async (id: number): Promise<boolean> => isContractPredictionSchema((await this.registry.getSchema(id)) as Type);
-    this.processor = new RecordProcessor(
-      new AvroDecoder(this.registry),
-      (id) => this.schemaName(id),
-      this.topics,
-      config.directDecoder ? isDirectSchema : undefined,
-    );
+    this.processor = new RecordProcessor(new AvroDecoder(this.registry), this.topics, config.directDecoder);
     this.deadLetters = new DeadLetterPublisher(this.producer, this.topics.deadLetter);
     await this.producer.connect();
     await this.consumer.connect();
@@ -162,6 +172,28 @@ export class IngestConsumer implements OnApplicationBootstrap, BeforeApplication
     }
   }
 
+  /**
+   * Rows ClickHouse refused one by one: dead-lettered like any refused record (topic,
+   * then the dead_letters rows returned to the buffer). A refused dead_letters row is
+   * already on the dead-letter topic; it is logged, not looped.
+   */
+  private async refusedByStorage(table: IngestTable, rows: RefusedRow[]): Promise<Row[]> {
+    if (table === 'dead_letters') {
+      for (const { row, error } of rows) {
+        this.logger.error({ message: 'ClickHouse refused a dead_letters row; the record is on the dead-letter topic only', ...positionOf(row.source), error });
+      }
+      return [];
+    }
+    const letters: DeadLetter[] = rows.map(({ row, error }) => ({ ...row.source, reason: 'refused-by-storage', error }));
+    await this.deadLetters.publish(letters);
+    for (const letter of letters) {
+      this.metrics.deadLettered.inc({ reason: letter.reason });
+      this.logger.warn({ message: 'ClickHouse refused a row: dead-lettered', ...positionOf(letter), error: letter.error });
+    }
+    const now = Date.now();
+    return letters.map((letter) => deadLetterRow(letter, now));
+  }
+
   private insertFailed(error: Error, retryInMs: number): void {
     this.metrics.storageRetries.inc();
     const unavailable = error instanceof StorageUnavailableError;
@@ -188,9 +220,7 @@ export class IngestConsumer implements OnApplicationBootstrap, BeforeApplication
   private subscribed(): { topic: string }[] {
     return [{ topic: this.topics.predictions }, { topic: this.topics.labels }];
   }
-
-  private async schemaName(schemaId: number): Promise<string> {
-    const type = (await this.registry.getSchema(schemaId)) as Type;
-    return type.name ?? `schema ${schemaId}`;
-  }
 }
+
+/** Where a record was read, for logs. */
+const positionOf = ({ at }: RecordSource): { topic: string; partition: number; offset: string } => ({ topic: at.topic, partition: at.partition, offset: at.offset });

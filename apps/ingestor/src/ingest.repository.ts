@@ -2,11 +2,12 @@ import { ClickHouseClient } from '@clickhouse/client';
 import { Inject, Injectable } from '@nestjs/common';
 import { classifyClickHouseError, identifier, sql } from '@vigil/storage';
 import { Readable } from 'node:stream';
+import { COLUMNS, Row } from './rows';
 
 export const CLICKHOUSE = Symbol('ClickHouseClient');
 
 /** The tables the ingestor writes (libs/storage/migrations/001_ingest_tables.sql). */
-export type IngestTable = 'predictions' | 'labels' | 'dead_letters';
+export type IngestTable = keyof typeof COLUMNS;
 
 /** The ingestor's only ClickHouse access: bulk inserts of pre-serialised rows. */
 @Injectable()
@@ -14,15 +15,17 @@ export class IngestRepository {
   constructor(@Inject(CLICKHOUSE) private readonly client: ClickHouseClient) {}
 
   /**
-   * Inserts JSONEachRow lines in one request; resolves once ClickHouse acknowledged
-   * them. Connection failures and timeouts reject with StorageUnavailableError.
+   * Inserts RowBinary rows (rows.ts, in the order of COLUMNS[table]) in one request;
+   * resolves once ClickHouse acknowledged them. Connection failures and timeouts reject
+   * with StorageUnavailableError; refusals keep ClickHouse's message (refusesRowData).
    */
-  async insertRows(table: IngestTable, lines: readonly string[]): Promise<void> {
-    if (lines.length === 0) return;
-    const body = Buffer.from(lines.join('\n') + '\n');
+  async insertRows(table: IngestTable, rows: readonly Row[]): Promise<void> {
+    if (rows.length === 0) return;
+    const body = Buffer.concat(rows.map((row) => row.bytes));
+    const columns = COLUMNS[table].map((column) => identifier(column).name).join(', ');
     try {
       const result = await this.client.exec({
-        query: sql`INSERT INTO ${identifier(table)} FORMAT JSONEachRow`,
+        query: sql`INSERT INTO ${identifier(table)}` + ` (${columns}) FORMAT RowBinary`,
         values: Readable.from([body]),
       });
       result.stream.resume();

@@ -1,32 +1,72 @@
-import { StorageUnavailableError } from '@vigil/common';
+import { createRetryPolicy, StorageUnavailableError } from '@vigil/common';
 import { IngestTable } from './ingest.repository';
-import { InsertBuffer, InsertBufferStoppedError } from './insert-buffer';
+import { InsertBuffer, InsertBufferStoppedError, MAX_PARTITIONS_PER_INSERT, RefusedRow, splitByPartition } from './insert-buffer';
+import { Row } from './rows';
+
+/** A row whose bytes are its name; `day` is its partition. */
+const row = (name: string, day = 0): Row => ({
+  bytes: Buffer.from(name),
+  day,
+  source: { at: { topic: 't', partition: 0, offset: '0', timestampMs: 0 }, key: null, value: Buffer.from(name), headers: {} },
+});
+const rows = (...names: string[]): Row[] => names.map((name) => row(name));
+const names = (list: readonly Row[]): string[] => list.map((r) => r.bytes.toString());
+
+/** A ClickHouse refusal of row data, as 18.16 words it (Code 26 = CANNOT_PARSE_QUOTED_STRING). */
+class RefusalError extends Error {}
 
 class FakeSink {
   inserts: [IngestTable, string[]][] = [];
   failuresLeft = 0;
-  async insertRows(table: IngestTable, lines: readonly string[]): Promise<void> {
+  /** Rows (by name) the sink refuses: any insert holding one fails as a whole. */
+  poison = new Set<string>();
+  attempts = 0;
+  async insertRows(table: IngestTable, list: readonly Row[]): Promise<void> {
+    this.attempts++;
     if (this.failuresLeft > 0) {
       this.failuresLeft--;
       throw new StorageUnavailableError('connect ECONNREFUSED');
     }
-    this.inserts.push([table, [...lines]]);
+    const bad = names(list).find((name) => this.poison.has(name));
+    if (bad) throw new RefusalError(`Code: 26, e.displayText() = DB::Exception: Cannot parse ${bad}`);
+    this.inserts.push([table, names(list)]);
   }
 }
 
 function setup(decoding: { n: number }, maxRows = 100) {
   const sink = new FakeSink();
   const log: string[] = [];
+  const refused: [IngestTable, RefusedRow[]][] = [];
+  const delays: number[] = [];
   const buffer = new InsertBuffer(
     sink,
-    { maxRows, lingerMs: 10_000, retry: { initialMs: 1, maxMs: 4 }, batchesDecoding: () => decoding.n },
     {
-      inserted: (table, rows) => log.push(`inserted ${table} ${rows}`),
-      insertFailed: (error, retryInMs) => log.push(`failed ${error.constructor.name} retry in ${retryInMs}`),
+      maxRows,
+      lingerMs: 10_000,
+      retry: createRetryPolicy({
+        operation: 'test_insert',
+        maxRetries: Infinity,
+        initialDelayMs: 1,
+        maxDelayMs: 4,
+        retriable: () => true,
+        onRetry: ({ error, delayMs }) => {
+          delays.push(delayMs);
+          log.push(`failed ${error.constructor.name}`);
+        },
+      }),
+      batchesDecoding: () => decoding.n,
+      refusesRows: (error) => error instanceof RefusalError,
+    },
+    {
+      inserted: (table, count) => log.push(`inserted ${table} ${count}`),
       recovered: () => log.push('recovered'),
+      refused: async (table, list) => {
+        refused.push([table, list]);
+        return list.map(({ row: r }) => row(`dl-${r.bytes.toString()}`));
+      },
     },
   );
-  return { sink, log, buffer };
+  return { sink, log, buffer, refused, delays };
 }
 
 describe('InsertBuffer', () => {
@@ -34,10 +74,10 @@ describe('InsertBuffer', () => {
     const decoding = { n: 2 };
     const { sink, buffer } = setup(decoding);
     decoding.n = 1; // first batch decoded, second still decoding
-    const first = buffer.add({ predictions: ['p1', 'p2'], dead_letters: ['d1'] });
+    const first = buffer.add({ predictions: rows('p1', 'p2'), dead_letters: rows('d1') });
     expect(sink.inserts).toEqual([]);
     decoding.n = 0;
-    const second = buffer.add({ predictions: ['p3'], labels: ['l1'] });
+    const second = buffer.add({ predictions: rows('p3'), labels: rows('l1') });
     await Promise.all([first, second]);
     expect(sink.inserts).toEqual([
       ['predictions', ['p1', 'p2', 'p3']],
@@ -49,24 +89,25 @@ describe('InsertBuffer', () => {
 
   it('flushes as soon as maxRows are queued even while other batches decode', async () => {
     const { sink, buffer } = setup({ n: 3 }, 2);
-    await buffer.add({ predictions: ['p1', 'p2'] });
+    await buffer.add({ predictions: rows('p1', 'p2') });
     expect(sink.inserts).toEqual([['predictions', ['p1', 'p2']]]);
     buffer.stop();
   });
 
-  it('retries an unavailable ClickHouse with capped doubling delays and resolves only once inserted', async () => {
-    const { sink, log, buffer } = setup({ n: 0 });
+  it('retries an unavailable ClickHouse with jittered delays capped at maxDelayMs and resolves only once inserted', async () => {
+    const { sink, log, buffer, delays } = setup({ n: 0 });
     sink.failuresLeft = 4;
-    await buffer.add({ labels: ['l1'] });
-    // Delays 1·2^n capped at 4: 1, 2, 4, 4.
+    await buffer.add({ labels: rows('l1') });
     expect(log).toEqual([
-      'failed StorageUnavailableError retry in 1',
-      'failed StorageUnavailableError retry in 2',
-      'failed StorageUnavailableError retry in 4',
-      'failed StorageUnavailableError retry in 4',
+      'failed StorageUnavailableError',
+      'failed StorageUnavailableError',
+      'failed StorageUnavailableError',
+      'failed StorageUnavailableError',
       'inserted labels 1',
       'recovered',
     ]);
+    expect(delays).toHaveLength(4);
+    for (const delay of delays) expect(delay).toBeLessThanOrEqual(4); // maxDelayMs
     expect(sink.inserts).toEqual([['labels', ['l1']]]);
   });
 
@@ -74,11 +115,11 @@ describe('InsertBuffer', () => {
     const { sink, buffer } = setup({ n: 0 });
     const original = sink.insertRows.bind(sink);
     let labelFailures = 1;
-    sink.insertRows = async (table, lines) => {
+    sink.insertRows = async (table, list) => {
       if (table === 'labels' && labelFailures-- > 0) throw new StorageUnavailableError('socket hang up');
-      return original(table, lines);
+      return original(table, list);
     };
-    await buffer.add({ predictions: ['p1'], labels: ['l1'] });
+    await buffer.add({ predictions: rows('p1'), labels: rows('l1') });
     expect(sink.inserts).toEqual([
       ['predictions', ['p1']],
       ['labels', ['l1']],
@@ -87,9 +128,71 @@ describe('InsertBuffer', () => {
 
   it('rejects queued rows when stopped, so their offsets are never committed', async () => {
     const { buffer } = setup({ n: 1 });
-    const queued = buffer.add({ predictions: ['p1'] });
+    const queued = buffer.add({ predictions: rows('p1') });
     buffer.stop();
     await expect(queued).rejects.toBeInstanceOf(InsertBufferStoppedError);
-    await expect(buffer.add({ predictions: ['p2'] })).rejects.toBeInstanceOf(InsertBufferStoppedError);
+    await expect(buffer.add({ predictions: rows('p2') })).rejects.toBeInstanceOf(InsertBufferStoppedError);
+  });
+
+  it('bisects a refused insert down to the offending rows, dead-letters them and inserts the rest', async () => {
+    const { sink, buffer, refused, log } = setup({ n: 0 });
+    sink.poison = new Set(['p3', 'p6']);
+    await buffer.add({ predictions: rows('p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7') });
+    // Halves of 7 rows: [p1..p4] fails (p3) → [p1 p2] ok, [p3 p4] fails → [p3] refused, [p4] ok;
+    // [p5 p6 p7] fails (p6) → [p5 p6] fails → [p5] ok, [p6] refused; [p7] ok.
+    expect(sink.inserts).toEqual([
+      ['predictions', ['p1', 'p2']],
+      ['predictions', ['p4']],
+      ['predictions', ['p5']],
+      ['predictions', ['p7']],
+      ['dead_letters', ['dl-p3', 'dl-p6']],
+    ]);
+    expect(refused.map(([table, list]) => [table, list.map((r) => [r.row.bytes.toString(), r.error])])).toEqual([
+      [
+        'predictions',
+        [
+          ['p3', 'Code: 26, e.displayText() = DB::Exception: Cannot parse p3'],
+          ['p6', 'Code: 26, e.displayText() = DB::Exception: Cannot parse p6'],
+        ],
+      ],
+    ]);
+    expect(log.filter((line) => line.startsWith('failed'))).toEqual([]); // a refusal is not an outage
+  });
+
+  it('does not resend bisected halves already inserted when ClickHouse goes away mid-bisection', async () => {
+    const { sink, buffer } = setup({ n: 0 });
+    sink.poison = new Set(['l2']);
+    const original = sink.insertRows.bind(sink);
+    let calls = 0;
+    sink.insertRows = async (table, list) => {
+      // Calls: [l1..l4] refused, [l1 l2] refused, [l1] inserted, then [l2] meets an
+      // unreachable ClickHouse once; the retry goes on from [l2], not from the start.
+      if (++calls === 4) throw new StorageUnavailableError('socket hang up');
+      return original(table, list);
+    };
+    await buffer.add({ labels: rows('l1', 'l2', 'l3', 'l4') });
+    expect(sink.inserts).toEqual([
+      ['labels', ['l1']],
+      ['labels', ['l3', 'l4']],
+      ['dead_letters', ['dl-l2']],
+    ]);
+  });
+
+  it('splits a flush into inserts of at most MAX_PARTITIONS_PER_INSERT days', async () => {
+    const { sink, buffer } = setup({ n: 0 }, 1_000);
+    // 250 rows on 250 distinct days → blocks of 100, 100 and 50 days.
+    const many = Array.from({ length: 250 }, (_, day) => row(`p${day}`, day));
+    await buffer.add({ predictions: many });
+    expect(sink.inserts.map(([, list]) => list.length)).toEqual([100, 100, 50]);
+    expect(sink.inserts.flatMap(([, list]) => list)).toEqual(names(many));
+  });
+});
+
+describe('splitByPartition', () => {
+  it('keeps one block up to the limit and groups rows of a day together beyond it', () => {
+    const mixed = [row('a', 1), row('b', 2), row('c', 1), row('d', 3)];
+    expect(splitByPartition(mixed, 3).map(names)).toEqual([['a', 'b', 'c', 'd']]);
+    expect(splitByPartition(mixed, 2).map(names)).toEqual([['a', 'c', 'b'], ['d']]);
+    expect(MAX_PARTITIONS_PER_INSERT).toBe(100); // ClickHouse's default max_partitions_per_insert_block
   });
 });

@@ -1,10 +1,24 @@
-import { backoffDelay } from './backoff';
+import { RetryPolicy } from '@vigil/common';
 import { IngestTable } from './ingest.repository';
+import { Row } from './rows';
 
-export type TableRows = Partial<Record<IngestTable, readonly string[]>>;
+export type TableRows = Partial<Record<IngestTable, readonly Row[]>>;
 
 export interface RowSink {
-  insertRows(table: IngestTable, lines: readonly string[]): Promise<void>;
+  insertRows(table: IngestTable, rows: readonly Row[]): Promise<void>;
+}
+
+/**
+ * ClickHouse 19.x+ refuses an INSERT touching more than this many partitions
+ * (`max_partitions_per_insert_block`, Code 252); 18.16 has no such limit and rejects
+ * the setting, so the block is split instead of raising it.
+ */
+export const MAX_PARTITIONS_PER_INSERT = 100;
+
+/** A row ClickHouse refused on its own, with ClickHouse's error. */
+export interface RefusedRow {
+  row: Row;
+  error: string;
 }
 
 export interface InsertBufferOptions {
@@ -12,20 +26,33 @@ export interface InsertBufferOptions {
   maxRows: number;
   /** Longest a row waits for company before it is inserted. */
   lingerMs: number;
-  retry: { initialMs: number; maxMs: number };
+  /**
+   * How a flush that failed (other than by refused rows) is retried: the project's policy
+   * (jittered, capped backoff), retrying every failure and never giving up, since
+   * giving up would lose rows; its onRetry reports the failure (health, pause).
+   */
+  retry: RetryPolicy;
   /** Kafka batches still being decoded: while one is, its rows are worth waiting for. */
   batchesDecoding: () => number;
+  /** True when ClickHouse refused an insert because of its rows (bisect), not because it cannot take writes (retry). */
+  refusesRows: (error: unknown) => boolean;
 }
 
 export interface InsertBufferEvents {
   inserted(table: IngestTable, rows: number, seconds: number): void;
-  /** `error` is a StorageUnavailableError (wait it out) or anything else (needs a human). */
-  insertFailed(error: Error, retryInMs: number): void;
+  /** The first insert after failed ones succeeded. */
   recovered(): void;
+  /**
+   * Rows ClickHouse refused one by one (after bisecting their insert): the consumer
+   * dead-letters them and returns the dead_letters rows to insert in their place.
+   * Resolves before the flush holding them is acknowledged, so their offsets are
+   * committed only after that.
+   */
+  refused(table: IngestTable, rows: RefusedRow[]): Promise<Row[]>;
 }
 
 interface Pending {
-  rows: Record<IngestTable, string[]>;
+  rows: Record<IngestTable, Row[]>;
   count: number;
   waiters: { resolve: () => void; reject: (error: unknown) => void }[];
 }
@@ -41,19 +68,58 @@ export class InsertBufferStoppedError extends Error {
 }
 
 /**
+ * Rows grouped by partition (day) into blocks of at most `maxPartitions` partitions, in
+ * order of first appearance; rows keep their order within a day.
+ */
+export function splitByPartition(rows: readonly Row[], maxPartitions: number): Row[][] {
+  const byDay = new Map<number, Row[]>();
+  for (const row of rows) {
+    const day = byDay.get(row.day);
+    if (day) day.push(row);
+    else byDay.set(row.day, [row]);
+  }
+  if (byDay.size <= maxPartitions) return [rows.slice()];
+  const blocks: Row[][] = [];
+  let block: Row[] = [];
+  let days = 0;
+  for (const dayRows of byDay.values()) {
+    if (days === maxPartitions) {
+      blocks.push(block);
+      block = [];
+      days = 0;
+    }
+    for (const row of dayRows) block.push(row);
+    days++;
+  }
+  blocks.push(block);
+  return blocks;
+}
+
+interface Block {
+  table: IngestTable;
+  rows: Row[];
+}
+
+/**
  * Coalesces the rows of many Kafka batches into one large insert per table (ClickHouse
  * prefers few big inserts) and inserts them one flush at a time, while the next batches
  * are decoded. `add` resolves only once ClickHouse acknowledged the rows: offsets are
- * committed after that, never before. A failed insert is retried, same rows, with
- * capped exponential backoff until it succeeds or the buffer is stopped, so no later
- * flush can overtake it and get its offsets committed first.
+ * committed after that, never before.
+ * - A flush is split into blocks of at most MAX_PARTITIONS_PER_INSERT partitions.
+ * - A block ClickHouse cannot take (unavailable, or rejecting it for a server-side
+ *   reason) is retried, same rows, through `options.retry` until it succeeds or the
+ *   buffer is stopped, so no later flush can overtake it and get its offsets committed
+ *   first.
+ * - A block ClickHouse refuses because of its rows (`refusesRows`) is bisected until
+ *   each refused row stands alone; those rows are dead-lettered (`events.refused`) and
+ *   the others land.
  */
 export class InsertBuffer {
   private pending = emptyPending();
   private timer: NodeJS.Timeout | undefined;
   private flushing = false;
   private stopped = false;
-  private failing = false;
+  private readonly stopping = new AbortController();
   private roomWaiters: (() => void)[] = [];
   private idleWaiters: (() => void)[] = [];
 
@@ -93,6 +159,7 @@ export class InsertBuffer {
   /** Rejects queued rows and stops retrying: they were not committed and will be replayed. */
   stop(): void {
     this.stopped = true;
+    this.stopping.abort();
     clearTimeout(this.timer);
     const waiting = this.pending.waiters;
     this.pending = emptyPending();
@@ -143,31 +210,58 @@ export class InsertBuffer {
     if (!this.flushing && this.pending.waiters.length === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
-  private async insertWithRetry(rows: Record<IngestTable, string[]>): Promise<void> {
-    // Tables already acknowledged are not sent again on retry.
-    const remaining = TABLES.filter((t) => rows[t].length > 0);
-    for (let attempt = 0; ; attempt++) {
-      try {
-        while (remaining.length > 0) {
-          const table = remaining[0];
-          const started = process.hrtime.bigint();
-          await this.sink.insertRows(table, rows[table]);
-          this.events.inserted(table, rows[table].length, Number(process.hrtime.bigint() - started) / 1e9);
-          remaining.shift();
+  private async insertWithRetry(rows: Record<IngestTable, Row[]>): Promise<void> {
+    // Blocks acknowledged are not sent again on retry; a refused block is replaced by its halves.
+    const work: Block[] = [];
+    for (const table of TABLES) {
+      if (rows[table].length === 0) continue;
+      for (const block of splitByPartition(rows[table], MAX_PARTITIONS_PER_INSERT)) work.push({ table, rows: block });
+    }
+    const refused = new Map<IngestTable, RefusedRow[]>();
+    try {
+      await this.options.retry.execute(async (attempt) => {
+        while (work.length > 0 || refused.size > 0) {
+          if (this.stopped) throw new InsertBufferStoppedError();
+          if (work.length > 0) await this.insertBlock(work, refused);
+          else await this.deadLetterRefused(work, refused);
         }
-        if (this.failing) {
-          this.failing = false;
-          this.events.recovered();
-        }
-        return;
-      } catch (error) {
-        if (this.stopped) throw new InsertBufferStoppedError();
-        const delay = backoffDelay(attempt, this.options.retry.initialMs, this.options.retry.maxMs);
-        this.failing = true;
-        this.events.insertFailed(error instanceof Error ? error : new Error(String(error)), delay);
-        await new Promise((resolve) => setTimeout(resolve, delay));
-        if (this.stopped) throw new InsertBufferStoppedError();
+        if (attempt > 0) this.events.recovered();
+      }, this.stopping.signal);
+    } catch (error) {
+      if (this.stopped) throw new InsertBufferStoppedError();
+      throw error;
+    }
+  }
+
+  /** Inserts the first block of `work`; a refusal of its rows splits it in two, or marks a lone row refused. */
+  private async insertBlock(work: Block[], refused: Map<IngestTable, RefusedRow[]>): Promise<void> {
+    const { table, rows } = work[0];
+    const started = process.hrtime.bigint();
+    try {
+      await this.sink.insertRows(table, rows);
+    } catch (error) {
+      if (!this.options.refusesRows(error)) throw error;
+      work.shift();
+      if (rows.length === 1) {
+        const list = refused.get(table) ?? [];
+        list.push({ row: rows[0], error: error instanceof Error ? error.message : String(error) });
+        refused.set(table, list);
+      } else {
+        const half = Math.ceil(rows.length / 2);
+        work.unshift({ table, rows: rows.slice(0, half) }, { table, rows: rows.slice(half) });
       }
+      return;
+    }
+    this.events.inserted(table, rows.length, Number(process.hrtime.bigint() - started) / 1e9);
+    work.shift();
+  }
+
+  /** Hands refused rows over once, and queues the dead_letters rows that replace them. */
+  private async deadLetterRefused(work: Block[], refused: Map<IngestTable, RefusedRow[]>): Promise<void> {
+    for (const [table, rows] of refused) {
+      const replacements = await this.events.refused(table, rows);
+      refused.delete(table);
+      if (replacements.length > 0) work.push({ table: 'dead_letters', rows: replacements });
     }
   }
 }

@@ -1,20 +1,24 @@
 import { LIMITS, loadSchema } from '@vigil/contracts';
 import { LOGICAL_TYPES } from '@vigil/messaging';
 import { Type } from 'avsc';
+import { isUtf8 } from 'node:buffer';
+import { RowBinaryWriter } from './row-binary';
+import { dayOf, EncodedRow, TASK_ENUM } from './rows';
 
 /**
- * The ingest hot path for predictions: writes the JSONEachRow line straight from the
- * Avro bytes of the contract's own PredictionEvent schema. Plain ASCII strings (ids,
- * feature names, categories) are copied byte for byte, so no event object, Date, map
- * object, key array or intermediate string is created; that garbage and its creation
- * cost about two thirds of the ingestor's CPU (docs/ingest.md, Throughput).
+ * The ingest hot path for predictions: writes the RowBinary row straight from the Avro
+ * bytes of the contract's own PredictionEvent schema. Strings (ids, feature names,
+ * categories) and doubles are copied byte for byte (Avro and RowBinary both store
+ * doubles as little-endian IEEE 754), so no event object, Date, map object, key array or
+ * intermediate string is created; that garbage and its creation cost about two thirds of
+ * the ingestor's CPU (docs/ingest.md, Throughput).
  *
  * It only accepts what it can prove the reference path (AvroDecoder → validatePrediction
- * → predictionRow) turns into the very same line. Anything else (another writer schema,
- * truncated or trailing bytes, a value validation would refuse, a map key that a JS
- * object would reorder or merge: integer-like, `__proto__`, duplicate) returns
- * undefined, and the caller takes the reference path, which produces the row or the
- * exact dead letter it always did.
+ * → predictionRow) turns into the very same row. Anything else (another writer schema,
+ * truncated or trailing bytes, a string that is not UTF-8, a value validation would
+ * refuse, a map key that a JS object would reorder or merge: integer-like, duplicate)
+ * returns undefined, and the caller takes the reference path, which produces the row or
+ * the exact dead letter it always did.
  */
 
 /** The writer schema this decoder reads: the registered PredictionEvent contract. */
@@ -30,43 +34,12 @@ export function isContractPredictionSchema(writer: Type): boolean {
 const HEADER_LENGTH = 5;
 /** A longer varint may exceed 2^49: left to avsc. */
 const MAX_VARINT_BYTES = 7;
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
 const SPACE = 0x20;
-const PROTO = Buffer.from('__proto__');
 const EMPTY = Buffer.alloc(0);
-const MAX_DECIMALS = 6;
-const SHORT_DECIMAL_LIMIT = 1e9;
+const TASKS = [TASK_ENUM.CLASSIFICATION, TASK_ENUM.REGRESSION];
 
 /** Thrown inside the decoder only, to leave for the reference path; never escapes (one instance: no stack per record). */
 const NOT_DIRECT = new Error('record left to the reference path');
-
-const fragment = (text: string): Uint8Array => Buffer.from(text, 'latin1');
-const F = {
-  modelId: fragment('{"model_id":'),
-  modelVersion: fragment(',"model_version":'),
-  eventTime: fragment(',"event_time":'),
-  eventId: fragment(',"event_id":'),
-  eventTimeMs: fragment(',"event_time_ms":'),
-  entityId: fragment(',"entity_id":'),
-  task: [fragment(',"task":"CLASSIFICATION"'), fragment(',"task":"REGRESSION"')],
-  numericNames: fragment(',"numeric_feature_names":'),
-  numericValues: fragment(',"numeric_feature_values":'),
-  categoricalNames: fragment(',"categorical_feature_names":'),
-  categoricalValues: fragment(',"categorical_feature_values":'),
-  predictedClass: fragment(',"predicted_class":'),
-  scoreNames: fragment(',"score_names":'),
-  scoreValues: fragment(',"score_values":'),
-  predictedValue: fragment(',"predicted_value":'),
-  latencyMs: fragment(',"latency_ms":'),
-  tagNames: fragment(',"tag_names":'),
-  tagValues: fragment(',"tag_values":'),
-  schemaId: fragment(',"schema_id":'),
-  partition: fragment(',"kafka_partition":'),
-  offset: fragment(',"kafka_offset":'),
-  ingestedAt: fragment(',"ingested_at":'),
-  null: fragment('null'),
-};
 
 /** Where a string sits in the input: its bytes are copied later, once the record is known to be valid. */
 interface Span {
@@ -84,15 +57,15 @@ const enum ValueKind {
 
 /**
  * The entries of one map, reused for every record: keys as byte ranges plus a hash to
- * find duplicates cheaply, values as numbers or byte ranges (start -1 for null). Typed
- * arrays with a count: no per-record allocation and no array length changes.
+ * find duplicates cheaply, values as byte ranges (a double's 8 bytes, or a string;
+ * start -1 for null). Typed arrays with a count: no per-record allocation and no array
+ * length changes.
  */
 class Entries {
   count = 0;
   keyStart = new Int32Array(64);
   keyEnd = new Int32Array(64);
   hash = new Int32Array(64);
-  number = new Float64Array(64);
   valueStart = new Int32Array(64);
   valueEnd = new Int32Array(64);
 
@@ -110,29 +83,22 @@ class Entries {
     this.hash = int32(this.hash);
     this.valueStart = int32(this.valueStart);
     this.valueEnd = int32(this.valueEnd);
-    const number = new Float64Array(size);
-    number.set(this.number);
-    this.number = number;
   }
 }
 
 class Decoder {
   private input: Buffer = EMPTY;
   private pos = 0;
-  private out = Buffer.allocUnsafe(64 * 1024);
-  private at = 0;
-  private wroteNonAscii = false;
-  private readonly digits: number[] = [];
+  private readonly out = new RowBinaryWriter();
   private readonly numeric = new Entries(ValueKind.NullableDouble);
   private readonly categorical = new Entries(ValueKind.NullableString);
   private readonly scores = new Entries(ValueKind.Double);
   private readonly tags = new Entries(ValueKind.String);
 
-  row(value: Buffer, schemaId: number, partition: number, offset: string, nowMs: number): string | undefined {
+  row(value: Buffer, schemaId: number, partition: number, offset: string, nowMs: number): EncodedRow | undefined {
     this.input = value;
     this.pos = HEADER_LENGTH;
-    this.at = 0;
-    this.wroteNonAscii = false;
+    this.out.reset();
     try {
       return this.decode(schemaId, partition, offset, nowMs);
     } catch (error) {
@@ -144,7 +110,7 @@ class Decoder {
     }
   }
 
-  private decode(schemaId: number, partition: number, offset: string, nowMs: number): string {
+  private decode(schemaId: number, partition: number, offset: string, nowMs: number): EncodedRow {
     const eventId = this.idSpan();
     const modelId = this.idSpan();
     const modelVersion = this.idSpan();
@@ -158,64 +124,49 @@ class Decoder {
     this.map(this.categorical, LIMITS.maxFeatures);
     const predictedClass = this.present() ? this.span() : null;
     this.map(this.scores, Infinity);
-    const predictedValue = this.present() ? this.double() : null;
-    const latencyMs = this.finite(this.double());
-    if (latencyMs < 0 || latencyMs > LIMITS.maxLatencyMs) throw NOT_DIRECT;
+    const predictedValue = this.present() ? this.doubleAt() : -1;
+    const latencyAt = this.doubleAt();
+    const latencyMs = this.input.readDoubleLE(latencyAt);
+    if (!(latencyMs >= 0 && latencyMs <= LIMITS.maxLatencyMs)) throw NOT_DIRECT;
     this.map(this.tags, Infinity);
     if (this.pos !== this.input.length) throw NOT_DIRECT;
     if (task === 0) {
       if (predictedClass === null) throw NOT_DIRECT;
       this.checkId(predictedClass);
-    } else if (predictedValue === null || !Number.isFinite(predictedValue)) {
+    } else if (predictedValue === -1 || !Number.isFinite(this.input.readDoubleLE(predictedValue))) {
       throw NOT_DIRECT;
     }
 
-    // Same keys, order and text as JSON.stringify in predictionRow.
-    this.bytes(F.modelId);
+    // Same columns and bytes as predictionRow (rows.ts).
+    const out = this.out;
     this.string(modelId);
-    this.bytes(F.modelVersion);
     this.string(modelVersion);
-    this.bytes(F.eventTime);
-    this.number(Math.floor(eventTimeMs / 1000));
-    this.bytes(F.eventId);
+    out.uint32(Math.floor(eventTimeMs / 1000));
     this.string(eventId);
-    this.bytes(F.eventTimeMs);
-    this.number(eventTimeMs);
-    this.bytes(F.entityId);
-    this.nullable(entityId);
-    this.bytes(F.task[task]);
-    this.bytes(F.numericNames);
+    out.uint64(eventTimeMs);
+    this.nullableString(entityId);
+    out.uint8(TASKS[task]);
     this.keys(this.numeric);
-    this.bytes(F.numericValues);
     this.values(this.numeric);
-    this.bytes(F.categoricalNames);
     this.keys(this.categorical);
-    this.bytes(F.categoricalValues);
     this.values(this.categorical);
-    this.bytes(F.predictedClass);
-    this.nullable(predictedClass);
-    this.bytes(F.scoreNames);
+    this.nullableString(predictedClass);
     this.keys(this.scores);
-    this.bytes(F.scoreValues);
     this.values(this.scores);
-    this.bytes(F.predictedValue);
-    this.nullable(predictedValue);
-    this.bytes(F.latencyMs);
-    this.number(latencyMs);
-    this.bytes(F.tagNames);
+    if (predictedValue === -1) {
+      out.uint8(1);
+    } else {
+      out.uint8(0);
+      out.float64Bytes(this.input, predictedValue);
+    }
+    out.float64Bytes(this.input, latencyAt);
     this.keys(this.tags);
-    this.bytes(F.tagValues);
     this.values(this.tags);
-    this.bytes(F.schemaId);
-    this.number(schemaId);
-    this.bytes(F.partition);
-    this.number(partition);
-    this.bytes(F.offset);
-    this.number(Number(offset));
-    this.bytes(F.ingestedAt);
-    this.number(Math.floor(nowMs / 1000));
-    this.byte(0x7d);
-    return this.out.toString(this.wroteNonAscii ? 'utf8' : 'latin1', 0, this.at);
+    out.uint32(schemaId);
+    out.uint32(partition);
+    out.uint64(Number(offset));
+    out.uint32(Math.floor(nowMs / 1000));
+    return { bytes: out.finish(), day: dayOf(eventTimeMs) };
   }
 
   // Reading
@@ -250,16 +201,12 @@ class Decoder {
     throw NOT_DIRECT;
   }
 
-  private double(): number {
+  /** Where the next double's 8 bytes are; moves past them. */
+  private doubleAt(): number {
     if (this.pos + 8 > this.input.length) throw NOT_DIRECT;
-    const value = this.input.readDoubleLE(this.pos);
+    const at = this.pos;
     this.pos += 8;
-    return value;
-  }
-
-  private finite(value: number): number {
-    if (!Number.isFinite(value)) throw NOT_DIRECT;
-    return value;
+    return at;
   }
 
   private span(): Span {
@@ -316,7 +263,6 @@ class Decoder {
         const first = input[start];
         // Integer-like keys are enumerated first by a JS object; digit-led keys are left to the reference path.
         if (first >= 0x30 && first <= 0x39) throw NOT_DIRECT;
-        if (end - start === PROTO.length && input.compare(PROTO, 0, PROTO.length, start, end) === 0) throw NOT_DIRECT;
         let hash = end - start;
         for (let j = start; j < end; j++) hash = (Math.imul(hash, 31) + input[j]) | 0;
         const n = entries.count;
@@ -339,8 +285,9 @@ class Decoder {
     if ((kind === ValueKind.NullableDouble || kind === ValueKind.NullableString) && !this.present()) {
       entries.valueStart[n] = -1;
     } else if (kind === ValueKind.NullableDouble || kind === ValueKind.Double) {
-      entries.valueStart[n] = 0;
-      entries.number[n] = this.finite(this.double());
+      const at = this.doubleAt();
+      if (!Number.isFinite(this.input.readDoubleLE(at))) throw NOT_DIRECT;
+      entries.valueStart[n] = at;
     } else {
       const { start, end } = this.span();
       entries.valueStart[n] = start;
@@ -350,153 +297,56 @@ class Decoder {
 
   // Writing
 
-  private ensure(bytes: number): void {
-    if (this.at + bytes <= this.out.length) return;
-    const bigger = Buffer.allocUnsafe(Math.max(this.out.length * 2, this.at + bytes));
-    this.out.copy(bigger, 0, 0, this.at);
-    this.out = bigger;
-  }
-
-  private byte(b: number): void {
-    this.ensure(1);
-    this.out[this.at++] = b;
-  }
-
-  private bytes(fragment: Uint8Array): void {
-    this.ensure(fragment.length);
-    const out = this.out;
-    const at = this.at;
-    for (let i = 0; i < fragment.length; i++) out[at + i] = fragment[i];
-    this.at = at + fragment.length;
-  }
-
-  /** JSON text of a number, as JSON.stringify writes it (NaN and infinities as null). */
-  private number(value: number): void {
-    if (!Number.isFinite(value)) {
-      this.bytes(F.null);
-      return;
-    }
-    if (this.shortDecimal(value)) return;
-    const text = String(value);
-    this.ensure(text.length);
-    const out = this.out;
-    const at = this.at;
-    for (let i = 0; i < text.length; i++) out[at + i] = text.charCodeAt(i);
-    this.at = at + text.length;
-  }
-
-  /**
-   * Numbers with at most MAX_DECIMALS decimals below 1e9 in magnitude (integers, amounts,
-   * rounded values) written without String(), whose shortest-round-trip formatting was
-   * the largest single cost. k / 10^d is correctly rounded, so `k / 10^d === value` means
-   * the decimal k·10^-d reads back as value; below 1e9 a double's spacing is under
-   * 10^-MAX_DECIMALS, so that decimal is the only one with d decimals that does, and the
-   * smallest such d gives the shortest text: the digits String() writes (fixed notation
-   * from 1e-6 up; prediction-decoder.spec.ts compares them on random values).
-   */
-  private shortDecimal(value: number): boolean {
-    if (!(value > -SHORT_DECIMAL_LIMIT && value < SHORT_DECIMAL_LIMIT)) return false;
-    let scale = 1;
-    for (let decimals = 0; decimals <= MAX_DECIMALS; decimals++) {
-      const k = Math.round(value * scale);
-      if (k / scale === value) {
-        this.decimal(k, decimals);
-        return true;
-      }
-      scale *= 10;
-    }
-    return false;
-  }
-
-  /** Writes k·10^-decimals in fixed notation (k has no trailing zero when decimals > 0). */
-  private decimal(k: number, decimals: number): void {
-    const digits = this.digits;
-    let length = 0;
-    let n = Math.abs(k);
-    // Double modulo is a C call in V8; int32 modulo is not.
-    if (n < 2 ** 31) {
-      let small = n | 0;
-      do {
-        digits[length++] = small % 10;
-        small = (small / 10) | 0;
-      } while (small > 0);
-    } else {
-      do {
-        digits[length++] = n % 10;
-        n = Math.floor(n / 10);
-      } while (n > 0);
-    }
-    while (length <= decimals) digits[length++] = 0;
-    this.ensure(length + 2);
-    const out = this.out;
-    let at = this.at;
-    if (k < 0) out[at++] = 0x2d;
-    for (let i = length - 1; i >= 0; i--) {
-      if (i === decimals - 1) out[at++] = 0x2e;
-      out[at++] = 0x30 + digits[i];
-    }
-    this.at = at;
-  }
-
-  /** A JSON string: printable ASCII without quote or backslash is copied; anything else goes through JSON.stringify. */
+  /** A string's bytes as they are, once known to be UTF-8 (the reference path refuses anything else). */
   private string({ start, end }: Span): void {
     const input = this.input;
-    this.ensure(end - start + 2);
-    const out = this.out;
-    let at = this.at;
-    out[at++] = QUOTE;
     for (let i = start; i < end; i++) {
-      const b = input[i];
-      if (b < SPACE || b >= 0x80 || b === QUOTE || b === BACKSLASH) {
-        this.escaped(JSON.stringify(input.toString('utf8', start, end)));
-        return;
+      if (input[i] >= 0x80) {
+        if (!isUtf8(input.subarray(start, end))) throw NOT_DIRECT;
+        break;
       }
-      out[at++] = b;
     }
-    out[at++] = QUOTE;
-    this.at = at;
+    this.out.stringBytes(input, start, end);
   }
 
-  private escaped(json: string): void {
-    this.ensure(Buffer.byteLength(json));
-    this.at += this.out.write(json, this.at, 'utf8');
-    this.wroteNonAscii = true;
-  }
-
-  private nullable(value: Span | number | null): void {
-    if (value === null) this.bytes(F.null);
-    else if (typeof value === 'number') this.number(value);
-    else this.string(value);
+  private nullableString(value: Span | null): void {
+    if (value === null) {
+      this.out.uint8(1);
+    } else {
+      this.out.uint8(0);
+      this.string(value);
+    }
   }
 
   private keys(entries: Entries): void {
-    this.byte(0x5b);
-    for (let k = 0; k < entries.count; k++) {
-      if (k > 0) this.byte(0x2c);
-      this.string({ start: entries.keyStart[k], end: entries.keyEnd[k] });
-    }
-    this.byte(0x5d);
+    this.out.varint(entries.count);
+    for (let k = 0; k < entries.count; k++) this.string({ start: entries.keyStart[k], end: entries.keyEnd[k] });
   }
 
   private values(entries: Entries): void {
-    const numbers = entries.kind === ValueKind.NullableDouble || entries.kind === ValueKind.Double;
-    this.byte(0x5b);
+    const out = this.out;
+    const kind = entries.kind;
+    const nullable = kind === ValueKind.NullableDouble || kind === ValueKind.NullableString;
+    const numbers = kind === ValueKind.NullableDouble || kind === ValueKind.Double;
+    out.varint(entries.count);
     for (let k = 0; k < entries.count; k++) {
-      if (k > 0) this.byte(0x2c);
-      if (entries.valueStart[k] === -1) this.bytes(F.null);
-      else if (numbers) this.number(entries.number[k]);
-      else this.string({ start: entries.valueStart[k], end: entries.valueEnd[k] });
+      const start = entries.valueStart[k];
+      if (nullable) {
+        out.uint8(start === -1 ? 1 : 0);
+        if (start === -1) continue;
+      }
+      if (numbers) out.float64Bytes(this.input, start);
+      else this.string({ start, end: entries.valueEnd[k] });
     }
-    this.byte(0x5d);
   }
 }
 
 const decoder = new Decoder();
 
 /**
- * The JSONEachRow line predictionRow would produce for this record, or undefined when
- * the record must take the reference path.
+ * The RowBinary row predictionRow would produce for this record, or undefined when the
+ * record must take the reference path.
  */
-export function directPredictionRow(value: Buffer, schemaId: number, partition: number, offset: string, nowMs: number): string | undefined {
+export function directPredictionRow(value: Buffer, schemaId: number, partition: number, offset: string, nowMs: number): EncodedRow | undefined {
   return decoder.row(value, schemaId, partition, offset, nowMs);
 }

@@ -1,105 +1,126 @@
-import { RejectedRecordError, UnsupportedEventTypeError, DecodeError } from '@vigil/common';
-import { LabelEvent, PredictionEvent, TopicMap, validateLabel, validatePrediction } from '@vigil/contracts';
+import { DecodeError, IncompatibleSchemaError, RejectedRecordError, UnsupportedEventTypeError } from '@vigil/common';
+import { EVENT_STREAMS, LabelEvent, loadSchema, PredictionEvent, TopicMap, validateLabel, validatePrediction } from '@vigil/contracts';
+import { contractReaderType, LOGICAL_TYPES, readSchemaId, schemaIncompatibilities } from '@vigil/messaging';
+import { Type } from 'avsc';
 import { KafkaMessage } from 'kafkajs';
-import { directPredictionRow } from './prediction-decoder';
-import { DeadLetter, KafkaPosition, labelRow, predictionRow } from './rows';
+import { directPredictionRow, isContractPredictionSchema } from './prediction-decoder';
+import { DeadLetter, KafkaPosition, labelRow, predictionRow, RecordSource, Row } from './rows';
 
 /** What the ingestor needs from the registry-backed decoder (AvroDecoder in production). */
 export interface EventDecoder {
-  decode<T>(buffer: Buffer): Promise<{ schemaId: number; value: T }>;
+  /** The writer schema of an id; UnknownSchemaError when the registry has none, anything else is an outage. */
+  writerType(schemaId: number): Promise<Type>;
+  /** Decodes into `reader` through schema resolution (the writer schema was checked to resolve). */
+  decodeAs<T>(buffer: Buffer, reader: Type): Promise<{ schemaId: number; value: T }>;
 }
-
-/** Full Avro name of a registered schema id, e.g. `dev.vigil.events.PredictionEvent`. */
-export type SchemaNameLookup = (schemaId: number) => Promise<string>;
-
-/** Whether records of a schema id may take the direct prediction decoder (prediction-decoder.ts). */
-export type DirectSchemaCheck = (schemaId: number) => Promise<boolean>;
-
-/** Confluent framing: magic byte 0 then a big-endian int32 schema id. */
-const HEADER_LENGTH = 5;
 
 /** One Kafka batch turned into table rows and refusals; offsets stay with the caller. */
 export interface ProcessedBatch {
-  predictions: string[];
-  labels: string[];
+  predictions: Row[];
+  labels: Row[];
   deadLetters: DeadLetter[];
 }
 
-const PREDICTION = 'dev.vigil.events.PredictionEvent';
-const LABEL = 'dev.vigil.events.LabelEvent';
+interface Contract {
+  name: string;
+  reader: Type;
+}
+
+const contract = (schema: 'prediction-event' | 'label-event'): Contract => {
+  const avsc = loadSchema(schema);
+  return { name: `${avsc.namespace as string}.${avsc.name}`, reader: contractReaderType(avsc, LOGICAL_TYPES) };
+};
+const PREDICTION = contract('prediction-event');
+const LABEL = contract('label-event');
+
+/** Full names of every contract: a record of another one on this topic is an unsupported event type. */
+const CONTRACT_NAMES = new Set(
+  Object.values(EVENT_STREAMS).map(({ schema }) => {
+    const avsc = loadSchema(schema);
+    return `${avsc.namespace as string}.${avsc.name}`;
+  }),
+);
+
+/** What a schema id's records get on a topic: read as the contract (maybe directly), or refused with a reason. */
+type Verdict = { read: true; direct: boolean } | { read: false; refusal: RejectedRecordError };
 
 /**
- * Decode → check the event type belongs on the topic → validate → serialise. Records
- * that can never be ingested become dead letters; anything else (a registry outage)
- * is thrown so the batch is retried rather than dropped.
+ * Decode → judge the writer schema against the topic's contract → validate → row.
+ * Records that can never be ingested become dead letters; anything else (a registry
+ * outage) is thrown so the batch is retried rather than dropped.
+ *
+ * A record is judged by its writer schema's fields and types (Avro schema resolution
+ * against the contract, once per schema id), not by the name it claims: a look-alike
+ * schema with the contract's name but other field types is refused with the fields
+ * named, instead of reaching ClickHouse as rows it cannot parse.
  */
 export class RecordProcessor {
-  private readonly schemaNames = new Map<number, string>();
-  private readonly directSchemas = new Map<number, boolean>();
+  private readonly verdicts = new Map<Contract, Map<number, Verdict>>([
+    [PREDICTION, new Map()],
+    [LABEL, new Map()],
+  ]);
 
-  /** Without `isDirectSchema` every record takes the reference path (decoder → validate → row). */
+  /** With `directDecoder` false every record takes the reference path (decoder → validate → row). */
   constructor(
     private readonly decoder: EventDecoder,
-    private readonly lookupSchemaName: SchemaNameLookup,
     private readonly topics: Pick<TopicMap, 'predictions' | 'labels'>,
-    private readonly isDirectSchema?: DirectSchemaCheck,
+    private readonly directDecoder: boolean,
   ) {}
 
   async process(topic: string, partition: number, messages: KafkaMessage[], nowMs: number): Promise<ProcessedBatch> {
     const out: ProcessedBatch = { predictions: [], labels: [], deadLetters: [] };
     const expected = topic === this.topics.predictions ? PREDICTION : topic === this.topics.labels ? LABEL : undefined;
-    const direct = expected === PREDICTION && this.isDirectSchema !== undefined;
     for (const message of messages) {
-      const value = message.value;
-      if (direct && value && value.length >= HEADER_LENGTH && value[0] === 0) {
-        const schemaId = value.readInt32BE(1);
-        if (this.directSchemas.get(schemaId) ?? (await this.checkDirect(schemaId))) {
-          const line = directPredictionRow(value, schemaId, partition, message.offset, nowMs);
-          if (line !== undefined) {
-            out.predictions.push(line);
+      const at: KafkaPosition = { topic, partition, offset: message.offset, timestampMs: Number(message.timestamp) };
+      const source: RecordSource = { at, key: message.key, value: message.value, headers: message.headers };
+      try {
+        if (!message.value) throw new DecodeError('record has no value (tombstone)');
+        const schemaId = readSchemaId(message.value);
+        if (expected === undefined) throw new UnsupportedEventTypeError(`${topic} carries nothing this ingestor reads`);
+        const verdict = await this.verdict(topic, expected, schemaId);
+        if (!verdict.read) throw verdict.refusal;
+        if (verdict.direct) {
+          const row = directPredictionRow(message.value, schemaId, partition, message.offset, nowMs);
+          if (row !== undefined) {
+            out.predictions.push({ bytes: row.bytes, day: row.day, source });
             continue;
           }
         }
-      }
-      const at: KafkaPosition = { topic, partition, offset: message.offset, timestampMs: Number(message.timestamp) };
-      try {
-        if (!message.value) throw new DecodeError('record has no value (tombstone)');
-        const { schemaId, value } = await this.decoder.decode<unknown>(message.value);
-        const name = await this.schemaName(schemaId);
-        if (name !== expected) {
-          throw new UnsupportedEventTypeError(`${name} (schema id ${schemaId}) does not belong on ${topic}, which carries ${expected ?? 'nothing this ingestor reads'}`);
-        }
+        const { value } = await this.decoder.decodeAs<unknown>(message.value, expected.reader);
         if (expected === PREDICTION) {
-          out.predictions.push(predictionRow(validatePrediction(value as PredictionEvent, nowMs), schemaId, at, nowMs));
+          out.predictions.push({ ...predictionRow(validatePrediction(value as PredictionEvent, nowMs), schemaId, at, nowMs), source });
         } else {
-          out.labels.push(labelRow(validateLabel(value as LabelEvent, nowMs), schemaId, at, nowMs));
+          out.labels.push({ ...labelRow(validateLabel(value as LabelEvent, nowMs), schemaId, at, nowMs), source });
         }
       } catch (error) {
         if (!(error instanceof RejectedRecordError)) throw error;
-        out.deadLetters.push({ at, reason: error.reason, error: error.message, key: message.key, value: message.value, headers: message.headers });
+        out.deadLetters.push({ ...source, reason: error.reason, error: error.message });
       }
     }
     return out;
   }
 
-  /** A registry failure here is not cached: the reference path then reports it as it always did. */
-  private async checkDirect(schemaId: number): Promise<boolean> {
-    if (!this.isDirectSchema) return false;
-    try {
-      const direct = await this.isDirectSchema(schemaId);
-      this.directSchemas.set(schemaId, direct);
-      return direct;
-    } catch {
-      return false;
+  /** Cached per schema id; an unknown id or a registry outage is not cached (thrown as it is). */
+  private async verdict(topic: string, expected: Contract, schemaId: number): Promise<Verdict> {
+    const cache = this.verdicts.get(expected)!;
+    let verdict = cache.get(schemaId);
+    if (verdict === undefined) {
+      verdict = this.judge(topic, expected, schemaId, await this.decoder.writerType(schemaId));
+      cache.set(schemaId, verdict);
     }
+    return verdict;
   }
 
-  private async schemaName(schemaId: number): Promise<string> {
-    let name = this.schemaNames.get(schemaId);
-    if (name === undefined) {
-      name = await this.lookupSchemaName(schemaId);
-      this.schemaNames.set(schemaId, name);
+  private judge(topic: string, expected: Contract, schemaId: number, writer: Type): Verdict {
+    const name = writer.name ?? `an unnamed ${writer.typeName}`;
+    const described = `${name} (schema id ${schemaId})`;
+    if (name !== expected.name && CONTRACT_NAMES.has(name)) {
+      return { read: false, refusal: new UnsupportedEventTypeError(`${described} does not belong on ${topic}, which carries ${expected.name}`) };
     }
-    return name;
+    const problems = schemaIncompatibilities(expected.reader, writer);
+    if (problems.length > 0) {
+      return { read: false, refusal: new IncompatibleSchemaError(`${described} cannot be read as ${expected.name}: ${problems.join('; ')}`) };
+    }
+    return { read: true, direct: this.directDecoder && expected === PREDICTION && isContractPredictionSchema(writer) };
   }
 }

@@ -8,7 +8,9 @@ export type RejectionReason =
   | 'undecodable'
   | 'unknown-schema'
   | 'invalid-record'
-  | 'unsupported-event-type';
+  | 'unsupported-event-type'
+  | 'incompatible-schema'
+  | 'refused-by-storage';
 
 /** A record that can never be processed: route it to the dead letter, keep going. */
 export abstract class RejectedRecordError extends Error {
@@ -43,6 +45,15 @@ export class ValidationError extends RejectedRecordError {
 /** A well-formed record of a schema this consumer does not handle on this topic. */
 export class UnsupportedEventTypeError extends RejectedRecordError {
   readonly reason = 'unsupported-event-type' as const;
+}
+
+/**
+ * The writer schema claims to be (or could be) the topic's contract, but its fields
+ * cannot be read as it (Avro schema resolution): the message names each field with the
+ * expected and the found type.
+ */
+export class IncompatibleSchemaError extends RejectedRecordError {
+  readonly reason = 'incompatible-schema' as const;
 }
 
 /** ClickHouse (or another store) cannot take writes right now: pause, back off, retry. */

@@ -38,6 +38,9 @@ export function createClickHouse(settings: ClickHouseSettings, database = settin
 
 /** ClickHouse 18.16 sends no exception code header: read "Code: N" from the message. */
 export function clickhouseErrorCode(error: unknown): number | undefined {
+  // Servers that send the type suffix (19.x+) get it parsed by the client into `code`, and the message loses "Code: N".
+  const parsed = (error as { code?: unknown } | undefined)?.code;
+  if (typeof parsed === 'string' && /^\d+$/.test(parsed)) return Number(parsed);
   const match = /Code: (\d+)/.exec(error instanceof Error ? error.message : String(error));
   return match ? Number(match[1]) : undefined;
 }
