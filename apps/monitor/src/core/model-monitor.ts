@@ -11,6 +11,7 @@
  * regression).
  */
 import { randomUUID } from 'node:crypto';
+import { ValidationError } from '@vigil/common';
 import type { Alert, AlertKind, Evidence, LabelEvent, MetricSnapshot, PredictionEvent, Severity, Task } from '@vigil/contracts';
 import {
   ChangeDetector,
@@ -228,14 +229,19 @@ export class ModelMonitor {
     for (const v of this.versions.values()) this.restartDriftWindow(v);
   }
 
+  /**
+   * Counts the prediction, or throws a ValidationError naming the field when it is not a
+   * valid input of this model's engine (nothing is changed then: the caller dead-letters it).
+   */
   onPrediction(p: PredictionEvent): void {
+    const problem = this.inputProblem(p);
+    if (problem) {
+      this.invalidPredictions += 1;
+      throw new ValidationError(problem.field, problem.message);
+    }
     const time = p.eventTime.getTime();
     this.task ??= p.task;
-    const predicted = p.task === 'CLASSIFICATION' ? p.predictedClass : p.predictedValue;
-    if (p.task !== this.task || predicted === null) {
-      this.invalidPredictions += 1;
-      return;
-    }
+    const predicted = (p.task === 'CLASSIFICATION' ? p.predictedClass : p.predictedValue)!;
     this.predictionWatermark = Math.max(this.predictionWatermark, time);
     for (const g of this.groupsOf(p.modelVersion, p.tags)) {
       g.predictions += 1;
@@ -247,6 +253,26 @@ export class ModelMonitor {
     this.observeDrift(p, predicted, time);
     const pending: PendingPrediction = { eventId: p.eventId, model: this.modelId, time, version: p.modelVersion, predicted, tags: p.tags };
     this.addPending(pending);
+  }
+
+  /** Why `p` cannot enter this model's engine: another task than its earlier predictions, or a feature of the other kind. */
+  private inputProblem(p: PredictionEvent): { field: string; message: string } | null {
+    if (this.task !== null && p.task !== this.task) return { field: 'task', message: `${p.task}, but this model's predictions are ${this.task}` };
+    if ((p.task === 'CLASSIFICATION' ? p.predictedClass : p.predictedValue) === null) {
+      return { field: p.task === 'CLASSIFICATION' ? 'predictedClass' : 'predictedValue', message: `is required for ${p.task}` };
+    }
+    const sides = [
+      ['numericFeatures', p.numericFeatures, 'numeric'],
+      ['categoricalFeatures', p.categoricalFeatures, 'categorical'],
+    ] as const;
+    for (const [field, features, kind] of sides) {
+      for (const name of Object.keys(features)) {
+        if (name === PREDICTION_COLUMN) return { field: `${field}.${name}`, message: `"${PREDICTION_COLUMN}" is the name of the model output's drift column` };
+        const known = this.kinds && Object.hasOwn(this.kinds, name) ? this.kinds[name] : undefined;
+        if (known !== undefined && known !== kind) return { field: `${field}.${name}`, message: `is ${known} in this model's reference, not ${kind}` };
+      }
+    }
+    return null;
   }
 
   private addPending(pending: PendingPrediction): void {

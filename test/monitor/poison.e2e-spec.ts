@@ -1,0 +1,110 @@
+/**
+ * One bad record stalls nothing: a look-alike of PredictionEvent (same full name, other
+ * field types, registered under another subject) and a prediction that is not a valid
+ * input of its model's engine are dead-lettered with a precise reason, and the other
+ * models' snapshots continue, a new model's first snapshot included.
+ */
+import { SchemaType } from '@kafkajs/confluent-schema-registry';
+import { loadSchema, topicMap } from '@vigil/contracts';
+import { createKafka, createSchemaRegistry, DEAD_LETTER_HEADERS, ensureTopics, registerContracts } from '@vigil/messaging';
+import { createClickHouse, sql } from '@vigil/storage';
+import { Consumer, KafkaMessage, Producer } from 'kafkajs';
+import { deleteTopics, dropDatabase, eventually, testInfrastructure } from '../support/stack';
+import { event, freePort, MonitorProcess, monitorEnv, send } from './support';
+
+const config = testInfrastructure('monitor_poison');
+const topics = topicMap(config.topicPrefix);
+const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `test-${config.runId}` });
+const registry = createSchemaRegistry(config.schemaRegistry);
+const clickhouse = createClickHouse(config.clickhouse);
+
+/** Labelled count of the model's latest version-level snapshot in ClickHouse (0 before the first). */
+async function labelledInClickHouse(modelId: string): Promise<number> {
+  try {
+    const rows = await (
+      await clickhouse.query({
+        query: sql`SELECT max(labelled_count) AS labelled FROM metric_snapshots WHERE model_id = ${modelId} AND segment_key = ''`,
+        format: 'JSONEachRow',
+      })
+    ).json<{ labelled: string }>();
+    return Number(rows[0]?.labelled ?? 0);
+  } catch {
+    return 0; // tables not created yet
+  }
+}
+
+describe('monitor: poison records are dead-lettered and stall nothing', () => {
+  let monitor: MonitorProcess;
+  let producer: Producer;
+  let deadLetterConsumer: Consumer;
+  const deadLetters: KafkaMessage[] = [];
+
+  beforeAll(async () => {
+    await ensureTopics(kafka, topics, { partitions: 2 });
+    await registerContracts(registry, topics);
+    producer = kafka.producer();
+    await producer.connect();
+    deadLetterConsumer = kafka.consumer({ groupId: `dead-letters-${config.runId}` });
+    await deadLetterConsumer.connect();
+    await deadLetterConsumer.subscribe({ topics: [topics.deadLetter], fromBeginning: true });
+    await deadLetterConsumer.run({ eachMessage: async ({ message }) => void deadLetters.push(message) });
+    monitor = new MonitorProcess(
+      monitorEnv(config, { MONITOR_GROUP_ID: `monitor-${config.runId}`, MONITOR_SNAPSHOT_INTERVAL_MS: '300', MONITOR_CHECKPOINT_INTERVAL_MS: '1000' }),
+      await freePort(),
+    );
+    await monitor.startHealthy();
+  });
+
+  afterAll(async () => {
+    await monitor.stop('SIGTERM');
+    await Promise.all([producer.disconnect(), deadLetterConsumer.disconnect()]);
+    await clickhouse.close();
+    await deleteTopics(kafka, config.topicPrefix);
+    await dropDatabase(config);
+  });
+
+  it('dead-letters a look-alike schema and an engine-invalid prediction; other and new models continue', async () => {
+    // 'steady' is known before the poison: 20 labelled events.
+    await send(producer, registry, topics, Array.from({ length: 20 }, (_, i) => event('steady', i, 'yes', 'yes')));
+    await eventually(() => labelledInClickHouse('steady'), (n) => n === 20, 60_000);
+
+    // The look-alike: PredictionEvent's full name, but entityId ["null","long"] and tags map<long>.
+    const contract = loadSchema('prediction-event');
+    const lookalike = {
+      ...contract,
+      fields: contract.fields.map((f) =>
+        f.name === 'entityId' ? { ...f, type: ['null', 'long'] } : f.name === 'tags' ? { ...f, type: { type: 'map', values: 'long' } } : f,
+      ),
+    };
+    const { id: lookalikeId } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(lookalike) }, { subject: `${config.topicPrefix}lookalike-value` });
+    const poison = { ...event('steady', 1000, 'yes', 'yes').prediction, eventId: 'poison', entityId: 7, tags: { shard: 7 } };
+    await producer.send({ topic: topics.predictions, acks: -1, messages: [{ key: 'steady', value: await registry.encode(lookalikeId, poison) }] });
+    // A valid PredictionEvent that is no valid input of 'steady', a classification model: REGRESSION.
+    const regression = { ...event('steady', 1001, 'yes', 'yes').prediction, eventId: 'wrong-task', task: 'REGRESSION' as const, predictedClass: null, predictedValue: 3 };
+    await send(producer, registry, topics, [{ prediction: regression, label: event('steady', 1001, 'yes', 'yes').label }], false);
+
+    // After them: 20 more for 'steady' (40 in all) and a model never seen before.
+    await send(producer, registry, topics, Array.from({ length: 20 }, (_, i) => event('steady', 20 + i, 'yes', 'yes')));
+    await send(producer, registry, topics, Array.from({ length: 10 }, (_, i) => event('newcomer', i, 'yes', 'no')));
+    await eventually(() => labelledInClickHouse('steady'), (n) => n === 40, 60_000);
+    await eventually(() => labelledInClickHouse('newcomer'), (n) => n === 10, 60_000);
+
+    await eventually(async () => deadLetters.length, (n) => n === 2, 30_000);
+    const byReason = deadLetters.map((m) => ({
+      reason: m.headers![DEAD_LETTER_HEADERS.reason]!.toString(),
+      error: m.headers![DEAD_LETTER_HEADERS.error]!.toString(),
+      refusedBy: m.headers!['vigil-dead-letter-refused-by']!.toString(),
+    }));
+    expect(byReason[0]).toEqual({
+      reason: 'invalid-record',
+      error: `writer schema ${lookalikeId}: cannot be read as the prediction-event contract: entityId: expected ["null","string"], found ["null","long"]; tags: expected {"type":"map","values":"string"}, found {"type":"map","values":"long"}`,
+      refusedBy: 'monitor',
+    });
+    expect(byReason[1]).toEqual({ reason: 'invalid-record', error: "task: REGRESSION, but this model's predictions are CLASSIFICATION", refusedBy: 'monitor' });
+
+    const health = await monitor.get<{ status: string; details: { monitor: { status: string; publishFailures: object; stalledPartitions: unknown[] } } }>('/health');
+    expect(health.status).toBe(200);
+    expect(health.body.details.monitor).toMatchObject({ status: 'up', publishFailures: {}, stalledPartitions: [] });
+    expect(await monitor.metrics()).toMatch(/vigil_monitor_dead_letters_total 2\b/);
+  });
+});
