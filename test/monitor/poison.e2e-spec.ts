@@ -10,7 +10,8 @@ import { createKafka, createSchemaRegistry, DEAD_LETTER_HEADERS, ensureTopics, r
 import { createClickHouse, sql } from '@vigil/storage';
 import { Consumer, KafkaMessage, Producer } from 'kafkajs';
 import { deleteTopics, dropDatabase, eventually, testInfrastructure } from '../support/stack';
-import { event, freePort, MonitorProcess, monitorEnv, send } from './support';
+import { collectAlerts, event, freePort, MonitorProcess, monitorEnv, send } from './support';
+import type { Alert } from '@vigil/contracts';
 
 const config = testInfrastructure('monitor_poison');
 const topics = topicMap(config.topicPrefix);
@@ -38,6 +39,8 @@ describe('monitor: poison records are dead-lettered and stall nothing', () => {
   let producer: Producer;
   let deadLetterConsumer: Consumer;
   const deadLetters: KafkaMessage[] = [];
+  let alertConsumer: Consumer;
+  let alerts: Alert[];
 
   beforeAll(async () => {
     await ensureTopics(kafka, topics, { partitions: 2 });
@@ -48,6 +51,7 @@ describe('monitor: poison records are dead-lettered and stall nothing', () => {
     await deadLetterConsumer.connect();
     await deadLetterConsumer.subscribe({ topics: [topics.deadLetter], fromBeginning: true });
     await deadLetterConsumer.run({ eachMessage: async ({ message }) => void deadLetters.push(message) });
+    ({ consumer: alertConsumer, alerts } = await collectAlerts(kafka, registry, topics, `alerts-${config.runId}`));
     monitor = new MonitorProcess(
       monitorEnv(config, { MONITOR_GROUP_ID: `monitor-${config.runId}`, MONITOR_SNAPSHOT_INTERVAL_MS: '300', MONITOR_CHECKPOINT_INTERVAL_MS: '1000' }),
       await freePort(),
@@ -57,7 +61,7 @@ describe('monitor: poison records are dead-lettered and stall nothing', () => {
 
   afterAll(async () => {
     await monitor.stop('SIGTERM');
-    await Promise.all([producer.disconnect(), deadLetterConsumer.disconnect()]);
+    await Promise.all([producer.disconnect(), deadLetterConsumer.disconnect(), alertConsumer.disconnect()]);
     await clickhouse.close();
     await deleteTopics(kafka, config.topicPrefix);
     await dropDatabase(config);
@@ -106,5 +110,49 @@ describe('monitor: poison records are dead-lettered and stall nothing', () => {
     expect(health.status).toBe(200);
     expect(health.body.details.monitor).toMatchObject({ status: 'up', publishFailures: {}, stalledPartitions: [] });
     expect(await monitor.metrics()).toMatch(/vigil_monitor_dead_letters_total 2\b/);
+  });
+
+  it('refuses a configuration that cannot run with 400 naming the field, and saves nothing', async () => {
+    const bad = await monitor.put<{ message: string }>('/models/steady/config', { detectorParams: { delta: 5 } });
+    expect(bad).toEqual({ status: 400, body: expect.objectContaining({ message: 'detectorParams: adwin: delta must be in (0, 1)' }) });
+    // A regression model may not watch its |error| with DDM (0/1 errors only).
+    const regression = (i: number) => ({ ...event('regressor', i, 'yes', 'yes').prediction, task: 'REGRESSION' as const, predictedClass: null, predictedValue: 1 });
+    await send(producer, registry, topics, [{ prediction: regression(0), label: event('regressor', 0, 'yes', 'yes').label }], false);
+    await eventually(async () => (await monitor.tryGet(`/models/regressor/metrics`))?.status, (status) => status === 200, 30_000);
+    const ddm = await monitor.put<{ message: string }>('/models/regressor/config', { detector: 'ddm' });
+    expect(ddm).toEqual({
+      status: 400,
+      body: expect.objectContaining({ message: "detector: ddm accepts only binary-error input, but this model's detector would watch its absolute-error" }),
+    });
+    // Nothing saved: both still have the defaults.
+    expect((await monitor.get<{ detector: string; detectorParams: object }>('/models/steady/config')).body).toMatchObject({ detector: 'adwin', detectorParams: {} });
+    expect((await monitor.get<{ detector: string }>('/models/regressor/config')).body).toMatchObject({ detector: 'adwin' });
+    expect((await monitor.put('/models/steady/config', { detectorParams: { delta: 0.01 } })).status).toBe(200);
+  });
+
+  it('disables the detector of a stored configuration that no longer validates, with an alert, and keeps counting', async () => {
+    // As if written before an upgrade: DDM for a model that turns out to be a regression.
+    await clickhouse.insert({
+      table: 'monitor_model_configs',
+      values: [{ model_id: 'upgraded', config: JSON.stringify({ detector: 'ddm', detectorParams: { warningThreshold: 2 } }), updated_at_ms: Date.now() }],
+      format: 'JSONEachRow',
+    });
+    const events = Array.from({ length: 5 }, (_, i) => {
+      const e = event('upgraded', i, 'yes', 'yes');
+      return {
+        prediction: { ...e.prediction, task: 'REGRESSION' as const, predictedClass: null, predictedValue: 10 },
+        label: { ...e.label, trueClass: null, trueValue: 12 },
+      };
+    });
+    await send(producer, registry, topics, events);
+    await eventually(() => labelledInClickHouse('upgraded'), (n) => n === 5, 60_000);
+    const disabled = await eventually(
+      async () => alerts.filter((a) => a.modelId === 'upgraded'),
+      (a) => a.length > 0,
+      30_000,
+    );
+    expect(disabled.map((a) => [a.rule, a.kind, a.severity])).toEqual([['detector_disabled', 'DETECTOR', 'WARNING']]);
+    const health = await monitor.get<{ details: { monitor: { status: string; stalledPartitions: unknown[] } } }>('/health');
+    expect(health.body.details.monitor).toMatchObject({ status: 'up', stalledPartitions: [] });
   });
 });

@@ -2,13 +2,13 @@ import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { ConfluentSchemaRegistryValidationError } from '@kafkajs/confluent-schema-registry/dist/errors';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ComponentHealth, createRetryPolicy, HealthRegistry, MetricsRegistry, RejectedRecordError, RetryPolicy, Serializer, StorageUnavailableError } from '@vigil/common';
-import { Alert, EventStream, LabelEvent, MetricSnapshot, PredictionEvent, TopicMap, topicMap } from '@vigil/contracts';
+import { Alert, EventStream, LabelEvent, MetricSnapshot, PredictionEvent, Task, TopicMap, topicMap } from '@vigil/contracts';
 import { AvroDecoder, createKafka, createSchemaRegistry, deadLetterMessage, ensureTopics, registerContracts } from '@vigil/messaging';
 import { DatasetSummary, DatasetSummaryJSON } from '@vigil/monitoring';
 import { migrate } from '@vigil/storage';
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
 import { LabelFlowControl } from './core/label-flow-control';
-import { effectiveConfig, ModelConfig } from './core/model-config';
+import { checkModelConfig, effectiveConfig, ModelConfig } from './core/model-config';
 import { ModelMonitor } from './core/model-monitor';
 import { CoPartitionAssigner } from './kafka/co-partition-assigner';
 import { ContractReader, InputStream } from './kafka/contract-reader';
@@ -540,9 +540,11 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
     return effectiveConfig(this.config.modelDefaults, overrides.get(modelId));
   }
 
+  /** Checks the effective configuration for the model's task (DetectorConfigError naming the field) before anything is saved. */
   async saveConfig(modelId: string, override: Partial<ModelConfig>): Promise<ModelConfig> {
-    await this.repository.saveConfigOverride(modelId, override);
     const config = effectiveConfig(this.config.modelDefaults, override);
+    checkModelConfig(config, await this.taskOf(modelId));
+    await this.repository.saveConfigOverride(modelId, override);
     await this.exclusive(async () => {
       const owned = this.models.get(modelId);
       if (owned) {
@@ -551,6 +553,13 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
       }
     });
     return config;
+  }
+
+  /** The task of the model's predictions: from its state here, else from its checkpoint; null when none came yet. */
+  private async taskOf(modelId: string): Promise<Task | null> {
+    const owned = this.models.get(modelId);
+    if (owned) return owned.monitor.modelTask;
+    return (await this.repository.loadCheckpoint(modelId))?.state.task ?? null;
   }
 
   async saveReference(modelId: string, summary: DatasetSummary): Promise<number> {

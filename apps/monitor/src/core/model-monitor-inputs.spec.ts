@@ -1,6 +1,7 @@
 import { ValidationError } from '@vigil/common';
-import type { LabelEvent, PredictionEvent } from '@vigil/contracts';
-import { DEFAULT_MODEL_CONFIG, effectiveConfig, ModelConfig } from './model-config';
+import type { Alert, LabelEvent, PredictionEvent } from '@vigil/contracts';
+import { DetectorConfigError } from '@vigil/monitoring';
+import { checkModelConfig, DEFAULT_MODEL_CONFIG, effectiveConfig, ModelConfig } from './model-config';
 import { ModelMonitor } from './model-monitor';
 
 /** Inputs the engine must refuse (the service dead-letters them) or count once. */
@@ -57,5 +58,52 @@ describe('ModelMonitor refuses predictions that are no valid input of its engine
     expect(m.currentMetrics().labels.invalidPredictions).toBe(4);
     m.onLabel(label(0, 'yes'));
     expect(m.currentMetrics().groups[0]).toMatchObject({ predictionCount: 1, labelledCount: 1 });
+  });
+});
+
+describe('detector configuration, checked through the engine registry', () => {
+  it('checkModelConfig names the field and the reason', () => {
+    const config = (overrides: Partial<ModelConfig>) => effectiveConfig(DEFAULT_MODEL_CONFIG, overrides);
+    const problem = (overrides: Partial<ModelConfig>, task: 'CLASSIFICATION' | 'REGRESSION' | null) => {
+      try {
+        checkModelConfig(config(overrides), task);
+        return null;
+      } catch (error) {
+        expect(error).toBeInstanceOf(DetectorConfigError);
+        return { field: (error as DetectorConfigError).field, message: (error as Error).message };
+      }
+    };
+    expect(problem({ detector: 'ddm' }, 'REGRESSION')).toEqual({
+      field: 'detector',
+      message: "detector: ddm accepts only binary-error input, but this model's detector would watch its absolute-error",
+    });
+    expect(problem({ detector: 'ddm' }, 'CLASSIFICATION')).toBeNull();
+    expect(problem({ detector: 'ddm' }, null)).toBeNull();
+    expect(problem({ detector: 'adwin' }, 'REGRESSION')).toBeNull();
+    expect(problem({ detectorParams: { delta: 5 } }, null)).toEqual({ field: 'detectorParams', message: 'detectorParams: adwin: delta must be in (0, 1)' });
+    expect(problem({ detectorParams: { nonsense: 1 } }, null)?.field).toBe('detectorParams.nonsense');
+  });
+
+  it('a stored configuration that cannot run disables the detector with one alert; the rest keeps working', () => {
+    // DDM on a regression model: it would be fed |error|, not 0/1.
+    const m = monitor({ detector: 'ddm', minLabels: 1, metricWindow: 2 });
+    const alerts: Alert[] = [];
+    for (let i = 0; i < 5; i++) {
+      m.onPrediction(prediction(i, { task: 'REGRESSION', predictedClass: null, predictedValue: 10 }));
+      m.onLabel({ ...label(i, 'x'), trueClass: null, trueValue: 12 });
+      alerts.push(...m.tick(T0).alerts);
+    }
+    // One episode, opened by the first label, not repeated within reAlertIntervalMs.
+    expect(alerts.map((a) => [a.rule, a.kind, a.severity])).toEqual([['detector_disabled', 'DETECTOR', 'WARNING']]);
+    expect(alerts[0].message).toContain('ddm accepts only binary-error input');
+    // |10 − 12| = 2 for every pair.
+    expect(m.currentMetrics().groups[0].metrics.mae).toBe(2);
+    // Restored from its checkpoint, it stays disabled instead of throwing.
+    expect(() => ModelMonitor.fromJSON(m.toJSON(), m.currentConfig, { snapshotIntervalMs: 0 })).not.toThrow();
+    // A valid configuration clears the episode and runs the detector.
+    m.setConfig(effectiveConfig(DEFAULT_MODEL_CONFIG, { detector: 'adwin', minLabels: 1, metricWindow: 2 }));
+    m.onPrediction(prediction(5, { task: 'REGRESSION', predictedClass: null, predictedValue: 10 }));
+    m.onLabel({ ...label(5, 'x'), trueClass: null, trueValue: 12 });
+    expect(m.openEpisodes().v1).not.toContain('detector_disabled');
   });
 });

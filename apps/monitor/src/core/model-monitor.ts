@@ -21,12 +21,13 @@ import {
   computeDatasetDrift,
   createDetector,
   DatasetSummary,
+  DetectorConfigError,
   DatasetSummaryJSON,
   LabelJoin,
   LatencySketch,
 } from '@vigil/monitoring';
 import { AlertEpisodes, EpisodeState } from './alert-episodes';
-import { ModelConfig } from './model-config';
+import { checkModelConfig, ModelConfig } from './model-config';
 import { finiteOnly, LabelledObservation, RollingPerformance } from './rolling-performance';
 
 /** The drift column holding the model's output, next to its features. */
@@ -93,7 +94,8 @@ interface DriftOutcome {
 
 interface VersionState {
   version: string;
-  detector: ChangeDetector;
+  /** Null while the configured detector cannot run (see `detectorProblem`). */
+  detector: ChangeDetector | null;
   /** [error, prediction time] of the latest errors, oldest first. */
   errors: [number, number][];
   labels: number;
@@ -189,6 +191,8 @@ export class ModelMonitor {
   private readonly pending = new Map<string, PendingPrediction>();
   private outbox: Alert[] = [];
   private lastSnapshotAt = 0;
+  /** Why the configured detector cannot run for this model (e.g. DDM on a regression's |error|); null when it can. */
+  private detectorProblem: string | null = null;
 
   constructor(
     readonly modelId: string,
@@ -196,6 +200,7 @@ export class ModelMonitor {
     private readonly options: ModelMonitorOptions,
   ) {
     this.join = this.newJoin();
+    this.checkDetector();
     this.segmentGroups = new KeyedGroups((key) => this.newGroup(key.version!, key.segment!.tag, key.segment!.value), config.maxGroups);
   }
 
@@ -212,10 +217,31 @@ export class ModelMonitor {
     return this.config;
   }
 
+  /** The task of the model's predictions so far (null before the first). */
+  get modelTask(): Task | null {
+    return this.task;
+  }
+
+  /**
+   * A configuration whose detector cannot run for this model (stored before an upgrade, or
+   * the task learnt later) disables the detector, with a `detector_disabled` alert, instead
+   * of failing on every event.
+   */
+  private checkDetector(): void {
+    try {
+      checkModelConfig(this.config, this.task);
+      this.detectorProblem = null;
+    } catch (error) {
+      if (!(error instanceof DetectorConfigError)) throw error;
+      this.detectorProblem = error.message;
+    }
+  }
+
   setConfig(config: ModelConfig): void {
     const detectorChanged =
       config.detector !== this.config.detector || JSON.stringify(config.detectorParams) !== JSON.stringify(this.config.detectorParams);
     this.config = config;
+    this.checkDetector();
     for (const g of this.groups()) g.window.resize(config.metricWindow);
     if (detectorChanged) for (const v of this.versions.values()) v.detector = this.rebuildDetector(v.errors);
   }
@@ -240,7 +266,10 @@ export class ModelMonitor {
       throw new ValidationError(problem.field, problem.message);
     }
     const time = p.eventTime.getTime();
-    this.task ??= p.task;
+    if (this.task === null) {
+      this.task = p.task;
+      this.checkDetector();
+    }
     const predicted = (p.task === 'CLASSIFICATION' ? p.predictedClass : p.predictedValue)!;
     this.predictionWatermark = Math.max(this.predictionWatermark, time);
     for (const g of this.groupsOf(p.modelVersion, p.tags)) {
@@ -319,7 +348,7 @@ export class ModelMonitor {
     v.labels += 1;
     v.errors.push([error, prediction.time]);
     if (v.errors.length > DETECTOR_REPLAY) v.errors.shift();
-    v.detector.update(error);
+    v.detector?.update(error);
     this.evaluatePerformance(v, label.time);
     this.evaluateDetector(v, label.time);
   }
@@ -449,7 +478,8 @@ export class ModelMonitor {
     return v;
   }
 
-  private rebuildDetector(errors: [number, number][]): ChangeDetector {
+  private rebuildDetector(errors: [number, number][]): ChangeDetector | null {
+    if (this.detectorProblem !== null) return null;
     const detector = createDetector(this.config.detector, this.config.detectorParams);
     for (const [e] of errors) detector.update(e);
     return detector;
@@ -634,6 +664,12 @@ export class ModelMonitor {
   }
 
   private evaluateDetector(v: VersionState, at: number): void {
+    const problem = this.detectorProblem;
+    this.decide(v, 'detector_disabled', 'DETECTOR', 'WARNING', problem !== null, problem === null, at, () => ({
+      message: `change detector disabled: ${problem}`,
+      evidence: [],
+    }));
+    if (!v.detector) return;
     let firing = false;
     let recent = NaN;
     let older = NaN;
@@ -774,6 +810,7 @@ export class ModelMonitor {
   static fromJSON(state: ModelMonitorState, config: ModelConfig, options: ModelMonitorOptions): ModelMonitor {
     const m = new ModelMonitor(state.modelId, config, options);
     m.task = state.task;
+    m.checkDetector();
     m.kinds = state.kinds;
     m.reference = state.reference ? DatasetSummary.fromJSON(state.reference) : null;
     m.referenceSource = state.referenceSource;
