@@ -10,6 +10,7 @@ import {
   RetrainRequested,
   RollbackRequested,
 } from './events';
+import { ALERT_KINDS, ALERT_RULES, SEVERITIES } from './alert-rules';
 import { EVENT_STREAMS, SchemaName, topicMap } from './topics';
 import { loadSchema } from './schemas';
 import { validateLabel, validatePrediction } from './validation';
@@ -62,6 +63,14 @@ describe('Avro contracts', () => {
     expect(type.isValid(sample, { errorHook: (path) => errors.push(path.join('.')) })).toBe(true);
     expect(errors).toEqual([]);
     expect(type.fromBuffer(type.toBuffer(sample))).toEqual(sample);
+  });
+
+  it('takes the alert kinds and severities of the alert-rule table, symbol for symbol', () => {
+    const fields = loadSchema('alert').fields;
+    const symbols = (name: string) => (fields.find((f) => f.name === name)!.type as { symbols: string[] }).symbols;
+    expect(symbols('kind')).toEqual([...ALERT_KINDS]);
+    expect(symbols('severity')).toEqual([...SEVERITIES]);
+    for (const rule of Object.values(ALERT_RULES)) expect(ALERT_KINDS).toContain(rule.kind);
   });
 
   it('inlines the shared Evidence record once per schema', () => {

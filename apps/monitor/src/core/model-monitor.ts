@@ -12,7 +12,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ValidationError } from '@vigil/common';
-import type { Alert, AlertKind, Evidence, LabelEvent, MetricSnapshot, PredictionEvent, Severity, Task } from '@vigil/contracts';
+import type { Alert, AlertRule, Evidence, LabelEvent, MetricSnapshot, PredictionEvent, Task } from '@vigil/contracts';
+import { ALERT_RULES, detectorRule, severityOf } from '@vigil/contracts';
 import {
   ChangeDetector,
   KeyedGroups,
@@ -591,7 +592,7 @@ export class ModelMonitor {
     // 5 %, single windows cross the drifted share by chance about once in 70 (see docs/monitor.md).
     v.driftStreak = drift.datasetDrift ? v.driftStreak + 1 : 0;
     const persistence = this.config.driftPersistence;
-    this.decide(v, 'dataset_drift', 'DRIFT', 'WARNING', v.driftStreak >= persistence, !drift.datasetDrift, window.end, () => ({
+    this.decide(v, 'dataset_drift', v.driftStreak >= persistence, !drift.datasetDrift, window.end, () => ({
       message: `${drift.numberOfDriftedColumns} of ${drift.numberOfTestedColumns} columns drifted (share ${round(drift.shareOfDriftedColumns)} ≥ ${drift.driftShareThreshold}): ${drift.columns
         .filter((c) => c.drifted)
         .map((c) => c.column)
@@ -600,7 +601,7 @@ export class ModelMonitor {
     }));
     const breaches = quality.columns.flatMap((c) => c.metrics.filter((m) => m.breached).map((m) => ({ column: c.column, m })));
     v.qualityStreak = breaches.length > 0 ? v.qualityStreak + 1 : 0;
-    this.decide(v, 'data_quality', 'DATA_QUALITY', 'WARNING', v.qualityStreak >= persistence, breaches.length === 0, window.end, () => ({
+    this.decide(v, 'data_quality', v.qualityStreak >= persistence, breaches.length === 0, window.end, () => ({
       message: `data quality breached: ${breaches.map((b) => `${b.column}.${b.m.name}=${round(b.m.value)}`).join(', ')}`,
       evidence: breaches.map((b) => ({
         ...evidenceBase,
@@ -642,10 +643,10 @@ export class ModelMonitor {
     const margin = this.config.clearMargin;
     const floor = regression ? this.config.maeCeiling : this.config.accuracyFloor;
     if (floor !== null) {
-      const rule = regression ? 'mae_above_ceiling' : 'accuracy_below_floor';
+      const rule: AlertRule = regression ? 'mae_above_ceiling' : 'accuracy_below_floor';
       const firing = regression ? value > floor : value < floor;
       const cleared = regression ? value <= floor * (1 - margin) : value >= floor + margin;
-      this.decide(v, rule, 'PERFORMANCE', 'CRITICAL', firing, cleared, at, () => ({
+      this.decide(v, rule, firing, cleared, at, () => ({
         message: `${metric} ${round(value)} ${regression ? 'above ceiling' : 'below floor'} ${floor} over the last ${w.count} labelled predictions`,
         evidence: evidence(floor, v.baseline),
       }));
@@ -655,8 +656,8 @@ export class ModelMonitor {
       const threshold = regression ? b.value * (1 + this.config.maxMaeIncrease) : b.value - this.config.maxAccuracyDrop;
       const firing = regression ? value > threshold : value < threshold;
       const cleared = regression ? value <= threshold * (1 - margin) : value >= threshold + margin;
-      const rule = regression ? 'mae_increase' : 'accuracy_drop';
-      this.decide(v, rule, 'PERFORMANCE', 'CRITICAL', firing, cleared, at, () => ({
+      const rule: AlertRule = regression ? 'mae_increase' : 'accuracy_drop';
+      this.decide(v, rule, firing, cleared, at, () => ({
         message: `${metric} ${round(value)} over the last ${w.count} labelled predictions vs baseline ${round(b.value)} (${b.sampleSize} labels): beyond ${round(threshold)}`,
         evidence: evidence(threshold, b),
       }));
@@ -665,7 +666,7 @@ export class ModelMonitor {
 
   private evaluateDetector(v: VersionState, at: number): void {
     const problem = this.detectorProblem;
-    this.decide(v, 'detector_disabled', 'DETECTOR', 'WARNING', problem !== null, problem === null, at, () => ({
+    this.decide(v, 'detector_disabled', problem !== null, problem === null, at, () => ({
       message: `change detector disabled: ${problem}`,
       evidence: [],
     }));
@@ -682,9 +683,9 @@ export class ModelMonitor {
       if (firing) v.lastWorseningAt = v.labels;
     }
     const cleared = v.lastWorseningAt === null || v.labels - v.lastWorseningAt >= this.config.metricWindow;
-    const rule = `${this.config.detector.replace(/-/g, '_')}_drift`;
+    const rule = detectorRule(this.config.detector);
     const recentErrors = v.errors.slice(-DETECTOR_RECENT);
-    this.decide(v, rule, 'DETECTOR', 'WARNING', firing, cleared && !firing, at, () => ({
+    this.decide(v, rule, firing, cleared && !firing, at, () => ({
       message: `${this.config.detector} detected a change in the error stream: mean error ${round(recent)} over the last ${recentErrors.length} labels vs ${round(older)} before`,
       evidence: [
         {
@@ -705,7 +706,7 @@ export class ModelMonitor {
     const ceiling = this.config.latencyP99CeilingMs;
     const p99 = metrics.latency_p99;
     if (ceiling === null || p99 === undefined) return;
-    this.decide(v, 'latency_p99_above_ceiling', 'LATENCY', 'WARNING', p99 > ceiling, p99 <= ceiling * (1 - this.config.clearMargin), g.lastTime, () => ({
+    this.decide(v, 'latency_p99_above_ceiling', p99 > ceiling, p99 <= ceiling * (1 - this.config.clearMargin), g.lastTime, () => ({
       message: `latency p99 ${round(p99)} ms above ${ceiling} ms`,
       evidence: [
         {
@@ -722,11 +723,10 @@ export class ModelMonitor {
     }));
   }
 
+  /** Kind and severity come from the alert-rule table of @vigil/contracts (escalating on an episode's repeats). */
   private decide(
     v: VersionState,
-    rule: string,
-    kind: AlertKind,
-    severity: Severity,
+    rule: AlertRule,
     firing: boolean,
     cleared: boolean,
     eventTime: number,
@@ -739,8 +739,8 @@ export class ModelMonitor {
       alertId: randomUUID(),
       modelId: this.modelId,
       modelVersion: v.version,
-      kind,
-      severity,
+      kind: ALERT_RULES[rule].kind,
+      severity: severityOf(rule, verdict.alert),
       rule,
       since: new Date(verdict.since),
       observedAt: new Date(),
