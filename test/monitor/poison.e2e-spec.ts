@@ -34,7 +34,7 @@ async function labelledInClickHouse(modelId: string): Promise<number> {
   }
 }
 
-describe('monitor: poison records are dead-lettered and stall nothing', () => {
+describe('monitor: poison records, configurations that cannot run, duplicates', () => {
   let monitor: MonitorProcess;
   let producer: Producer;
   let deadLetterConsumer: Consumer;
@@ -154,5 +154,32 @@ describe('monitor: poison records are dead-lettered and stall nothing', () => {
     expect(disabled.map((a) => [a.rule, a.kind, a.severity])).toEqual([['detector_disabled', 'DETECTOR', 'WARNING']]);
     const health = await monitor.get<{ details: { monitor: { status: string; stalledPartitions: unknown[] } } }>('/health');
     expect(health.body.details.monitor).toMatchObject({ status: 'up', stalledPartitions: [] });
+  });
+
+  it('counts each prediction once: the same one 3×, and one id again with another time', async () => {
+    const events = Array.from({ length: 4 }, (_, i) => event('dups', i, 'yes', 'yes'));
+    const again = { ...events[3], prediction: { ...events[3].prediction, eventTime: new Date(events[3].prediction.eventTime.getTime() + 3_600_000) } };
+    // 7 records, 4 distinct event ids: p0 ×3, p1, p2, p3 ×2 (the second an hour later).
+    await send(producer, registry, topics, [events[0], events[0], events[0], events[1], events[2], events[3], again], false);
+    const metrics = await eventually(
+      async () => (await monitor.tryGet<{ predictions: { duplicate: number }; groups: { segmentKey: string; predictionCount: number }[] }>('/models/dups/metrics'))?.body,
+      (body) => body?.predictions?.duplicate === 3,
+      30_000,
+    );
+    expect(metrics!.groups.find((g) => g.segmentKey === '')!.predictionCount).toBe(4);
+    // The ClickHouse snapshot says the same.
+    const rows = await eventually(
+      async () =>
+        (
+          await clickhouse.query({
+            query: sql`SELECT prediction_count, metric_values[indexOf(metric_names, 'predictions_duplicate')] AS duplicates
+                       FROM metric_snapshots WHERE model_id = 'dups' AND segment_key = '' ORDER BY published_at DESC LIMIT 1`,
+            format: 'JSONEachRow',
+          })
+        ).json<{ prediction_count: string; duplicates: number }>(),
+      (r) => r.length === 1 && Number(r[0].duplicates) === 3,
+      30_000,
+    );
+    expect(Number(rows[0].prediction_count)).toBe(4);
   });
 });

@@ -107,3 +107,69 @@ describe('detector configuration, checked through the engine registry', () => {
     expect(m.openEpisodes().v1).not.toContain('detector_disabled');
   });
 });
+
+describe('each prediction counts once', () => {
+  it('the same prediction 3×, and one id again with another time: 4 predictions for 4 distinct ids', () => {
+    const m = monitor();
+    for (let k = 0; k < 3; k++) m.onPrediction(prediction(1));
+    m.onPrediction(prediction(2));
+    m.onPrediction(prediction(3));
+    m.onPrediction(prediction(4));
+    // p4 again, an hour later: same event id, so the same event.
+    m.onPrediction(prediction(4, { eventTime: new Date(T0 + 3_600_000) }));
+    m.onLabel(label(4, 'yes'));
+    // …and once more after its label joined (the join remembers joined ids for the lookback).
+    m.onPrediction(prediction(4));
+    const metrics = m.currentMetrics();
+    const v1 = metrics.groups.find((g) => g.segmentKey === '')!;
+    // 8 records: p1 ×3, p2, p3, p4 ×3 → 4 distinct, 4 duplicates.
+    expect(v1.predictionCount).toBe(4);
+    expect(metrics.predictions.duplicate).toBe(4);
+    expect(v1.labelledCount).toBe(1);
+    const snapshot = m.tick(T0).snapshots.find((s) => s.segmentKey === '')!;
+    expect(snapshot.predictionCount).toBe(4);
+    expect(snapshot.metrics.predictions_duplicate).toBe(4);
+    expect(snapshot.metrics.labels_duplicate).toBe(0);
+    // Drift counts each once too: the warm-up reference holds 4 rows.
+    expect(m.toJSON().warmupRows).toBe(4);
+  });
+
+  it('counts a duplicate label in labels_duplicate', () => {
+    const m = monitor();
+    m.onPrediction(prediction(1));
+    m.onLabel(label(1, 'yes'));
+    m.onLabel(label(1, 'yes'));
+    expect(m.currentMetrics().labels.duplicate).toBe(1);
+    expect(m.tick(T0).snapshots.find((s) => s.segmentKey === '')!.metrics.labels_duplicate).toBe(1);
+  });
+});
+
+describe('feature names that are Object.prototype properties', () => {
+  it('__proto__, constructor and toString are features, tags and classes like any other, across a checkpoint', () => {
+    // JSON.parse makes them own properties, as the decoder's null-prototype maps do (a literal `{ __proto__: … }` would set the prototype).
+    const numeric = (i: number) => JSON.parse(`{"__proto__": ${i % 10}, "toString": ${i % 7}}`) as Record<string, number>;
+    const categorical = () => JSON.parse('{"constructor": "a"}') as Record<string, string>;
+    const tags = JSON.parse('{"__proto__": "eu"}') as Record<string, string>;
+    const m = monitor({ referenceSize: 20, driftWindow: 10, segmentTags: ['__proto__', 'constructor'] });
+    for (let i = 0; i < 30; i++) {
+      m.onPrediction(prediction(i, { numericFeatures: numeric(i), categoricalFeatures: categorical(), predictedClass: 'toString', tags }));
+      m.onLabel(label(i, i % 2 === 0 ? 'toString' : '__proto__'));
+    }
+    const state = m.toJSON();
+    expect(Object.keys(state.kinds!).sort()).toEqual(['@prediction', '__proto__', 'constructor', 'toString']);
+    expect(Object.keys(state.reference!.columns).sort()).toEqual(['@prediction', '__proto__', 'constructor', 'toString']);
+    // 20 reference rows, 10 in the drift window: every column was fed every row.
+    expect(state.reference!.columns['__proto__']).toMatchObject({ kind: 'numeric', count: 20 });
+    expect(state.reference!.columns['constructor']).toMatchObject({ kind: 'categorical', count: 20 });
+    const metrics = m.currentMetrics();
+    const v1 = metrics.groups.find((g) => g.segmentKey === '')!;
+    expect(Object.keys(v1.metrics)).toEqual(expect.arrayContaining(['drift.__proto__', 'drift.toString', 'drift.constructor']));
+    // The tag `__proto__` makes a segment; `constructor` (not sent) does not.
+    expect(metrics.groups.map((g) => `${g.segmentKey}=${g.segmentValue}`).sort()).toEqual(['=', '__proto__=eu']);
+    // Classes `toString` (predicted) and `__proto__`: right on even i → 15 of 30.
+    expect(v1.metrics.accuracy).toBe(0.5);
+    const restored = ModelMonitor.fromJSON(JSON.parse(JSON.stringify(state)), m.currentConfig, { snapshotIntervalMs: 0 });
+    expect(restored.toJSON().kinds).toEqual(state.kinds);
+    expect(restored.currentMetrics().groups.map((g) => g.predictionCount)).toEqual([30, 30]);
+  });
+});

@@ -259,6 +259,8 @@ export class ModelMonitor {
   /**
    * Counts the prediction, or throws a ValidationError naming the field when it is not a
    * valid input of this model's engine (nothing is changed then: the caller dead-letters it).
+   * A prediction whose id is still pending or was joined within the lookback is a
+   * duplicate: counted as such, nothing else (as the join does for labels).
    */
   onPrediction(p: PredictionEvent): void {
     const problem = this.inputProblem(p);
@@ -267,6 +269,7 @@ export class ModelMonitor {
       throw new ValidationError(problem.field, problem.message);
     }
     const time = p.eventTime.getTime();
+    if (this.join.isDuplicatePrediction({ eventId: p.eventId, model: this.modelId, time })) return;
     if (this.task === null) {
       this.task = p.task;
       this.checkDetector();
@@ -375,12 +378,20 @@ export class ModelMonitor {
   }
 
   /** The model's metrics right now (every label is already counted). */
-  currentMetrics(): { modelId: string; task: Task | null; reference: { source: string | null; rows: number }; labels: Record<string, number>; groups: GroupMetrics[] } {
+  currentMetrics(): {
+    modelId: string;
+    task: Task | null;
+    reference: { source: string | null; rows: number };
+    predictions: { duplicate: number };
+    labels: Record<string, number>;
+    groups: GroupMetrics[];
+  } {
     const stats = this.join.stats(this.modelId);
     return {
       modelId: this.modelId,
       task: this.task,
       reference: { source: this.referenceSource, rows: this.referenceRows() },
+      predictions: { duplicate: stats.duplicatePredictions },
       labels: { ...this.labelCounters(), joined: stats.joined, pendingPredictions: stats.pending },
       groups: [...this.groups()].map((g) => ({
         modelVersion: g.version,
@@ -422,8 +433,8 @@ export class ModelMonitor {
     const out = [this.versionGroup(version)];
     const tagNames = this.config.segmentTags ?? Object.keys(tags).sort();
     for (const tag of tagNames) {
+      if (!Object.hasOwn(tags, tag)) continue;
       const value = tags[tag];
-      if (value === undefined) continue;
       const g = this.segmentGroups.get({ model: this.modelId, version, segment: { tag, value } });
       if (g) out.push(g);
     }
@@ -496,7 +507,10 @@ export class ModelMonitor {
       const v = this.versions.get(g.version);
       if (v?.lastDrift) Object.assign(metrics, v.lastDrift.metrics);
       if (v?.baseline) metrics[this.task === 'REGRESSION' ? 'baseline_mae' : 'baseline_accuracy'] = v.baseline.value;
-      metrics.labels_unknown = this.labelCounters().unknown;
+      const counters = this.labelCounters();
+      metrics.labels_unknown = counters.unknown;
+      metrics.labels_duplicate = counters.duplicate;
+      metrics.predictions_duplicate = this.join.stats(this.modelId).duplicatePredictions;
     }
     return finiteOnly(metrics);
   }
@@ -523,9 +537,12 @@ export class ModelMonitor {
     const row: Record<string, unknown> = { ...p.numericFeatures, ...p.categoricalFeatures, [PREDICTION_COLUMN]: predicted };
     if (!this.reference) {
       if (!this.kinds) {
-        this.kinds = { [PREDICTION_COLUMN]: this.task === 'REGRESSION' ? 'numeric' : 'categorical' };
-        for (const name of Object.keys(p.numericFeatures)) this.kinds[name] = 'numeric';
-        for (const name of Object.keys(p.categoricalFeatures)) this.kinds[name] = 'categorical';
+        // Null prototype: a feature named `__proto__` is assigned like any other name.
+        const kinds = Object.create(null) as Record<string, ColumnKind>;
+        kinds[PREDICTION_COLUMN] = this.task === 'REGRESSION' ? 'numeric' : 'categorical';
+        for (const name of Object.keys(p.numericFeatures)) kinds[name] = 'numeric';
+        for (const name of Object.keys(p.categoricalFeatures)) kinds[name] = 'categorical';
+        this.kinds = kinds;
       }
       this.warmup ??= new DatasetSummary(this.kinds);
       this.warmup.addRow(row);
