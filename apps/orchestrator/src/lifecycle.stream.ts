@@ -2,7 +2,7 @@ import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { createRetryPolicy, DecodeError, HealthRegistry, isRetriable, MetricsRegistry, RejectedRecordError, RetryPolicy, Serializer } from '@vigil/common';
 import type { Alert, MetricSnapshot, ModelDeployed, RetrainCompleted, TopicMap } from '@vigil/contracts';
-import { EventStream, topicMap } from '@vigil/contracts';
+import { EventStream, topicMap, validateAlert, validateSnapshot } from '@vigil/contracts';
 import { AvroDecoder, createKafka, createSchemaRegistry, deadLetterMessage, ensureTopics, registerContracts } from '@vigil/messaging';
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Partitioners, Producer } from 'kafkajs';
 import type { LifecycleEvent } from './core';
@@ -184,8 +184,8 @@ export class LifecycleStream implements OnApplicationBootstrap, OnApplicationShu
 
   private async decode(topic: string, message: KafkaMessage): Promise<LifecycleEvent> {
     if (!message.value) throw new DecodeError('record has no value');
-    if (topic === this.topics.alerts) return { type: 'alert', alert: (await this.decoder.decode<Alert>(message.value)).value };
-    if (topic === this.topics.metricSnapshots) return { type: 'snapshot', snapshot: (await this.decoder.decode<MetricSnapshot>(message.value)).value };
+    if (topic === this.topics.alerts) return { type: 'alert', alert: validateAlert((await this.decoder.decode<Alert>(message.value)).value) };
+    if (topic === this.topics.metricSnapshots) return { type: 'snapshot', snapshot: validateSnapshot((await this.decoder.decode<MetricSnapshot>(message.value)).value) };
     if (topic === this.topics.modelDeployed) return { type: 'deployed', deployment: (await this.decoder.decode<ModelDeployed>(message.value)).value };
     return { type: 'retrainCompleted', completion: (await this.decoder.decode<RetrainCompleted>(message.value)).value };
   }

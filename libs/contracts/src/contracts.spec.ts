@@ -13,7 +13,7 @@ import {
 import { ALERT_KINDS, ALERT_RULES, SEVERITIES } from './alert-rules';
 import { EVENT_STREAMS, SchemaName, topicMap } from './topics';
 import { loadSchema } from './schemas';
-import { validateLabel, validatePrediction } from './validation';
+import { validateAlert, validateLabel, validatePrediction, validateSnapshot } from './validation';
 
 const at = new Date('2026-11-27T12:00:00.000Z');
 const now = at.getTime();
@@ -112,5 +112,30 @@ describe('domain validation', () => {
   it('refuses a label with neither or both truths', () => {
     expect(() => validateLabel({ ...label, trueClass: null }, now)).toThrow('exactly one of trueClass and trueValue');
     expect(() => validateLabel({ ...label, trueValue: 1 }, now)).toThrow('exactly one of trueClass and trueValue');
+  });
+});
+
+describe('snapshot and alert validation (the orchestrator dead-letters what fails)', () => {
+  const snapshot = samples['metric-snapshot'] as MetricSnapshot;
+  const alert = samples.alert as Alert;
+
+  it('accepts valid ones', () => {
+    expect(validateSnapshot(snapshot)).toBe(snapshot);
+    expect(validateAlert(alert)).toBe(alert);
+  });
+
+  it.each([
+    [{ metrics: { accuracy: Number.NaN } }, 'metrics.accuracy: must be a finite number, got NaN'],
+    [{ metrics: { mae: Number.NEGATIVE_INFINITY } }, 'metrics.mae: must be a finite number, got -Infinity'],
+    [{ predictionCount: -1 }, 'predictionCount: must be a non-negative integer, got -1'],
+    [{ labelledCount: 2.5 }, 'labelledCount: must be a non-negative integer, got 2.5'],
+  ])('refuses a snapshot with %j', (change, message) => {
+    expect(() => validateSnapshot({ ...snapshot, ...change })).toThrow(message);
+  });
+
+  it('refuses an alert with non-finite evidence or a negative sample size', () => {
+    const evidence = alert.evidence[0];
+    expect(() => validateAlert({ ...alert, evidence: [{ ...evidence, value: Number.NaN }] })).toThrow('evidence[0].value: must be a finite number, got NaN');
+    expect(() => validateAlert({ ...alert, evidence: [{ ...evidence, sampleSize: -3 }] })).toThrow('evidence[0].sampleSize: must be a non-negative integer, got -3');
   });
 });
