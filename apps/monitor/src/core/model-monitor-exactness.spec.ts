@@ -4,7 +4,7 @@ import { DetectorConfigError } from '@vigil/monitoring';
 import { checkModelConfig, DEFAULT_MODEL_CONFIG, effectiveConfig, ModelConfig } from './model-config';
 import { ModelMonitor } from './model-monitor';
 
-/** Inputs the engine must refuse (the service dead-letters them) or count once. */
+/** Exactness of the engine: inputs it must refuse (the service dead-letters them), configurations it cannot run, events counted once, any feature name, checkpoints that keep everything. */
 const T0 = Date.UTC(2026, 0, 1);
 
 function prediction(i: number, overrides: Partial<PredictionEvent> = {}): PredictionEvent {
@@ -171,5 +171,25 @@ describe('feature names that are Object.prototype properties', () => {
     const restored = ModelMonitor.fromJSON(JSON.parse(JSON.stringify(state)), m.currentConfig, { snapshotIntervalMs: 0 });
     expect(restored.toJSON().kinds).toEqual(state.kinds);
     expect(restored.currentMetrics().groups.map((g) => g.predictionCount)).toEqual([30, 30]);
+  });
+});
+
+describe('checkpoints keep the latency sketches', () => {
+  it('a restore in the middle of a snapshot interval gives the same latency quantiles as no restore', () => {
+    const uninterrupted = new ModelMonitor('fraud', effectiveConfig(DEFAULT_MODEL_CONFIG, {}), { snapshotIntervalMs: 60_000 });
+    const first = new ModelMonitor('fraud', effectiveConfig(DEFAULT_MODEL_CONFIG, {}), { snapshotIntervalMs: 60_000 });
+    // Latencies 1..200 ms; the restore comes after 100 of them, before any snapshot is due.
+    for (let i = 0; i < 100; i++) for (const m of [uninterrupted, first]) m.onPrediction(prediction(i, { latencyMs: i + 1 }));
+    const restored = ModelMonitor.fromJSON(JSON.parse(JSON.stringify(first.toJSON())), first.currentConfig, { snapshotIntervalMs: 60_000 });
+    for (let i = 100; i < 200; i++) for (const m of [uninterrupted, restored]) m.onPrediction(prediction(i, { latencyMs: i + 1 }));
+    const latency = (m: ModelMonitor) => {
+      const { metrics } = m.tick(T0 + 60_000).snapshots.find((s) => s.segmentKey === '')!;
+      return [metrics.latency_count, metrics.latency_p50, metrics.latency_p95, metrics.latency_p99];
+    };
+    const expected = latency(uninterrupted);
+    // 200 latencies; p99 of 1..200 is within 1 % (DDSketch's bound) of rank ⌊0.99 · 199⌋ = 197 → 198 ms.
+    expect(expected[0]).toBe(200);
+    expect(Math.abs(expected[3] - 198) / 198).toBeLessThanOrEqual(0.01);
+    expect(latency(restored)).toEqual(expected);
   });
 });

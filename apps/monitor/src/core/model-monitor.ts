@@ -26,6 +26,7 @@ import {
   DatasetSummaryJSON,
   LabelJoin,
   LatencySketch,
+  LatencySketchJSON,
 } from '@vigil/monitoring';
 import { AlertEpisodes, EpisodeState } from './alert-episodes';
 import { checkModelConfig, ModelConfig } from './model-config';
@@ -134,6 +135,8 @@ export interface ModelMonitorState {
     firstTime: number;
     lastTime: number;
     window: LabelledObservation[];
+    /** Latencies since the group's last snapshot (absent in checkpoints written before it was added). */
+    latency?: LatencySketchJSON;
   }[];
   versions: {
     version: string;
@@ -797,6 +800,7 @@ export class ModelMonitor {
         firstTime: g.firstTime,
         lastTime: g.lastTime,
         window: g.window.toJSON(),
+        latency: g.latency.toJSON(),
       })),
       versions: [...this.versions.values()].map((v) => ({
         version: v.version,
@@ -819,8 +823,8 @@ export class ModelMonitor {
   }
 
   /**
-   * Rebuilds a monitor from a checkpoint. Latency sketches restart empty (they cover one
-   * snapshot interval); the change detector is rebuilt by replaying the last
+   * Rebuilds a monitor from a checkpoint, latency sketches of the current snapshot interval
+   * included; the change detector is rebuilt by replaying the last
    * DETECTOR_REPLAY errors; predictions and labels waiting in the join are restored; label-join duplicates of labels joined before the checkpoint
    * are no longer recognised (they wait as unknown labels until their TTL).
    */
@@ -846,6 +850,7 @@ export class ModelMonitor {
       target.firstTime = g.firstTime ?? Infinity;
       target.lastTime = g.lastTime ?? -Infinity;
       target.window = RollingPerformance.fromJSON(task, config.metricWindow, g.window);
+      if (g.latency) target.latency = LatencySketch.fromJSON(g.latency);
     }
     for (const v of state.versions) {
       const episodes = new AlertEpisodes(() => m.config.reAlertIntervalMs);
