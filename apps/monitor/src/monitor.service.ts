@@ -1,15 +1,17 @@
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import { ConfluentSchemaRegistryValidationError } from '@kafkajs/confluent-schema-registry/dist/errors';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { HealthRegistry, RejectedRecordError, StorageUnavailableError } from '@vigil/common';
-import { Alert, EventStream, LabelEvent, MetricSnapshot, PredictionEvent, TopicMap, topicMap, validateLabel, validatePrediction } from '@vigil/contracts';
-import { AvroDecoder, createKafka, createSchemaRegistry, ensureTopics, registerContracts } from '@vigil/messaging';
+import { ComponentHealth, createRetryPolicy, HealthRegistry, MetricsRegistry, RejectedRecordError, RetryPolicy, Serializer, StorageUnavailableError } from '@vigil/common';
+import { Alert, EventStream, LabelEvent, MetricSnapshot, PredictionEvent, Task, TopicMap, topicMap } from '@vigil/contracts';
+import { AvroDecoder, createKafka, createSchemaRegistry, deadLetterMessage, ensureTopics, registerContracts } from '@vigil/messaging';
 import { DatasetSummary, DatasetSummaryJSON } from '@vigil/monitoring';
 import { migrate } from '@vigil/storage';
-import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
 import { LabelFlowControl } from './core/label-flow-control';
-import { effectiveConfig, ModelConfig } from './core/model-config';
+import { checkModelConfig, effectiveConfig, ModelConfig } from './core/model-config';
 import { ModelMonitor } from './core/model-monitor';
 import { CoPartitionAssigner } from './kafka/co-partition-assigner';
+import { ContractReader, InputStream } from './kafka/contract-reader';
 import { MONITOR_CONFIG, MonitorConfig } from './monitor.config';
 import { MonitorMetrics } from './monitor.metrics';
 import { Checkpoint, MonitorRepository } from './monitor.repository';
@@ -27,7 +29,32 @@ interface OwnedModel {
   referenceAppliedAt: number;
 }
 
-type InputStream = Extract<EventStream, 'predictions' | 'labels'>;
+/** Outputs of one model not yet on Kafka. */
+interface ModelOutputs {
+  snapshots: MetricSnapshot[];
+  alerts: Alert[];
+}
+
+/** A run of failures of one model's publication or one partition's batches, for /health. */
+interface FailureRun {
+  since: string;
+  failures: number;
+  error: string;
+}
+
+/** Consecutive failed deliveries of a partition's batch after which /health says `down`: it is stuck, not unlucky. */
+const STALLED_AFTER_FAILURES = 3;
+
+/** Header naming the consumer that refused a record (the ingestor refuses from its own group). */
+export const REFUSED_BY_HEADER = 'vigil-dead-letter-refused-by';
+
+/**
+ * Snapshots and alerts already on Kafka but not yet in ClickHouse, at most: beyond it
+ * the oldest are dropped from the ClickHouse copy (counted, logged; Kafka keeps them),
+ * so a long outage cannot grow memory without bound. ~20 minutes of 40 models × 6
+ * segments at the default 10-s snapshot interval.
+ */
+const MAX_UNSTORED_OUTPUTS = 30_000;
 
 /**
  * The monitor's event loop. Models are owned per partition (all topics keyed by model id,
@@ -43,7 +70,7 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
   private readonly topics: TopicMap;
   private readonly kafka: Kafka;
   private readonly registry: SchemaRegistry;
-  private readonly decoder: AvroDecoder;
+  private readonly reader: ContractReader;
   private consumer?: Consumer;
   private producer?: Producer;
   private schemaIds?: Record<EventStream, number>;
@@ -53,9 +80,19 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
   private assigned = new Set<number>();
   /** Pauses a labels partition that ran ahead of its predictions partition (catch-up on a backlog). */
   private readonly labelFlow: LabelFlowControl;
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly serializer = new Serializer();
   private timer?: NodeJS.Timeout;
-  private unpublished: { snapshots: MetricSnapshot[]; alerts: Alert[] } = { snapshots: [], alerts: [] };
+  /** By model id: one model's outputs are encoded apart from the others', so one that cannot be encoded blocks no other. */
+  private readonly unpublished = new Map<string, ModelOutputs>();
+  private deadLetters: Message[] = [];
+  private readonly publishFailures = new Map<string, FailureRun>();
+  /** By `${topic}:${partition}`: batches that failed and are being redelivered. */
+  private readonly partitionFailures = new Map<string, FailureRun>();
+  /** On Kafka, waiting for ClickHouse; written by one storage writer at a time. */
+  private readonly unstored: { snapshots: MetricSnapshot[]; alerts: Alert[] } = { snapshots: [], alerts: [] };
+  private storageWriter?: Promise<void>;
+  private readonly storageRetry: RetryPolicy;
+  private readonly stopping = new AbortController();
   private lastCheckpointAttempt = Date.now();
   private lastConfigRefresh = 0;
   private running = false;
@@ -66,18 +103,45 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
     @Inject(MONITOR_REPOSITORY) private readonly repository: MonitorRepository,
     private readonly metrics: MonitorMetrics,
     health: HealthRegistry,
+    metricsRegistry: MetricsRegistry,
   ) {
     this.topics = topicMap(config.topicPrefix);
     this.kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `${config.kafkaClientId}-monitor` }, this.logger);
     this.registry = createSchemaRegistry(config.schemaRegistry);
-    this.decoder = new AvroDecoder(this.registry);
+    this.reader = new ContractReader(new AvroDecoder(this.registry));
     this.labelFlow = new LabelFlowControl(config.labelFlow);
-    health.register('monitor', () => ({
-      status: !this.running ? 'down' : this.storageHealthy ? 'up' : 'degraded',
+    this.storageRetry = createRetryPolicy(
+      {
+        operation: 'monitor.store-outputs',
+        ...config.storageRetry,
+        onRetry: ({ error, attempt, delayMs }) => {
+          this.storageHealthy = !(error instanceof StorageUnavailableError);
+          this.logger.warn({ message: 'writing snapshots/alerts to ClickHouse failed; retrying', attempt, retryInMs: Math.round(delayMs), error: String(error) });
+        },
+      },
+      metricsRegistry,
+    );
+    health.register('monitor', () => this.health());
+  }
+
+  /**
+   * `down` when not running or when a partition's batch keeps failing (stuck); `degraded`
+   * while ClickHouse refuses writes, some model's outputs cannot be published, or a
+   * partition's batch failed and is being redelivered.
+   */
+  private health(): ComponentHealth {
+    const stalled = [...this.partitionFailures].map(([position, run]) => ({ position, ...run }));
+    const stuck = stalled.some((p) => p.failures >= STALLED_AFTER_FAILURES);
+    const impaired = !this.storageHealthy || this.publishFailures.size > 0 || stalled.length > 0;
+    return {
+      status: !this.running || stuck ? 'down' : impaired ? 'degraded' : 'up',
       modelsOwned: this.models.size,
       partitions: [...this.assigned].sort((a, b) => a - b),
       checkpointAgeSeconds: this.metrics.lastCheckpointAt === 0 ? null : (Date.now() - this.metrics.lastCheckpointAt) / 1000,
-    }));
+      storage: this.storageHealthy ? 'up' : 'failing',
+      publishFailures: Object.fromEntries(this.publishFailures),
+      stalledPartitions: stalled,
+    };
   }
 
   async onModuleInit(): Promise<void> {
@@ -98,21 +162,21 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
     this.running = false;
+    this.stopping.abort();
     // stop() waits for the batch in progress; then the last state is published and checkpointed.
     await this.consumer?.stop();
     await this.exclusive(async () => {
       await this.publish();
       await this.checkpoint().catch((error: unknown) => this.logger.warn({ message: 'final checkpoint failed', error: String(error) }));
     });
+    await this.storageWriter;
     await this.consumer?.disconnect();
     await this.producer?.disconnect();
   }
 
   /** One thing at a time: batches, timer ticks and HTTP writes never interleave on model state. */
   exclusive<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(task, task);
-    this.queue = run.catch(() => undefined);
-    return run;
+    return this.serializer.run(task);
   }
 
   private onAssignment(assignment: Record<string, number[]>): void {
@@ -127,7 +191,21 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
     this.logger.log({ message: 'partitions assigned', partitions: [...this.assigned].sort((a, b) => a - b), modelsOwned: this.models.size });
   }
 
-  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  /** A batch that throws is redelivered by kafkajs; its partition is reported in /health until a delivery succeeds. */
+  private async onBatch(payload: EachBatchPayload): Promise<void> {
+    const position = `${payload.batch.topic}:${payload.batch.partition}`;
+    try {
+      await this.processBatch(payload);
+      this.partitionFailures.delete(position);
+    } catch (error) {
+      const run = this.partitionFailures.get(position);
+      this.partitionFailures.set(position, { since: run?.since ?? new Date().toISOString(), failures: (run?.failures ?? 0) + 1, error: String(error) });
+      this.logger.error({ message: 'batch failed; kafkajs delivers it again', position, failures: (run?.failures ?? 0) + 1, error: String(error) });
+      throw error;
+    }
+  }
+
+  private async processBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const stream: InputStream = batch.topic === this.topics.predictions ? 'predictions' : 'labels';
     const position = `${batch.topic}:${batch.partition}`;
     // A labels batch fetched before its partition paused: left unresolved, kafkajs reads it again after the resume.
@@ -157,30 +235,32 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
     await heartbeat();
   }
 
+  /**
+   * A record that is not the contract (by its writer schema), breaks its rules, or is not
+   * a valid input of its model's engine is dead-lettered with the reason and changes nothing.
+   */
   private async handle(stream: InputStream, partition: number, message: KafkaMessage): Promise<void> {
     const offset = Number(message.offset);
-    let event: PredictionEvent | LabelEvent;
     try {
-      const { value } = await this.decoder.decode<PredictionEvent & LabelEvent>(message.value ?? Buffer.alloc(0));
-      event = stream === 'predictions' ? validatePrediction(value) : validateLabel(value);
+      const event = await this.reader.read(stream, message.value ?? Buffer.alloc(0));
+      const owned = await this.own(event.modelId, partition);
+      if (offset < owned.restoredUpTo[stream]) {
+        this.metrics.events.inc({ topic: stream, outcome: 'replayed' });
+        return;
+      }
+      const waitingBefore = owned.monitor.waitingLabels();
+      if (stream === 'predictions') owned.monitor.onPrediction(event as PredictionEvent);
+      else owned.monitor.onLabel(event as LabelEvent);
+      this.labelFlow.addWaiting(partition, owned.monitor.waitingLabels() - waitingBefore);
+      owned.dirty = true;
+      this.metrics.events.inc({ topic: stream, outcome: 'processed' });
     } catch (error) {
       if (!(error instanceof RejectedRecordError)) throw error;
-      // The ingestor dead-letters the same record from its own consumer group; the monitor only counts it.
       this.metrics.events.inc({ topic: stream, outcome: 'invalid' });
-      this.logger.warn({ message: 'invalid record skipped', topic: stream, partition, offset, reason: error.reason, error: error.message });
-      return;
+      this.logger.warn({ message: 'record dead-lettered', topic: stream, partition, offset, reason: error.reason, error: error.message });
+      const refused = { key: message.key, value: message.value, headers: { ...message.headers, [REFUSED_BY_HEADER]: 'monitor' } };
+      this.deadLetters.push(deadLetterMessage(refused, { topic: this.topics[stream], partition, offset }, error.reason, error.message));
     }
-    const owned = await this.own(event.modelId, partition);
-    if (offset < owned.restoredUpTo[stream]) {
-      this.metrics.events.inc({ topic: stream, outcome: 'replayed' });
-      return;
-    }
-    const waitingBefore = owned.monitor.waitingLabels();
-    if (stream === 'predictions') owned.monitor.onPrediction(event as PredictionEvent);
-    else owned.monitor.onLabel(event as LabelEvent);
-    this.labelFlow.addWaiting(partition, owned.monitor.waitingLabels() - waitingBefore);
-    owned.dirty = true;
-    this.metrics.events.inc({ topic: stream, outcome: 'processed' });
   }
 
   /** The model's state, restored from its checkpoint the first time this instance sees it. */
@@ -271,68 +351,139 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  /** Ticks every owned model and publishes its alerts and due snapshots (Kafka, then ClickHouse); failures are retried next time. */
+  /**
+   * Ticks every owned model, then publishes the dead letters and each model's alerts and
+   * due snapshots to Kafka (kept for the next tick when Kafka fails), then hands them to
+   * the storage writer. Each model's outputs are encoded on their own: outputs that can
+   * never be encoded are dropped (and reported) without holding back any other model.
+   */
   private async publish(): Promise<void> {
     const now = Date.now();
     const waiting = new Map([...this.assigned].map((p) => [p, 0]));
     for (const owned of this.models.values()) {
       const { snapshots, alerts } = owned.monitor.tick(now);
-      this.unpublished.snapshots.push(...snapshots);
-      this.unpublished.alerts.push(...alerts);
+      if (snapshots.length > 0 || alerts.length > 0) {
+        const outputs = this.unpublished.get(owned.monitor.modelId) ?? { snapshots: [], alerts: [] };
+        outputs.snapshots.push(...snapshots);
+        outputs.alerts.push(...alerts);
+        this.unpublished.set(owned.monitor.modelId, outputs);
+      }
       // The tick expires early labels; recounting here also covers models restored or dropped.
       waiting.set(owned.partition, (waiting.get(owned.partition) ?? 0) + owned.monitor.waitingLabels());
     }
     for (const [partition, count] of waiting) this.labelFlow.setWaiting(partition, count);
-    const { snapshots, alerts } = this.unpublished;
-    if (snapshots.length === 0 && alerts.length === 0) return;
+    await this.publishDeadLetters();
+    if (this.unpublished.size === 0) return;
+    const encoded: { modelId: string; outputs: ModelOutputs; alerts: Message[]; snapshots: Message[] }[] = [];
+    for (const [modelId, outputs] of this.unpublished) {
+      try {
+        encoded.push({ modelId, outputs, alerts: await this.encode('alerts', outputs.alerts), snapshots: await this.encode('metricSnapshots', outputs.snapshots) });
+      } catch (error) {
+        this.modelPublishFailed(modelId, error, outputs);
+      }
+    }
+    if (encoded.length === 0) return;
     try {
       await this.producer!.sendBatch({
         topicMessages: [
-          { topic: this.topics.alerts, messages: await this.encode('alerts', alerts) },
-          { topic: this.topics.metricSnapshots, messages: await this.encode('metricSnapshots', snapshots) },
+          { topic: this.topics.alerts, messages: encoded.flatMap((e) => e.alerts) },
+          { topic: this.topics.metricSnapshots, messages: encoded.flatMap((e) => e.snapshots) },
         ].filter((t) => t.messages.length > 0),
       });
     } catch (error) {
       this.metrics.publishFailures.inc({ target: 'kafka' });
-      this.logger.warn({ message: 'publishing to Kafka failed; will retry', error: String(error) });
+      this.logger.warn({ message: 'publishing to Kafka failed; will retry', models: encoded.length, error: String(error) });
       return;
     }
+    for (const { modelId, outputs } of encoded) {
+      this.unpublished.delete(modelId);
+      this.publishFailures.delete(modelId);
+      this.metrics.snapshotsPublished.inc(outputs.snapshots.length);
+      for (const a of outputs.alerts) {
+        this.metrics.alertsPublished.inc({ rule: a.rule });
+        this.logger.log({ message: 'alert', modelId: a.modelId, modelVersion: a.modelVersion, rule: a.rule, severity: a.severity, detail: a.message });
+      }
+      this.unstored.alerts.push(...outputs.alerts);
+      this.unstored.snapshots.push(...outputs.snapshots);
+    }
+    this.dropUnstoredBeyondCap();
+    this.startStorageWriter();
+  }
+
+  /**
+   * A model whose outputs fail the contract's validation (a bug: the engine's outputs
+   * break their own contract) loses them, reported; any other failure (a registry
+   * outage) keeps them for the next tick.
+   */
+  private modelPublishFailed(modelId: string, error: unknown, outputs: ModelOutputs): void {
+    const retriable = !(error instanceof ConfluentSchemaRegistryValidationError);
+    const run = this.publishFailures.get(modelId);
+    this.publishFailures.set(modelId, { since: run?.since ?? new Date().toISOString(), failures: (run?.failures ?? 0) + 1, error: String(error) });
+    this.metrics.publishFailures.inc({ target: retriable ? 'registry' : 'encode' });
+    if (retriable) {
+      this.logger.warn({ message: 'encoding a model\'s outputs failed; will retry', modelId, error: String(error) });
+      return;
+    }
+    this.unpublished.delete(modelId);
+    this.logger.error({ message: 'a model\'s outputs break their contract: dropped', modelId, snapshots: outputs.snapshots.length, alerts: outputs.alerts.length, error: String(error) });
+  }
+
+  /** Refused input records to the dead-letter topic; kept for the next tick when Kafka fails. */
+  private async publishDeadLetters(): Promise<void> {
+    if (this.deadLetters.length === 0) return;
+    const messages = this.deadLetters;
     try {
-      await this.repository.insertAlerts(alerts);
-      await this.repository.insertSnapshots(snapshots);
-      this.storageHealthy = true;
+      await this.producer!.send({ topic: this.topics.deadLetter, acks: -1, messages });
+      this.deadLetters = this.deadLetters.slice(messages.length);
+      this.metrics.deadLetters.inc(messages.length);
     } catch (error) {
-      // Kafka already has them; ClickHouse gets them on a later try.
-      this.metrics.publishFailures.inc({ target: 'clickhouse' });
-      this.storageHealthy = !(error instanceof StorageUnavailableError);
-      this.logger.warn({ message: 'writing snapshots/alerts to ClickHouse failed; will retry', error: String(error) });
-      this.unpublished = { snapshots: [], alerts: [] };
-      this.retryStorage(snapshots, alerts);
-      return;
-    }
-    this.unpublished = { snapshots: [], alerts: [] };
-    this.metrics.snapshotsPublished.inc(snapshots.length);
-    for (const a of alerts) {
-      this.metrics.alertsPublished.inc({ rule: a.rule });
-      this.logger.log({ message: 'alert', modelId: a.modelId, modelVersion: a.modelVersion, rule: a.rule, severity: a.severity, detail: a.message });
+      this.metrics.publishFailures.inc({ target: 'kafka' });
+      this.logger.warn({ message: 'publishing dead letters failed; will retry', deadLetters: messages.length, error: String(error) });
     }
   }
 
-  private retryStorage(snapshots: MetricSnapshot[], alerts: Alert[]): void {
-    setTimeout(() => {
-      void this.exclusive(async () => {
-        try {
-          await this.repository.insertAlerts(alerts);
-          await this.repository.insertSnapshots(snapshots);
+  /**
+   * One writer at a time copies the unstored outputs to ClickHouse under the retry
+   * policy; outputs published meanwhile join it on its next attempt. When its retries
+   * are spent the outputs stay, and the next publication starts a new writer.
+   */
+  private startStorageWriter(): void {
+    if (this.storageWriter || (this.unstored.alerts.length === 0 && this.unstored.snapshots.length === 0)) return;
+    this.storageWriter = this.storageRetry
+      .execute(() => this.storeUnstored(), this.stopping.signal)
+      .then(
+        () => {
           this.storageHealthy = true;
-        } catch {
-          this.retryStorage(snapshots, alerts);
-        }
+        },
+        (error: unknown) => {
+          // Kafka already has them; ClickHouse gets them when the next publication starts a writer.
+          this.metrics.publishFailures.inc({ target: 'clickhouse' });
+          this.storageHealthy = !(error instanceof StorageUnavailableError);
+          this.logger.warn({ message: 'writing snapshots/alerts to ClickHouse failed; kept for the next publication', unstored: this.unstored.alerts.length + this.unstored.snapshots.length, error: String(error) });
+        },
+      )
+      .finally(() => {
+        this.storageWriter = undefined;
       });
-    }, 2_000);
   }
 
-  private async encode(stream: 'alerts' | 'metricSnapshots', values: (Alert | MetricSnapshot)[]) {
+  private async storeUnstored(): Promise<void> {
+    await storeTaken(this.unstored.alerts, (rows) => this.repository.insertAlerts(rows));
+    await storeTaken(this.unstored.snapshots, (rows) => this.repository.insertSnapshots(rows));
+  }
+
+  private dropUnstoredBeyondCap(): void {
+    const excess = this.unstored.alerts.length + this.unstored.snapshots.length - MAX_UNSTORED_OUTPUTS;
+    if (excess <= 0) return;
+    // Snapshots go first: alerts are fewer and what on-call tooling reads.
+    const snapshots = Math.min(excess, this.unstored.snapshots.length);
+    this.unstored.snapshots.splice(0, snapshots);
+    this.unstored.alerts.splice(0, excess - snapshots);
+    this.metrics.unstoredDropped.inc(excess);
+    this.logger.error({ message: 'ClickHouse copy of the oldest snapshots/alerts dropped: too many waiting (they are on Kafka)', dropped: excess, cap: MAX_UNSTORED_OUTPUTS });
+  }
+
+  private async encode(stream: 'alerts' | 'metricSnapshots', values: (Alert | MetricSnapshot)[]): Promise<Message[]> {
     return Promise.all(
       values.map(async (value) => ({ key: value.modelId, value: await this.registry.encode(this.schemaIds![stream], value) })),
     );
@@ -389,9 +540,11 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
     return effectiveConfig(this.config.modelDefaults, overrides.get(modelId));
   }
 
+  /** Checks the effective configuration for the model's task (DetectorConfigError naming the field) before anything is saved. */
   async saveConfig(modelId: string, override: Partial<ModelConfig>): Promise<ModelConfig> {
-    await this.repository.saveConfigOverride(modelId, override);
     const config = effectiveConfig(this.config.modelDefaults, override);
+    checkModelConfig(config, await this.taskOf(modelId));
+    await this.repository.saveConfigOverride(modelId, override);
     await this.exclusive(async () => {
       const owned = this.models.get(modelId);
       if (owned) {
@@ -400,6 +553,13 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
       }
     });
     return config;
+  }
+
+  /** The task of the model's predictions: from its state here, else from its checkpoint; null when none came yet. */
+  private async taskOf(modelId: string): Promise<Task | null> {
+    const owned = this.models.get(modelId);
+    if (owned) return owned.monitor.modelTask;
+    return (await this.repository.loadCheckpoint(modelId))?.state.task ?? null;
   }
 
   async saveReference(modelId: string, summary: DatasetSummary): Promise<number> {
@@ -411,5 +571,16 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
       if (owned) this.applyReference(owned, json, Date.now());
     });
     return rows;
+  }
+}
+
+/** Takes every waiting row, writes them, and puts them back in front if the write fails (publications append meanwhile). */
+async function storeTaken<T>(waiting: T[], insert: (rows: T[]) => Promise<void>): Promise<void> {
+  const taken = waiting.splice(0);
+  try {
+    await insert(taken);
+  } catch (error) {
+    waiting.unshift(...taken);
+    throw error;
   }
 }
