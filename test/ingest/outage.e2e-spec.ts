@@ -8,6 +8,7 @@ import { topicMap, valueSubject } from '@vigil/contracts';
 import { createKafka, createSchemaRegistry, ensureTopics, registerContracts } from '@vigil/messaging';
 import { createClickHouse } from '@vigil/storage';
 import { ChildProcess, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,7 +42,8 @@ class PrivateClickHouse {
         .replaceAll('@TCP_PORT@', '19000')
         .replaceAll('@INTERSERVER_PORT@', '19009')
         .replaceAll('@USER@', 'default')
-        .replaceAll('@PASSWORD@', '');
+        // SHA-256 of the empty password (users.xml.template stores only hashes).
+        .replaceAll('@PASSWORD_SHA256@', createHash('sha256').update('').digest('hex'));
     writeFileSync(join(this.dir, 'config.xml'), fill('config.xml.template'));
     writeFileSync(join(this.dir, 'users.xml'), fill('users.xml.template'));
   }

@@ -2,8 +2,7 @@ import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ComponentHealth, HealthRegistry, StorageUnavailableError } from '@vigil/common';
 import { topicMap, TopicMap } from '@vigil/contracts';
-import { AvroDecoder, createKafka, createSchemaRegistry, ensureTopics, registerContracts } from '@vigil/messaging';
-import { migrate } from '@vigil/storage';
+import { AvroDecoder, ensureTopics, KAFKA, registerContracts, SCHEMA_REGISTRY } from '@vigil/messaging';
 import { Type } from 'avsc';
 import { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import { DeadLetterPublisher } from './dead-letter.publisher';
@@ -32,8 +31,6 @@ const SHUTDOWN_DRAIN_MS = 10_000;
 export class IngestConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(IngestConsumer.name);
   private readonly topics: TopicMap;
-  private readonly kafka: Kafka;
-  private readonly registry: SchemaRegistry;
   private readonly consumer: Consumer;
   private readonly producer: Producer;
   private readonly buffer: InsertBuffer;
@@ -45,13 +42,13 @@ export class IngestConsumer implements OnApplicationBootstrap, BeforeApplication
 
   constructor(
     @Inject(INGESTOR_CONFIG) private readonly config: IngestorConfig,
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Inject(SCHEMA_REGISTRY) private readonly registry: SchemaRegistry,
     repository: IngestRepository,
     private readonly metrics: IngestMetrics,
     health: HealthRegistry,
   ) {
     this.topics = topicMap(config.topicPrefix);
-    this.kafka = createKafka({ brokers: config.kafkaBrokers, clientId: config.kafkaClientId }, this.logger);
-    this.registry = createSchemaRegistry(config.schemaRegistry);
     this.consumer = this.kafka.consumer({
       groupId: config.groupId,
       maxBytesPerPartition: config.fetch.maxBytesPerPartition,
@@ -80,7 +77,6 @@ export class IngestConsumer implements OnApplicationBootstrap, BeforeApplication
 
   async onApplicationBootstrap(): Promise<void> {
     const { config } = this;
-    await migrate(config.clickhouse);
     await ensureTopics(this.kafka, this.topics, { partitions: config.topicPartitions });
     await registerContracts(this.registry, this.topics);
     const isDirectSchema = async (id: number): Promise<boolean> => isContractPredictionSchema((await this.registry.getSchema(id)) as Type);

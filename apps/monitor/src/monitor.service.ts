@@ -2,9 +2,8 @@ import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { HealthRegistry, RejectedRecordError, StorageUnavailableError } from '@vigil/common';
 import { Alert, EventStream, LabelEvent, MetricSnapshot, PredictionEvent, TopicMap, topicMap, validateLabel, validatePrediction } from '@vigil/contracts';
-import { AvroDecoder, createKafka, createSchemaRegistry, ensureTopics, registerContracts } from '@vigil/messaging';
+import { AvroDecoder, ensureTopics, KAFKA, registerContracts, SCHEMA_REGISTRY } from '@vigil/messaging';
 import { DatasetSummary, DatasetSummaryJSON } from '@vigil/monitoring';
-import { migrate } from '@vigil/storage';
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { LabelFlowControl } from './core/label-flow-control';
 import { effectiveConfig, ModelConfig } from './core/model-config';
@@ -41,8 +40,6 @@ type InputStream = Extract<EventStream, 'predictions' | 'labels'>;
 export class MonitorService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('MonitorService');
   private readonly topics: TopicMap;
-  private readonly kafka: Kafka;
-  private readonly registry: SchemaRegistry;
   private readonly decoder: AvroDecoder;
   private consumer?: Consumer;
   private producer?: Producer;
@@ -63,13 +60,13 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
 
   constructor(
     @Inject(MONITOR_CONFIG) private readonly config: MonitorConfig,
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Inject(SCHEMA_REGISTRY) private readonly registry: SchemaRegistry,
     @Inject(MONITOR_REPOSITORY) private readonly repository: MonitorRepository,
     private readonly metrics: MonitorMetrics,
     health: HealthRegistry,
   ) {
     this.topics = topicMap(config.topicPrefix);
-    this.kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `${config.kafkaClientId}-monitor` }, this.logger);
-    this.registry = createSchemaRegistry(config.schemaRegistry);
     this.decoder = new AvroDecoder(this.registry);
     this.labelFlow = new LabelFlowControl(config.labelFlow);
     health.register('monitor', () => ({
@@ -81,7 +78,6 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onModuleInit(): Promise<void> {
-    await migrate(this.config.clickhouse);
     await ensureTopics(this.kafka, this.topics, { partitions: this.config.topicPartitions });
     this.schemaIds = await registerContracts(this.registry, this.topics);
     this.producer = this.kafka.producer({ allowAutoTopicCreation: false });

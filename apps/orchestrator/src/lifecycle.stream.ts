@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { DecodeError, HealthRegistry, RejectedRecordError } from '@vigil/common';
 import type { Alert, MetricSnapshot, ModelDeployed, RetrainCompleted, TopicMap } from '@vigil/contracts';
 import { EventStream, topicMap } from '@vigil/contracts';
-import { AvroDecoder, createKafka, createSchemaRegistry, deadLetterMessage, ensureTopics, registerContracts } from '@vigil/messaging';
+import { AvroDecoder, deadLetterMessage, ensureTopics, KAFKA, registerContracts, SCHEMA_REGISTRY } from '@vigil/messaging';
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Partitioners, Producer } from 'kafkajs';
 import type { LifecycleEvent } from './core';
 import { LifecycleService, PendingRequest, SourcedEvent } from './lifecycle.service';
@@ -27,8 +27,6 @@ const RECORDS_PER_PERSIST = 1000;
 @Injectable()
 export class LifecycleStream implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(LifecycleStream.name);
-  private readonly kafka: Kafka;
-  private readonly registry: SchemaRegistry;
   private readonly decoder: AvroDecoder;
   private readonly topics: TopicMap;
   private producer?: Producer;
@@ -40,12 +38,12 @@ export class LifecycleStream implements OnApplicationBootstrap, OnApplicationShu
 
   constructor(
     @Inject(ORCHESTRATOR_CONFIG) private readonly config: OrchestratorConfig,
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Inject(SCHEMA_REGISTRY) private readonly registry: SchemaRegistry,
     private readonly lifecycle: LifecycleService,
     private readonly metrics: OrchestratorMetrics,
     health: HealthRegistry,
   ) {
-    this.kafka = createKafka({ brokers: config.kafkaBrokers, clientId: config.kafkaClientId }, this.logger);
-    this.registry = createSchemaRegistry(config.schemaRegistry);
     this.decoder = new AvroDecoder(this.registry);
     this.topics = topicMap(config.topicPrefix);
     health.register('kafka', () => ({ status: this.state === 'running' ? 'up' : this.state === 'starting' ? 'degraded' : 'down', consumer: this.state }));

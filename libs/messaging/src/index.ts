@@ -1,4 +1,4 @@
-export { createKafka, type KafkaSettings } from './kafka';
+export { createKafka, kafkaSecurityOptions, type KafkaSettings } from './kafka';
 export {
   AvroDecoder,
   createSchemaRegistry,
@@ -9,3 +9,16 @@ export {
 } from './schema-registry';
 export { ensureTopics, registerContracts, type StreamSetup } from './streams';
 export { DEAD_LETTER_HEADERS, deadLetterMessage, type RefusedRecord } from './dead-letter';
+export { explainKafkaFailure, explainRegistryFailure } from './connection-failure';
+export {
+  KAFKA,
+  MESSAGING_SETTINGS,
+  MessagingModule,
+  messagingSettings,
+  SCHEMA_REGISTRY,
+  verifyKafka,
+  verifyRegistry,
+  type MessagingOptions,
+  type MessagingSettings,
+} from './messaging.module';
+export { KAFKA_PRINCIPALS, principalAcls, serviceAcls, type AclNames, type KafkaPrincipal } from './acls';

@@ -1,3 +1,4 @@
 export { sql, identifier, quoteString, quoteValue, quoteIdentifier, type SqlValue } from './sql';
-export { createClickHouse, clickhouseErrorCode, classifyClickHouseError, type ClickHouseSettings } from './clickhouse';
+export { createClickHouse, clickhouseErrorCode, classifyClickHouseError, explainClickHouseFailure, type ClickHouseSettings } from './clickhouse';
 export { migrate, readMigrations, type Migration } from './migrations';
+export { CLICKHOUSE, CLICKHOUSE_SETTINGS, StorageModule } from './storage.module';
