@@ -1,0 +1,106 @@
+import type { InfrastructureConfig, KafkaSaslMechanism } from '@vigil/common';
+import type { KafkaPrincipal } from '@vigil/messaging';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { connect } from 'node:net';
+import { REPO } from './service-process';
+
+/**
+ * The secured side of the local stack (infra/up.sh, docs/security.md): its ports, CA and
+ * generated credentials, read from infra/lib.sh so the scripts stay the one source.
+ */
+export interface SecureStack {
+  kafkaBrokers: string[];
+  registryUrl: string;
+  clickhouseUrl: string;
+  caFile: string;
+  ca: Buffer;
+  clickhouseUser: string;
+  clickhousePassword: string;
+  kafkaPassword(principal: KafkaPrincipal): string;
+}
+
+function infraValue(expression: string): string {
+  return execFileSync('bash', ['-c', `source infra/lib.sh && printf '%s' "${expression}"`], { cwd: REPO, encoding: 'utf8' });
+}
+
+async function listening(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port }, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
+}
+
+/** Fails with what to do when the running stack was started before it had a secured side. */
+export async function secureStack(): Promise<SecureStack> {
+  const host = infraValue('$(kafka_host)');
+  const secureDir = infraValue('$SECURE_DIR');
+  const kafkaPort = Number(infraValue('$KAFKA_SASL_SSL_PORT'));
+  const registryUrl = infraValue('$SCHEMA_REGISTRY_URL').replace(/^http:\/\/([^:/]+):\d+/, `https://$1:${infraValue('$SCHEMA_REGISTRY_HTTPS_PORT')}`);
+  const clickhouseUrl = infraValue('$CLICKHOUSE_URL').replace(/^http:\/\/([^:/]+):\d+/, `https://$1:${infraValue('$CLICKHOUSE_HTTPS_PORT')}`);
+  if (!(await listening(host, kafkaPort))) {
+    throw new Error(
+      `no SASL_SSL listener at ${host}:${kafkaPort}: the running stack predates its secured side; restart it (npm run infra:down && npm run infra:up)`,
+    );
+  }
+  const lines = readFileSync(join(secureDir, 'credentials'), 'utf8').trim().split('\n').map((line) => line.split(' '));
+  const password = (server: string, name: string) => {
+    const found = lines.find(([s, n]) => s === server && n === name);
+    if (!found) throw new Error(`no ${server} credential for ${name} in ${secureDir}/credentials`);
+    return found[2];
+  };
+  const clickhouseUser = infraValue('$CLICKHOUSE_SERVICE_USER');
+  const caFile = join(secureDir, 'ca.pem');
+  return {
+    kafkaBrokers: [`${host}:${kafkaPort}`],
+    registryUrl,
+    clickhouseUrl,
+    caFile,
+    ca: readFileSync(caFile),
+    clickhouseUser,
+    clickhousePassword: password('clickhouse', clickhouseUser),
+    kafkaPassword: (principal) => password('kafka', principal),
+  };
+}
+
+/** The infrastructure settings of a test, moved onto the secured side as `principal`. */
+export function securedInfrastructure<T extends InfrastructureConfig>(
+  base: T,
+  stack: SecureStack,
+  principal: KafkaPrincipal,
+  mechanism: KafkaSaslMechanism = 'scram-sha-512',
+): T {
+  return {
+    ...base,
+    kafkaBrokers: stack.kafkaBrokers,
+    kafkaSecurity: {
+      protocol: 'SASL_SSL',
+      sasl: { mechanism, username: principal, password: stack.kafkaPassword(principal) },
+      tls: { ca: stack.ca, rejectUnauthorized: true },
+    },
+    schemaRegistry: { ...base.schemaRegistry, url: stack.registryUrl, ca: stack.ca },
+    clickhouse: { ...base.clickhouse, url: stack.clickhouseUrl, user: stack.clickhouseUser, password: stack.clickhousePassword, ca: stack.ca },
+  };
+}
+
+/** The environment variables a service process needs for the secured side as `principal`. */
+export function securedEnv(stack: SecureStack, principal: KafkaPrincipal, mechanism: KafkaSaslMechanism = 'scram-sha-512'): Record<string, string> {
+  return {
+    KAFKA_BROKERS: stack.kafkaBrokers.join(','),
+    KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
+    KAFKA_SASL_MECHANISM: mechanism,
+    KAFKA_SASL_USERNAME: principal,
+    KAFKA_SASL_PASSWORD: stack.kafkaPassword(principal),
+    KAFKA_SSL_CA_FILE: stack.caFile,
+    SCHEMA_REGISTRY_URL: stack.registryUrl,
+    SCHEMA_REGISTRY_CA_FILE: stack.caFile,
+    CLICKHOUSE_URL: stack.clickhouseUrl,
+    CLICKHOUSE_USER: stack.clickhouseUser,
+    CLICKHOUSE_PASSWORD: stack.clickhousePassword,
+    CLICKHOUSE_CA_FILE: stack.caFile,
+  };
+}
