@@ -6,22 +6,17 @@
  */
 import type { KafkaSaslMechanism } from '@vigil/common';
 import { topicMap } from '@vigil/contracts';
-import { AclNames, createKafka, ensureTopics, KafkaPrincipal, serviceAcls } from '@vigil/messaging';
+import { createKafka, ensureTopics, KafkaPrincipal } from '@vigil/messaging';
 import { Kafka } from 'kafkajs';
 import { deleteTopics, testInfrastructure } from '../support/stack';
-import { SecureStack, secureStack } from '../support/secure-stack';
+import { grantAcls, SecureStack, secureStack, testAclNames } from '../support/secure-stack';
 
 const config = testInfrastructure('acls');
 const topics = topicMap(config.topicPrefix);
 // The PLAINTEXT listener's principal (ANONYMOUS) is a super user: it sets the test up.
 const admin = createKafka({ brokers: config.kafkaBrokers, clientId: `test-${config.runId}` });
-const names: AclNames = {
-  topics,
-  topicPrefix: config.topicPrefix,
-  groups: { ingestor: `${config.runId}-ingestor`, monitor: `${config.runId}-monitor`, orchestrator: `${config.runId}-orchestrator`, trainer: `${config.runId}-trainer` },
-  transactionalIds: { orchestrator: `${config.runId}-orchestrator` },
-};
-const acl = serviceAcls(names);
+const names = testAclNames(config);
+let revokeAcls: (() => Promise<void>) | undefined;
 
 let stack: SecureStack;
 
@@ -60,24 +55,11 @@ async function write(principal: KafkaPrincipal, topic: string, mechanism?: Kafka
 beforeAll(async () => {
   stack = await secureStack();
   await ensureTopics(admin, topics, { partitions: 1 });
-  const client = admin.admin();
-  await client.connect();
-  try {
-    await client.createAcls({ acl });
-  } finally {
-    await client.disconnect();
-  }
+  revokeAcls = await grantAcls(admin, names);
 });
 
 afterAll(async () => {
-  if (!stack) return;
-  const client = admin.admin();
-  await client.connect();
-  try {
-    await client.deleteAcls({ filters: acl });
-  } finally {
-    await client.disconnect();
-  }
+  await revokeAcls?.();
   await deleteTopics(admin, config.topicPrefix);
 });
 

@@ -1,5 +1,7 @@
 import type { InfrastructureConfig, KafkaSaslMechanism } from '@vigil/common';
-import type { KafkaPrincipal } from '@vigil/messaging';
+import { topicMap } from '@vigil/contracts';
+import { AclNames, KafkaPrincipal, serviceAcls } from '@vigil/messaging';
+import { Kafka } from 'kafkajs';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -102,5 +104,40 @@ export function securedEnv(stack: SecureStack, principal: KafkaPrincipal, mechan
     CLICKHOUSE_USER: stack.clickhouseUser,
     CLICKHOUSE_PASSWORD: stack.clickhousePassword,
     CLICKHOUSE_CA_FILE: stack.caFile,
+  };
+}
+
+/** ACL names for a test: its topics, and groups and a transactional id of its own. */
+export function testAclNames(config: InfrastructureConfig & { runId: string }): AclNames {
+  const id = (service: string) => `${config.runId}-${service}`;
+  return {
+    topics: topicMap(config.topicPrefix),
+    topicPrefix: config.topicPrefix,
+    groups: { ingestor: id('ingestor'), monitor: id('monitor'), orchestrator: id('orchestrator'), trainer: id('trainer') },
+    transactionalIds: { orchestrator: id('orchestrator') },
+  };
+}
+
+/**
+ * Creates the ACL table's entries for `names` through `admin` (a super user: the
+ * PLAINTEXT listener's principal) and resolves with the function that deletes them.
+ */
+export async function grantAcls(admin: Kafka, names: AclNames): Promise<() => Promise<void>> {
+  const acl = serviceAcls(names);
+  const client = admin.admin();
+  await client.connect();
+  try {
+    await client.createAcls({ acl });
+  } finally {
+    await client.disconnect();
+  }
+  return async () => {
+    const cleanup = admin.admin();
+    await cleanup.connect();
+    try {
+      await cleanup.deleteAcls({ filters: acl });
+    } finally {
+      await cleanup.disconnect();
+    }
   };
 }

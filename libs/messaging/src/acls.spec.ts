@@ -33,7 +33,7 @@ describe('Kafka ACL table', () => {
   it('only the orchestrator writes retrain and rollback requests, inside its transactional id', () => {
     const orchestrator = grants('vigil-orchestrator');
     expect(orchestrator).toEqual(expect.arrayContaining(['WRITE TOPIC:vigil.retrain-requested', 'WRITE TOPIC:vigil.rollback-requested', 'WRITE TRANSACTIONAL_ID:tx-orchestrator', 'READ GROUP:g-orchestrator']));
-    for (const other of ['vigil-ingestor', 'vigil-monitor', 'vigil-producer', 'vigil-deployer', 'vigil-trainer'] as const) {
+    for (const other of ['vigil-ingestor', 'vigil-monitor', 'vigil-producer', 'vigil-deployer', 'vigil-trainer', 'vigil-simulator'] as const) {
       expect(grants(other)).not.toContain('WRITE TOPIC:vigil.retrain-requested');
     }
   });

@@ -34,6 +34,8 @@ export const KAFKA_PRINCIPALS = {
   'vigil-producer': { reads: [], writes: ['predictions', 'labels'], createsTopics: false },
   /** Your deployer: tells Vigil which version now serves. */
   'vigil-deployer': { reads: ['rollbackRequested'], writes: ['modelDeployed'], createsTopics: false },
+  /** The traffic simulator and the demo: a producer service and a deployer at once, and it creates the topic map. */
+  'vigil-simulator': { reads: [], writes: ['predictions', 'labels', 'modelDeployed'], createsTopics: true },
   /** Your training pipeline: takes retrain requests, reports completions. */
   'vigil-trainer': { reads: ['retrainRequested'], writes: ['retrainCompleted'], createsTopics: false, group: 'trainer' },
 } as const satisfies Record<string, PrincipalGrant>;
