@@ -49,9 +49,10 @@ kafka_principals() { printf '%s\n' "$KAFKA_PRINCIPALS_LIST"; }
 
 kafka_ready() { node "$REPO_DIR/infra/kafka-ready.js" >/dev/null 2>&1; }
 registry_ready() { curl -fsS --max-time 5 "$SCHEMA_REGISTRY_URL/subjects" >/dev/null 2>&1; }
+# Credentials go to curl on stdin (-H @-), never on a command line other users can read.
 clickhouse_ready() {
-  [[ "$(curl -fsS --max-time 5 -u "$CLICKHOUSE_USER:$CLICKHOUSE_PASSWORD" \
-    --data-binary 'SELECT 1' "$CLICKHOUSE_URL/" 2>/dev/null)" == "1" ]]
+  [[ "$(printf 'Authorization: Basic %s\n' "$(printf '%s:%s' "$CLICKHOUSE_USER" "$CLICKHOUSE_PASSWORD" | base64 -w0)" \
+    | curl -fsS --max-time 5 -H @- --data-binary 'SELECT 1' "$CLICKHOUSE_URL/" 2>/dev/null)" == "1" ]]
 }
 
 # fill_template TEMPLATE OUT KEY=VALUE...: replaces every @KEY@ with VALUE, taken

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Brings up the local stack natively on loopback (no Docker): Apache Kafka (KRaft),
-# Apicurio Registry (Confluent-compatible API) and ClickHouse. Idempotent: installs what
+# Apicurio Registry (Confluent-compatible API) and ClickHouse, each with its secured side
+# (Kafka SASL_SSL listener with ACLs, registry over TLS, ClickHouse https; docs/security.md). Idempotent: installs what
 # is missing, starts nothing that already answers, and returns once each server has
 # answered a real request. Downloads, data and logs live under .infra/ (git-ignored).
 set -euo pipefail
@@ -160,6 +161,8 @@ configure_kafka_security() {
 require_tools
 make_secure_material
 start_clickhouse
+# `infra/up.sh clickhouse`: that server alone (the templating test starts a private one).
+if [[ "${1:-}" == "clickhouse" ]]; then exit 0; fi
 # Both JVMs start side by side; then wait for each.
 start_kafka
 start_registry
