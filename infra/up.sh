@@ -10,7 +10,8 @@ mkdir -p "$RUN_DIR" "$LOG_DIR"
 
 require_tools() {
   local missing=()
-  command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
+  # A JDK, not a JRE: infra/kafka/ScramCredentials.java runs as a single-file source program.
+  command -v javac >/dev/null || missing+=(openjdk-17-jdk-headless)
   command -v mvn >/dev/null || missing+=(maven)
   command -v curl >/dev/null || missing+=(curl)
   command -v openssl >/dev/null || missing+=(openssl)
@@ -145,6 +146,10 @@ ensure_credential() {
 # file changed since they were last written; the ACLs of docs/security.md are applied on
 # every start (idempotent).
 configure_kafka_security() {
+  if ! (exec 3<>"/dev/tcp/$(kafka_host)/$KAFKA_SASL_SSL_PORT") 2>/dev/null; then
+    log "warning: kafka has no SASL_SSL listener on port $KAFKA_SASL_SSL_PORT (started before it existed): restart it with infra:down and infra:up"
+    return
+  fi
   local marker="$INFRA_DIR/data/kafka/vigil-scram.sha256" want cp
   want="$(sha256sum < "$SECURE_DIR/credentials" | cut -d' ' -f1)"
   if [[ "$(cat "$marker" 2>/dev/null)" != "$want" ]]; then
