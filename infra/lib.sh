@@ -37,6 +37,9 @@ kafka_host() { local b="${KAFKA_BROKERS%%,*}"; echo "${b%:*}"; }
 kafka_port() { local b="${KAFKA_BROKERS%%,*}"; echo "${b##*:}"; }
 url_host() { local u="${1#*://}"; u="${u%%/*}"; echo "${u%:*}"; }
 url_port() { local u="${1#*://}"; u="${u%%/*}"; [[ "$u" == *:* ]] && echo "${u##*:}" || echo 80; }
+# The secured side's URLs: same host and path as the plaintext ones, on the https ports.
+registry_https_url() { local rest="${SCHEMA_REGISTRY_URL#*://}"; echo "https://$(url_host "$SCHEMA_REGISTRY_URL"):$SCHEMA_REGISTRY_HTTPS_PORT/${rest#*/}"; }
+clickhouse_https_url() { echo "https://$(url_host "$CLICKHOUSE_URL"):$CLICKHOUSE_HTTPS_PORT"; }
 is_loopback() { [[ "$1" == "127.0.0.1" || "$1" == "localhost" || "$1" == "::1" ]]; }
 
 # The Kafka principals and ACLs come from one table, libs/messaging/src/acls.ts.

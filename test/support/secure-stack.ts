@@ -42,8 +42,8 @@ export async function secureStack(): Promise<SecureStack> {
   const host = infraValue('$(kafka_host)');
   const secureDir = infraValue('$SECURE_DIR');
   const kafkaPort = Number(infraValue('$KAFKA_SASL_SSL_PORT'));
-  const registryUrl = infraValue('$SCHEMA_REGISTRY_URL').replace(/^http:\/\/([^:/]+):\d+/, `https://$1:${infraValue('$SCHEMA_REGISTRY_HTTPS_PORT')}`);
-  const clickhouseUrl = infraValue('$CLICKHOUSE_URL').replace(/^http:\/\/([^:/]+):\d+/, `https://$1:${infraValue('$CLICKHOUSE_HTTPS_PORT')}`);
+  const registryUrl = infraValue('$(registry_https_url)');
+  const clickhouseUrl = infraValue('$(clickhouse_https_url)');
   if (!(await listening(host, kafkaPort))) {
     throw new Error(
       `no SASL_SSL listener at ${host}:${kafkaPort}: the running stack predates its secured side; restart it (npm run infra:down && npm run infra:up)`,
