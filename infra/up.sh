@@ -118,7 +118,7 @@ make_secure_material() {
   load_kafka_principals
   ( umask 077; mkdir -p "$SECURE_DIR" )
   chmod 700 "$SECURE_DIR"
-  if [[ ! -s "$SECURE_DIR/server-keystore.pem" ]]; then
+  if [[ ! -s "$SECURE_DIR/client.pem" ]]; then
     log "making the local CA and server certificate in $SECURE_DIR"
     ( umask 077; cd "$SECURE_DIR"
       openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 825 -keyout ca.key -out ca.pem -subj "/CN=Vigil local CA" \
@@ -127,7 +127,11 @@ make_secure_material() {
       printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n' > server.ext
       openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 825 -sha256 -extfile server.ext -out server.pem 2>/dev/null
       cat server.key server.pem > server-keystore.pem
-      rm -f server.csr server.ext ca.srl
+      # A client certificate for mutual TLS (KAFKA_SSL_CERT_FILE / KAFKA_SSL_KEY_FILE).
+      openssl req -newkey rsa:2048 -nodes -sha256 -keyout client.key -out client.csr -subj "/CN=vigil-client" 2>/dev/null
+      printf 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n' > client.ext
+      openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 825 -sha256 -extfile client.ext -out client.pem 2>/dev/null
+      rm -f server.csr server.ext client.csr client.ext ca.srl
       chmod 644 ca.pem ) || die "openssl could not make the certificates in $SECURE_DIR"
   fi
   local name

@@ -20,12 +20,12 @@ let revokeAcls: (() => Promise<void>) | undefined;
 
 let stack: SecureStack;
 
-function as(principal: KafkaPrincipal, mechanism: KafkaSaslMechanism = 'scram-sha-512'): Kafka {
+function as(principal: KafkaPrincipal, mechanism: KafkaSaslMechanism = 'scram-sha-512', clientCert?: { cert: Buffer; key: Buffer }): Kafka {
   return createKafka(
     {
       brokers: stack.kafkaBrokers,
       clientId: `test-${config.runId}-${principal}`,
-      security: { protocol: 'SASL_SSL', sasl: { mechanism, username: principal, password: stack.kafkaPassword(principal) }, tls: { ca: stack.ca, rejectUnauthorized: true } },
+      security: { protocol: 'SASL_SSL', sasl: { mechanism, username: principal, password: stack.kafkaPassword(principal) }, tls: { ca: stack.ca, ...clientCert, rejectUnauthorized: true } },
     },
     undefined,
     // Authorization failures are not retriable; one retry covers a leader move.
@@ -38,8 +38,8 @@ function as(principal: KafkaPrincipal, mechanism: KafkaSaslMechanism = 'scram-sh
  * TOPIC_AUTHORIZATION_FAILED, which kafkajs reports from the produce request, or from the
  * metadata request when the principal may not even describe the topic).
  */
-async function write(principal: KafkaPrincipal, topic: string, mechanism?: KafkaSaslMechanism): Promise<string> {
-  const producer = as(principal, mechanism).producer({ allowAutoTopicCreation: false });
+async function write(principal: KafkaPrincipal, topic: string, mechanism?: KafkaSaslMechanism, clientCert?: { cert: Buffer; key: Buffer }): Promise<string> {
+  const producer = as(principal, mechanism, clientCert).producer({ allowAutoTopicCreation: false });
   await producer.connect();
   try {
     await producer.send({ topic, acks: -1, messages: [{ key: 'fraud', value: Buffer.from('forged') }] });
@@ -67,6 +67,11 @@ describe('Kafka ACLs on the SASL_SSL listener', () => {
   it.each<KafkaSaslMechanism>(['scram-sha-512', 'scram-sha-256', 'plain'])('a producer service (%s) writes predictions and labels', async (mechanism) => {
     expect(await write('vigil-producer', topics.predictions, mechanism)).toBe('ok');
     expect(await write('vigil-producer', topics.labels, mechanism)).toBe('ok');
+  });
+
+  it('with a client certificate as well (mutual TLS; the principal stays the SASL user)', async () => {
+    expect(await write('vigil-producer', topics.predictions, 'scram-sha-512', stack.clientCert)).toBe('ok');
+    expect(await write('vigil-producer', topics.metricSnapshots, 'scram-sha-512', stack.clientCert)).toBe('refused');
   });
 
   it('a producer service writes nothing else: forged snapshots, alerts and lifecycle requests are refused', async () => {

@@ -18,6 +18,8 @@ export interface SecureStack {
   clickhouseUrl: string;
   caFile: string;
   ca: Buffer;
+  /** A client certificate and key signed by the stack's CA (mutual TLS). */
+  clientCert: { cert: Buffer; key: Buffer };
   clickhouseUser: string;
   clickhousePassword: string;
   kafkaPassword(principal: KafkaPrincipal): string;
@@ -63,6 +65,7 @@ export async function secureStack(): Promise<SecureStack> {
     clickhouseUrl,
     caFile,
     ca: readFileSync(caFile),
+    clientCert: { cert: readFileSync(join(secureDir, 'client.pem')), key: readFileSync(join(secureDir, 'client.key')) },
     clickhouseUser,
     clickhousePassword: password('clickhouse', clickhouseUser),
     kafkaPassword: (principal) => password('kafka', principal),
