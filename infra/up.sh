@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Brings up the local stack natively on loopback (no Docker): Apache Kafka (KRaft),
 # Apicurio Registry (Confluent-compatible API) and ClickHouse, each with its secured side
-# (Kafka SASL_SSL listener with ACLs, registry over TLS, ClickHouse https; docs/security.md). Idempotent: installs what
-# is missing, starts nothing that already answers, and returns once each server has
-# answered a real request. Downloads, data and logs live under .infra/ (git-ignored).
+# (Kafka SASL_SSL listener with ACLs, registry over TLS, ClickHouse https; docs/security.md).
+# Idempotent: installs what is missing, starts nothing that already answers, and returns
+# once each server has answered a real request. Downloads, data and logs live under .infra/ (git-ignored).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 mkdir -p "$RUN_DIR" "$LOG_DIR"
