@@ -15,6 +15,15 @@ CLICKHOUSE_USER="${CLICKHOUSE_USER:-default}"
 CLICKHOUSE_PASSWORD="${CLICKHOUSE_PASSWORD:-}"
 CLICKHOUSE_TCP_PORT="${CLICKHOUSE_TCP_PORT:-9000}"
 CLICKHOUSE_INTERSERVER_PORT="${CLICKHOUSE_INTERSERVER_PORT:-9009}"
+# The secured side of the same servers (docs/security.md): Kafka SASL_SSL listener,
+# ClickHouse https_port, the registry over TLS. Certificates and generated credentials
+# live in $SECURE_DIR (0700; keys and credentials 0600).
+KAFKA_SASL_SSL_PORT="${KAFKA_SASL_SSL_PORT:-9094}"
+CLICKHOUSE_HTTPS_PORT="${CLICKHOUSE_HTTPS_PORT:-8443}"
+SCHEMA_REGISTRY_HTTPS_PORT="${SCHEMA_REGISTRY_HTTPS_PORT:-8444}"
+SECURE_DIR="$INFRA_DIR/secure"
+# The password-protected ClickHouse user of the secured side (password generated in $SECURE_DIR).
+CLICKHOUSE_SERVICE_USER="vigil_service"
 # Generous on 2 cores: two JVMs and ClickHouse start side by side.
 READY_TIMEOUT_SECONDS="${VIGIL_READY_TIMEOUT_SECONDS:-180}"
 
@@ -28,14 +37,45 @@ kafka_host() { local b="${KAFKA_BROKERS%%,*}"; echo "${b%:*}"; }
 kafka_port() { local b="${KAFKA_BROKERS%%,*}"; echo "${b##*:}"; }
 url_host() { local u="${1#*://}"; u="${u%%/*}"; echo "${u%:*}"; }
 url_port() { local u="${1#*://}"; u="${u%%/*}"; [[ "$u" == *:* ]] && echo "${u##*:}" || echo 80; }
+# The secured side's URLs: same host and path as the plaintext ones, on the https ports.
+registry_https_url() { local rest="${SCHEMA_REGISTRY_URL#*://}"; echo "https://$(url_host "$SCHEMA_REGISTRY_URL"):$SCHEMA_REGISTRY_HTTPS_PORT/${rest#*/}"; }
+clickhouse_https_url() { echo "https://$(url_host "$CLICKHOUSE_URL"):$CLICKHOUSE_HTTPS_PORT"; }
 is_loopback() { [[ "$1" == "127.0.0.1" || "$1" == "localhost" || "$1" == "::1" ]]; }
+
+# The Kafka principals and ACLs come from one table, libs/messaging/src/acls.ts.
+kafka_security_tool() {
+  ( cd "$REPO_DIR" && node -r ts-node/register/transpile-only -r tsconfig-paths/register infra/kafka-security.ts "$@" )
+}
+# Read once per script (load_kafka_principals) because ts-node takes seconds to start.
+load_kafka_principals() { KAFKA_PRINCIPALS_LIST="$(kafka_security_tool principals)" || die "cannot list the Kafka principals"; }
+kafka_principals() { printf '%s\n' "$KAFKA_PRINCIPALS_LIST"; }
 
 kafka_ready() { node "$REPO_DIR/infra/kafka-ready.js" >/dev/null 2>&1; }
 registry_ready() { curl -fsS --max-time 5 "$SCHEMA_REGISTRY_URL/subjects" >/dev/null 2>&1; }
+# Credentials go to curl on stdin (-H @-), never on a command line other users can read.
 clickhouse_ready() {
-  [[ "$(curl -fsS --max-time 5 -u "$CLICKHOUSE_USER:$CLICKHOUSE_PASSWORD" \
-    --data-binary 'SELECT 1' "$CLICKHOUSE_URL/" 2>/dev/null)" == "1" ]]
+  [[ "$(printf 'Authorization: Basic %s\n' "$(printf '%s:%s' "$CLICKHOUSE_USER" "$CLICKHOUSE_PASSWORD" | base64 -w0)" \
+    | curl -fsS --max-time 5 -H @- --data-binary 'SELECT 1' "$CLICKHOUSE_URL/" 2>/dev/null)" == "1" ]]
 }
+
+# fill_template TEMPLATE OUT KEY=VALUE...: replaces every @KEY@ with VALUE, taken
+# literally (no sed: any character is safe in a value), and writes OUT readable by its
+# owner only (generated configs may hold credentials or their hashes).
+fill_template() {
+  local text out="$2" pair
+  text="$(<"$1")"
+  shift 2
+  for pair in "$@"; do text="${text//"@${pair%%=*}@"/"${pair#*=}"}"; done
+  ( umask 077; printf '%s\n' "$text" > "$out" )
+  chmod 600 "$out"
+}
+# xml_escape VALUE: the value as XML character data.
+xml_escape() {
+  local v="${1//&/"&amp;"}"
+  v="${v//</"&lt;"}"; v="${v//>/"&gt;"}"; v="${v//\"/"&quot;"}"
+  printf '%s' "${v//\'/"&apos;"}"
+}
+sha256_hex() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }
 
 pid_alive() { [[ -f "$RUN_DIR/$1.pid" ]] && kill -0 "$(cat "$RUN_DIR/$1.pid")" 2>/dev/null; }
 

@@ -10,7 +10,7 @@ import { createKafka, createSchemaRegistry, ensureTopics, registerContracts } fr
 import { ClickHouseClient } from '@clickhouse/client';
 import { createClickHouse } from '@vigil/storage';
 import { ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,7 +48,8 @@ class PrivateClickHouse {
         .replaceAll('@TCP_PORT@', String(tcpPort))
         .replaceAll('@INTERSERVER_PORT@', String(interserverPort))
         .replaceAll('@USER@', 'default')
-        .replaceAll('@PASSWORD@', '');
+        // SHA-256 of the empty password (users.xml.template stores only hashes).
+        .replaceAll('@PASSWORD_SHA256@', createHash('sha256').update('').digest('hex'));
     writeFileSync(join(this.dir, 'config.xml'), fill('config.xml.template'));
     writeFileSync(join(this.dir, 'users.xml'), fill('users.xml.template'));
   }

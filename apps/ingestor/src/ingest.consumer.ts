@@ -2,8 +2,8 @@ import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ComponentHealth, createRetryPolicy, HealthRegistry, MetricsRegistry, StorageUnavailableError } from '@vigil/common';
 import { topicMap, TopicMap } from '@vigil/contracts';
-import { AvroDecoder, createKafka, createSchemaRegistry, ensureTopics, registerContracts } from '@vigil/messaging';
-import { migrate, refusesRowData } from '@vigil/storage';
+import { AvroDecoder, ensureTopics, KAFKA, registerContracts, SCHEMA_REGISTRY } from '@vigil/messaging';
+import { refusesRowData } from '@vigil/storage';
 import { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import { DeadLetterPublisher } from './dead-letter.publisher';
 import { IngestMetrics } from './ingest.metrics';
@@ -31,8 +31,6 @@ const SHUTDOWN_DRAIN_MS = 10_000;
 export class IngestConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(IngestConsumer.name);
   private readonly topics: TopicMap;
-  private readonly kafka: Kafka;
-  private readonly registry: SchemaRegistry;
   private readonly consumer: Consumer;
   private readonly producer: Producer;
   private readonly buffer: InsertBuffer;
@@ -44,14 +42,14 @@ export class IngestConsumer implements OnApplicationBootstrap, BeforeApplication
 
   constructor(
     @Inject(INGESTOR_CONFIG) private readonly config: IngestorConfig,
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Inject(SCHEMA_REGISTRY) private readonly registry: SchemaRegistry,
     repository: IngestRepository,
     private readonly metrics: IngestMetrics,
     health: HealthRegistry,
     metricsRegistry: MetricsRegistry,
   ) {
     this.topics = topicMap(config.topicPrefix);
-    this.kafka = createKafka({ brokers: config.kafkaBrokers, clientId: config.kafkaClientId }, this.logger);
-    this.registry = createSchemaRegistry(config.schemaRegistry);
     this.consumer = this.kafka.consumer({
       groupId: config.groupId,
       maxBytesPerPartition: config.fetch.maxBytesPerPartition,
@@ -96,7 +94,6 @@ export class IngestConsumer implements OnApplicationBootstrap, BeforeApplication
 
   async onApplicationBootstrap(): Promise<void> {
     const { config } = this;
-    await migrate(config.clickhouse);
     await ensureTopics(this.kafka, this.topics, { partitions: config.topicPartitions });
     await registerContracts(this.registry, this.topics);
     this.processor = new RecordProcessor(new AvroDecoder(this.registry), this.topics, config.directDecoder);

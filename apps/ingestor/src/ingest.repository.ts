@@ -1,10 +1,8 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { Inject, Injectable } from '@nestjs/common';
-import { classifyClickHouseError, identifier, sql } from '@vigil/storage';
+import { CLICKHOUSE, classifyClickHouseError, identifier, sql } from '@vigil/storage';
 import { Readable } from 'node:stream';
 import { COLUMNS, Row } from './rows';
-
-export const CLICKHOUSE = Symbol('ClickHouseClient');
 
 /** The tables the ingestor writes (libs/storage/migrations/001_ingest_tables.sql). */
 export type IngestTable = keyof typeof COLUMNS;

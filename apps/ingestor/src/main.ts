@@ -3,4 +3,4 @@ import { bootstrapService } from '@vigil/common';
 import { IngestorModule } from './app.module';
 import { loadIngestorConfig } from './ingestor.config';
 
-void bootstrapService(IngestorModule, 'ingestor', loadIngestorConfig().httpPort);
+void bootstrapService(IngestorModule, 'ingestor', () => loadIngestorConfig().httpPort);

@@ -3,4 +3,4 @@ import { bootstrapService } from '@vigil/common';
 import { MonitorModule } from './app.module';
 import { loadMonitorConfig } from './monitor.config';
 
-void bootstrapService(MonitorModule, 'monitor', loadMonitorConfig().httpPort);
+void bootstrapService(MonitorModule, 'monitor', () => loadMonitorConfig().httpPort);

@@ -3,9 +3,8 @@ import { ConfluentSchemaRegistryValidationError } from '@kafkajs/confluent-schem
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ComponentHealth, createRetryPolicy, HealthRegistry, MetricsRegistry, RejectedRecordError, RetryPolicy, Serializer, StorageUnavailableError } from '@vigil/common';
 import { Alert, EventStream, LabelEvent, MetricSnapshot, PredictionEvent, Task, TopicMap, topicMap } from '@vigil/contracts';
-import { AvroDecoder, createKafka, createSchemaRegistry, deadLetterMessage, ensureTopics, registerContracts } from '@vigil/messaging';
+import { AvroDecoder, deadLetterMessage, ensureTopics, KAFKA, registerContracts, SCHEMA_REGISTRY } from '@vigil/messaging';
 import { DatasetSummary, DatasetSummaryJSON } from '@vigil/monitoring';
-import { migrate } from '@vigil/storage';
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
 import { LabelFlowControl } from './core/label-flow-control';
 import { checkModelConfig, effectiveConfig, ModelConfig } from './core/model-config';
@@ -68,8 +67,6 @@ const MAX_UNSTORED_OUTPUTS = 30_000;
 export class MonitorService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('MonitorService');
   private readonly topics: TopicMap;
-  private readonly kafka: Kafka;
-  private readonly registry: SchemaRegistry;
   private readonly reader: ContractReader;
   private consumer?: Consumer;
   private producer?: Producer;
@@ -100,14 +97,14 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
 
   constructor(
     @Inject(MONITOR_CONFIG) private readonly config: MonitorConfig,
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Inject(SCHEMA_REGISTRY) private readonly registry: SchemaRegistry,
     @Inject(MONITOR_REPOSITORY) private readonly repository: MonitorRepository,
     private readonly metrics: MonitorMetrics,
     health: HealthRegistry,
     metricsRegistry: MetricsRegistry,
   ) {
     this.topics = topicMap(config.topicPrefix);
-    this.kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `${config.kafkaClientId}-monitor` }, this.logger);
-    this.registry = createSchemaRegistry(config.schemaRegistry);
     this.reader = new ContractReader(new AvroDecoder(this.registry));
     this.labelFlow = new LabelFlowControl(config.labelFlow);
     this.storageRetry = createRetryPolicy(
@@ -145,7 +142,6 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onModuleInit(): Promise<void> {
-    await migrate(this.config.clickhouse);
     await ensureTopics(this.kafka, this.topics, { partitions: this.config.topicPartitions });
     this.schemaIds = await registerContracts(this.registry, this.topics);
     this.producer = this.kafka.producer({ allowAutoTopicCreation: false });

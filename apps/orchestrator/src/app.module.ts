@@ -1,38 +1,34 @@
-import { ClickHouseClient } from '@clickhouse/client';
-import { Inject, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Module, OnModuleInit } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { HealthRegistry, OpsModule } from '@vigil/common';
-import { createClickHouse, migrate } from '@vigil/storage';
-import { CLICKHOUSE, LifecycleRepository } from './lifecycle.repository';
+import { MessagingModule } from '@vigil/messaging';
+import { StorageModule } from '@vigil/storage';
+import { LifecycleRepository } from './lifecycle.repository';
 import { LifecycleService } from './lifecycle.service';
 import { LifecycleStream } from './lifecycle.stream';
 import { ModelsController } from './models.controller';
 import { OrchestratorMetrics } from './orchestrator.metrics';
-import { loadOrchestratorConfig, ORCHESTRATOR_CONFIG, OrchestratorConfig, orchestratorEnvValidation } from './orchestrator.config';
+import { loadOrchestratorConfig, ORCHESTRATOR_CONFIG, orchestratorEnvValidation } from './orchestrator.config';
 
 @Module({
-  imports: [ConfigModule.forRoot({ isGlobal: true, validationSchema: orchestratorEnvValidation }), OpsModule],
+  imports: [
+    ConfigModule.forRoot({ isGlobal: true, validationSchema: orchestratorEnvValidation }),
+    OpsModule,
+    MessagingModule.forRoot(),
+    // Its migrations run before the lifecycle service reloads its state from the tables (imported modules initialise first).
+    StorageModule.forRoot(),
+  ],
   controllers: [ModelsController],
   providers: [
     { provide: ORCHESTRATOR_CONFIG, useFactory: () => loadOrchestratorConfig() },
-    {
-      provide: CLICKHOUSE,
-      inject: [ORCHESTRATOR_CONFIG],
-      // Tables first: the lifecycle service reloads its state from them on init.
-      useFactory: async (config: OrchestratorConfig) => {
-        await migrate(config.clickhouse);
-        return createClickHouse(config.clickhouse);
-      },
-    },
     LifecycleRepository,
     OrchestratorMetrics,
     LifecycleService,
     LifecycleStream,
   ],
 })
-export class OrchestratorModule implements OnModuleInit, OnApplicationShutdown {
+export class OrchestratorModule implements OnModuleInit {
   constructor(
-    @Inject(CLICKHOUSE) private readonly clickhouse: ClickHouseClient,
     private readonly repository: LifecycleRepository,
     private readonly health: HealthRegistry,
   ) {}
@@ -45,9 +41,5 @@ export class OrchestratorModule implements OnModuleInit, OnApplicationShutdown {
         return { status: 'down', error: (error as Error).message };
       }
     });
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.clickhouse.close();
   }
 }

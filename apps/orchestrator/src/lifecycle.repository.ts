@@ -1,10 +1,8 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { Inject, Injectable } from '@nestjs/common';
-import { classifyClickHouseError, sql } from '@vigil/storage';
+import { CLICKHOUSE, classifyClickHouseError, sql } from '@vigil/storage';
 import { storedModelState } from './core';
 import type { ClosedIncident, Decision, DeploymentRecord, IncidentRecord, LifecycleAction, ModelState, PolicyOverride } from './core';
-
-export const CLICKHOUSE = Symbol('ClickHouseClient');
 
 /** An incidents row (libs/storage/migrations/040_orchestrator_tables.sql). */
 export interface IncidentRow {

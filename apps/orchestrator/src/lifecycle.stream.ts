@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { createRetryPolicy, DecodeError, HealthRegistry, isRetriable, MetricsRegistry, RejectedRecordError, RetryPolicy, Serializer } from '@vigil/common';
 import type { Alert, MetricSnapshot, ModelDeployed, RetrainCompleted, TopicMap } from '@vigil/contracts';
 import { EventStream, topicMap, validateAlert, validateSnapshot } from '@vigil/contracts';
-import { AvroDecoder, createKafka, createSchemaRegistry, deadLetterMessage, ensureTopics, registerContracts } from '@vigil/messaging';
+import { AvroDecoder, deadLetterMessage, ensureTopics, KAFKA, registerContracts, SCHEMA_REGISTRY } from '@vigil/messaging';
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Partitioners, Producer } from 'kafkajs';
 import type { LifecycleEvent } from './core';
 import { LifecycleService, PendingRequest, SourcedEvent } from './lifecycle.service';
@@ -37,8 +37,6 @@ class BatchAbandonedError extends Error {}
 @Injectable()
 export class LifecycleStream implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(LifecycleStream.name);
-  private readonly kafka: Kafka;
-  private readonly registry: SchemaRegistry;
   private readonly decoder: AvroDecoder;
   private readonly topics: TopicMap;
   private producer?: Producer;
@@ -52,13 +50,13 @@ export class LifecycleStream implements OnApplicationBootstrap, OnApplicationShu
 
   constructor(
     @Inject(ORCHESTRATOR_CONFIG) private readonly config: OrchestratorConfig,
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Inject(SCHEMA_REGISTRY) private readonly registry: SchemaRegistry,
     private readonly lifecycle: LifecycleService,
     private readonly metrics: OrchestratorMetrics,
     health: HealthRegistry,
     metricsRegistry: MetricsRegistry,
   ) {
-    this.kafka = createKafka({ brokers: config.kafkaBrokers, clientId: config.kafkaClientId }, this.logger);
-    this.registry = createSchemaRegistry(config.schemaRegistry);
     this.decoder = new AvroDecoder(this.registry);
     this.topics = topicMap(config.topicPrefix);
     health.register('kafka', () => ({ status: this.state === 'running' ? 'up' : this.state === 'starting' ? 'degraded' : 'down', consumer: this.state }));

@@ -3,4 +3,4 @@ import { bootstrapService } from '@vigil/common';
 import { OrchestratorModule } from './app.module';
 import { loadOrchestratorConfig } from './orchestrator.config';
 
-void bootstrapService(OrchestratorModule, 'orchestrator', loadOrchestratorConfig().httpPort);
+void bootstrapService(OrchestratorModule, 'orchestrator', () => loadOrchestratorConfig().httpPort);

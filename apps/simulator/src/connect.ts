@@ -9,6 +9,8 @@ export function connectVigil(config: InfrastructureConfig, kafka: Kafka): Promis
     schemaRegistryUrl: config.schemaRegistry.url,
     schemaRegistryUser: config.schemaRegistry.user || undefined,
     schemaRegistryPassword: config.schemaRegistry.password || undefined,
+    schemaRegistryCa: config.schemaRegistry.ca,
+    security: config.kafkaSecurity,
     topicPrefix: config.topicPrefix,
     kafka,
   });

@@ -17,7 +17,7 @@ const print = (line: object) => process.stdout.write(`${JSON.stringify(line)}\n`
 async function simulate(args: SimulatorArguments): Promise<number> {
   const config = loadInfrastructureConfig();
   const topics = topicMap(config.topicPrefix);
-  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `${config.kafkaClientId}-simulator` });
+  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `${config.kafkaClientId}-simulator`, security: config.kafkaSecurity });
   await ensureTopics(kafka, topics, { partitions: args.partitions });
   const vigil = await connectVigil(config, kafka);
   const malformed = args.simulation.scenario.scenarios.includes('malformed')

@@ -1,18 +1,39 @@
 import { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { ConnectionFailureError } from './errors';
 import { createJsonLogger } from './logger';
 
 /**
  * Starts a Vigil service the same way everywhere: JSON logs, shutdown hooks (so
  * consumers commit and producers flush on SIGTERM), HTTP for /health and /metrics.
+ *
+ * A service that cannot start (a server refuses its credentials, an unknown CA, a wrong
+ * port, bad configuration) writes ONE JSON line saying why and exits with status 1: a
+ * supervisor restarts it with backoff, and the operator reads the reason instead of a
+ * stack trace (docs/security.md "When a connection fails").
  */
-export async function bootstrapService(module: Type<unknown>, service: string, port: number): Promise<INestApplication> {
+export async function bootstrapService(module: Type<unknown>, service: string, port: () => number): Promise<INestApplication> {
   const logger = createJsonLogger(service);
-  const app = await NestFactory.create(module, { logger, bufferLogs: true });
-  app.enableShutdownHooks();
-  // Loopback unless told otherwise (containers set HTTP_HOST=0.0.0.0).
-  const host = process.env.HTTP_HOST ?? '127.0.0.1';
-  await app.listen(port, host);
-  logger.log({ message: `${service} listening`, url: `http://${host}:${port}`, health: '/health', metrics: '/metrics' });
-  return app;
+  try {
+    // Read inside the try: invalid configuration is reported like any other start failure.
+    const httpPort = port();
+    // abortOnError false: a failing provider rejects here instead of Nest aborting the process.
+    const app = await NestFactory.create(module, { logger, bufferLogs: true, abortOnError: false });
+    app.enableShutdownHooks();
+    // Loopback unless told otherwise (containers set HTTP_HOST=0.0.0.0).
+    const host = process.env.HTTP_HOST ?? '127.0.0.1';
+    await app.listen(httpPort, host);
+    logger.log({ message: `${service} listening`, url: `http://${host}:${httpPort}`, health: '/health', metrics: '/metrics' });
+    return app;
+  } catch (error) {
+    logger.fatal(startFailure(service, error));
+    process.exit(1);
+  }
+}
+
+function startFailure(service: string, error: unknown): Record<string, string> {
+  if (error instanceof ConnectionFailureError) {
+    return { message: `${service} cannot start: ${error.server} connection failed`, ...error.toLogFields() };
+  }
+  return { message: `${service} cannot start`, error: error instanceof Error ? error.message : String(error) };
 }

@@ -63,3 +63,28 @@ export class StorageUnavailableError extends Error {
     super(message);
   }
 }
+
+/** Which server a connection failure concerns. */
+export type ConnectionServer = 'kafka' | 'schema-registry' | 'clickhouse';
+
+/**
+ * A service cannot reach or authenticate to one of its servers at start-up. Carries
+ * what an operator needs in one log line: the server, its address, the mechanism tried
+ * (security protocol, SASL mechanism, user name: never a password) and what failed.
+ */
+export class ConnectionFailureError extends Error {
+  constructor(
+    readonly server: ConnectionServer,
+    readonly address: string,
+    readonly mechanism: string,
+    readonly failure: string,
+    readonly hint: string,
+  ) {
+    super(`${server} at ${address} (${mechanism}): ${failure}`);
+  }
+
+  /** The fields of the one log line the service writes before it exits. */
+  toLogFields(): Record<string, string> {
+    return { server: this.server, address: this.address, mechanism: this.mechanism, failure: this.failure, hint: this.hint };
+  }
+}

@@ -1,7 +1,15 @@
 export * from './errors';
+export { errorChain, explainTransportFailure, type ErrorLike } from './connection-failure';
 export { createJsonLogger } from './logger';
 export { bootstrapService } from './bootstrap';
-export { infrastructureEnvSchema, loadInfrastructureConfig, type InfrastructureConfig } from './env';
+export {
+  infrastructureEnvSchema,
+  loadInfrastructureConfig,
+  type InfrastructureConfig,
+  type KafkaSecurity,
+  type KafkaSecurityProtocol,
+  type KafkaSaslMechanism,
+} from './env';
 export { OpsModule } from './ops/ops.module';
 export { HealthRegistry, type ComponentHealth } from './ops/health';
 export { MetricsRegistry } from './ops/metrics';

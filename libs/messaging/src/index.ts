@@ -1,4 +1,4 @@
-export { createKafka, type KafkaSettings } from './kafka';
+export { createKafka, kafkaSecurityOptions, type KafkaSettings } from './kafka';
 export {
   AvroDecoder,
   createSchemaRegistry,
@@ -10,3 +10,16 @@ export {
 export { ensureTopics, registerContracts, type StreamSetup } from './streams';
 export { DEAD_LETTER_HEADERS, deadLetterMessage, type RefusedRecord } from './dead-letter';
 export { avroBodyProblem, contractReaderType, schemaIncompatibilities } from './avro-reading';
+export { explainKafkaFailure, explainRegistryFailure } from './connection-failure';
+export {
+  KAFKA,
+  MESSAGING_SETTINGS,
+  MessagingModule,
+  messagingSettings,
+  SCHEMA_REGISTRY,
+  verifyKafka,
+  verifyRegistry,
+  type MessagingOptions,
+  type MessagingSettings,
+} from './messaging.module';
+export { KAFKA_PRINCIPALS, principalAcls, serviceAcls, type AclNames, type KafkaPrincipal } from './acls';

@@ -1,9 +1,12 @@
 import { LoggerService } from '@nestjs/common';
-import { Kafka, logCreator, logLevel } from 'kafkajs';
+import type { KafkaSecurity } from '@vigil/common';
+import { Kafka, KafkaConfig, logCreator, logLevel, SASLOptions } from 'kafkajs';
 
 export interface KafkaSettings {
   brokers: string[];
   clientId: string;
+  /** PLAINTEXT when absent (the local stack's default listener). */
+  security?: KafkaSecurity;
 }
 
 /** kafkajs log lines forwarded to the service's structured logger. */
@@ -18,12 +21,26 @@ function forwardTo(logger: LoggerService): logCreator {
     };
 }
 
-export function createKafka(settings: KafkaSettings, logger?: LoggerService): Kafka {
+/** The ssl and sasl options kafkajs takes for a security setting. */
+export function kafkaSecurityOptions(security: KafkaSecurity | undefined): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+  if (!security) return {};
+  const options: Pick<KafkaConfig, 'ssl' | 'sasl'> = {};
+  if (security.tls) {
+    const { ca, cert, key, rejectUnauthorized } = security.tls;
+    options.ssl = { rejectUnauthorized, ...(ca && { ca: [ca] }), ...(cert && { cert }), ...(key && { key }) };
+  }
+  if (security.sasl) options.sasl = { ...security.sasl } as SASLOptions;
+  return options;
+}
+
+/** The one place a kafkajs client is built: every service, the SDK, the simulator and the tests. */
+export function createKafka(settings: KafkaSettings, logger?: LoggerService, retries = 8): Kafka {
   return new Kafka({
     clientId: settings.clientId,
     brokers: settings.brokers,
+    ...kafkaSecurityOptions(settings.security),
     logLevel: logger ? logLevel.WARN : logLevel.NOTHING,
     logCreator: logger ? forwardTo(logger) : undefined,
-    retry: { initialRetryTime: 300, retries: 8 },
+    retry: { initialRetryTime: 300, retries },
   });
 }

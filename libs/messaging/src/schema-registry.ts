@@ -2,12 +2,15 @@ import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { ConfluentSchemaRegistryCompatibilityError } from '@kafkajs/confluent-schema-registry/dist/errors';
 import { DecodeError, UnknownSchemaError } from '@vigil/common';
 import { Resolver, Type, types } from 'avsc';
+import { Agent } from 'node:https';
 import { avroBodyProblem } from './avro-reading';
 
 export interface SchemaRegistrySettings {
   url: string;
   user?: string;
   password?: string;
+  /** PEM CA bundle that signed an https registry's certificate (SCHEMA_REGISTRY_CA_FILE). */
+  ca?: Buffer;
 }
 
 /** Confluent wire format: magic byte 0, then the schema id as a big-endian int32. */
@@ -16,8 +19,10 @@ const HEADER_LENGTH = 5;
 
 export function createSchemaRegistry(settings: SchemaRegistrySettings): SchemaRegistry {
   const auth = settings.user ? { username: settings.user, password: settings.password ?? '' } : undefined;
+  // The client's http module picks https from the URL; this agent only adds the CA.
+  const agent = settings.ca ? new Agent({ ca: settings.ca, keepAlive: true }) : undefined;
   return new SchemaRegistry(
-    { host: settings.url, auth },
+    { host: settings.url, auth, ...(agent && { agent }) },
     { [SchemaType.AVRO]: { logicalTypes: LOGICAL_TYPES } },
   );
 }

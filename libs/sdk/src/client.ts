@@ -1,5 +1,6 @@
 import { LoggerService } from '@nestjs/common';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import type { KafkaSecurity } from '@vigil/common';
 import { EVENT_STREAMS, loadSchema, TopicMap, topicMap, valueSubject } from '@vigil/contracts';
 import { createKafka, createSchemaRegistry, registerContracts } from '@vigil/messaging';
 import { Kafka, Producer } from 'kafkajs';
@@ -27,6 +28,10 @@ export interface VigilClientOptions {
   schemaRegistryUrl: string;
   schemaRegistryUser?: string;
   schemaRegistryPassword?: string;
+  /** PEM CA bundle that signed an https registry's certificate. */
+  schemaRegistryCa?: Buffer;
+  /** SASL and TLS for Kafka, as the services take them (docs/security.md); PLAINTEXT when absent. */
+  security?: KafkaSecurity;
   /** Prefix of every topic name; defaults to `vigil.` like the services. */
   topicPrefix?: string;
   clientId?: string;
@@ -152,9 +157,10 @@ export class VigilClient {
       url: options.schemaRegistryUrl,
       user: options.schemaRegistryUser,
       password: options.schemaRegistryPassword,
+      ca: options.schemaRegistryCa,
     });
     const ids = await resolveSchemaIds(registry, topics, options.registerSchemas ?? true);
-    const kafka = options.kafka ?? createKafka({ brokers: options.brokers, clientId: options.clientId ?? 'vigil-sdk' }, options.logger);
+    const kafka = options.kafka ?? createKafka({ brokers: options.brokers, clientId: options.clientId ?? 'vigil-sdk', security: options.security }, options.logger);
     const client = new VigilClient(await KafkaTransport.connect(kafka), streamEncoders(topics, ids), options.batch);
     if (options.flushOnSignals) {
       client.closeOnSignals(options.flushOnSignals === true ? ['SIGTERM', 'SIGINT'] : options.flushOnSignals);

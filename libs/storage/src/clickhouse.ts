@@ -1,11 +1,13 @@
 import { ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client';
-import { StorageUnavailableError } from '@vigil/common';
+import { ConnectionFailureError, explainTransportFailure, StorageUnavailableError } from '@vigil/common';
 
 export interface ClickHouseSettings {
   url: string;
   user: string;
   password: string;
   database: string;
+  /** PEM CA bundle that signed an https server's certificate (CLICKHOUSE_CA_FILE). */
+  ca?: Buffer;
 }
 
 /**
@@ -30,6 +32,7 @@ export function createClickHouse(settings: ClickHouseSettings, database = settin
     username: settings.user,
     password: settings.password,
     database,
+    ...(settings.ca && { tls: { ca_cert: settings.ca } }),
     request_timeout: 30_000,
     log: { level: ClickHouseLogLevel.OFF },
     clickhouse_settings: { ...PORTABLE_SETTINGS },
@@ -58,4 +61,25 @@ export function classifyClickHouseError(error: unknown, what: string): Error {
     return new StorageUnavailableError(`ClickHouse unavailable during ${what}: ${message}`, error);
   }
   return error instanceof Error ? error : new Error(message);
+}
+
+/** Codes of a refused login: 516 AUTHENTICATION_FAILED (modern servers), 193 WRONG_PASSWORD and 192 UNKNOWN_USER (18.16). */
+const AUTHENTICATION_CODES = new Set([192, 193, 516]);
+
+/** What a failed first request to ClickHouse means, in one explanation (never the password). */
+export function explainClickHouseFailure(error: unknown, settings: ClickHouseSettings): ConnectionFailureError {
+  const tls = settings.url.startsWith('https://');
+  const mechanism = `${tls ? 'https' : 'http'} as ${settings.user}`;
+  const fail = (failure: string, hint: string) => new ConnectionFailureError('clickhouse', settings.url, mechanism, failure, hint);
+  const code = clickhouseErrorCode(error);
+  if (code !== undefined && AUTHENTICATION_CODES.has(code)) {
+    return fail(`authentication failed (Code ${code}): the server refused the user or password`, 'check CLICKHOUSE_USER and CLICKHOUSE_PASSWORD');
+  }
+  const transport = explainTransportFailure(error, tls, 'CLICKHOUSE_CA_FILE');
+  if (transport) return fail(transport.failure, transport.hint);
+  const message = error instanceof Error ? error.message : String(error);
+  if (/socket hang up|ECONNRESET|Parse Error|HPE_/i.test(`${message} ${(error as { code?: string }).code ?? ''}`)) {
+    return fail('the connection was dropped: the port speaks another protocol (https to an http port, or the reverse)', 'check the scheme and port of CLICKHOUSE_URL');
+  }
+  return fail(code !== undefined ? `the server refused the first statement (Code ${code}): ${message.split('\n')[0]}` : message, 'see the ClickHouse server log');
 }

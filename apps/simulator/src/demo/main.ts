@@ -41,7 +41,7 @@ async function main(): Promise<number> {
   const interrupted = new AbortController();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => interrupted.abort());
 
-  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `${config.kafkaClientId}-demo` });
+  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `${config.kafkaClientId}-demo`, security: config.kafkaSecurity });
   const deleted = await deleteEarlierDemoTopics(kafka, config.topicPrefix).catch(() => 0);
   if (deleted > 0) print(`[demo] deleted ${deleted} topics of earlier demo runs`);
   const registry = createSchemaRegistry(config.schemaRegistry);
