@@ -1,4 +1,5 @@
 import Joi from 'joi';
+import { apiAuthEnvSchema } from './auth/api-tokens.config';
 
 /**
  * Environment variables every Vigil service reads, with their documented defaults
@@ -22,6 +23,7 @@ export const infrastructureEnvSchema = {
     .default('vigil.'),
   HTTP_HOST: Joi.string().default('127.0.0.1'),
   LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'log', 'debug', 'verbose').default('log'),
+  ...apiAuthEnvSchema,
 };
 
 export interface InfrastructureConfig {

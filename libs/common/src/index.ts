@@ -5,3 +5,6 @@ export { infrastructureEnvSchema, loadInfrastructureConfig, type InfrastructureC
 export { OpsModule } from './ops/ops.module';
 export { HealthRegistry, type ComponentHealth } from './ops/health';
 export { MetricsRegistry } from './ops/metrics';
+export { ApiCaller, ApiTokenGuard, Public, roleNeededFor } from './auth/api-auth.guard';
+export { ApiTokenSet, sha256, type ApiPrincipal, type ApiRole } from './auth/api-tokens';
+export { apiAuthEnvSchema, loadApiTokens } from './auth/api-tokens.config';
