@@ -1,4 +1,5 @@
 import { BadRequestException, Body, Controller, Get, NotFoundException, Param, Put } from '@nestjs/common';
+import { ApiCaller } from '@vigil/common';
 import { ColumnKind, DatasetSummary, DatasetSummaryJSON } from '@vigil/monitoring';
 import { ModelConfig, parseConfigOverride } from './core/model-config';
 import { PREDICTION_COLUMN } from './core/model-monitor';
@@ -29,20 +30,24 @@ export class ModelsController {
 
   /** Replaces the model's override (any subset of the configuration); returns the effective configuration. */
   @Put('config')
-  async putConfig(@Param('modelId') modelId: string, @Body() body: unknown): Promise<ModelConfig> {
+  async putConfig(@Param('modelId') modelId: string, @Body() body: unknown, @ApiCaller() caller: string): Promise<ModelConfig> {
     let override: Partial<ModelConfig>;
     try {
       override = parseConfigOverride(body);
     } catch (error) {
       throw new BadRequestException((error as Error).message);
     }
-    return this.monitor.saveConfig(modelId, override);
+    return this.monitor.saveConfig(modelId, override, caller);
   }
 
   @Put('reference')
-  async putReference(@Param('modelId') modelId: string, @Body() body: ReferenceBody): Promise<{ modelId: string; rows: number; columns: string[] }> {
+  async putReference(
+    @Param('modelId') modelId: string,
+    @Body() body: ReferenceBody,
+    @ApiCaller() caller: string,
+  ): Promise<{ modelId: string; rows: number; columns: string[] }> {
     const summary = referenceFrom(body);
-    const rows = await this.monitor.saveReference(modelId, summary);
+    const rows = await this.monitor.saveReference(modelId, summary, caller);
     return { modelId, rows, columns: Object.keys(summary.columns) };
   }
 }

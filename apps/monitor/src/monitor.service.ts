@@ -389,8 +389,9 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
     return effectiveConfig(this.config.modelDefaults, overrides.get(modelId));
   }
 
-  async saveConfig(modelId: string, override: Partial<ModelConfig>): Promise<ModelConfig> {
-    await this.repository.saveConfigOverride(modelId, override);
+  /** `changedBy`: the API token that made the change, stored with the row. */
+  async saveConfig(modelId: string, override: Partial<ModelConfig>, changedBy: string): Promise<ModelConfig> {
+    await this.repository.saveConfigOverride(modelId, override, changedBy);
     const config = effectiveConfig(this.config.modelDefaults, override);
     await this.exclusive(async () => {
       const owned = this.models.get(modelId);
@@ -402,10 +403,10 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
     return config;
   }
 
-  async saveReference(modelId: string, summary: DatasetSummary): Promise<number> {
+  async saveReference(modelId: string, summary: DatasetSummary, changedBy: string): Promise<number> {
     const json = summary.toJSON();
     const rows = Math.max(0, ...Object.values(summary.columns).map((c) => c.rows));
-    await this.repository.saveReference(modelId, json, rows);
+    await this.repository.saveReference(modelId, json, rows, changedBy);
     await this.exclusive(async () => {
       const owned = this.models.get(modelId);
       if (owned) this.applyReference(owned, json, Date.now());
