@@ -141,20 +141,23 @@ describe('HTTP API authentication', () => {
   it('who deployed v666, who changed the policy: the token names are in ClickHouse', async () => {
     const model = `who-${config.runId}`;
     await withApp('orchestrator', async (url) => {
-      const deploy = await fetch(`${url}/models/${model}/deployments`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...bearer('write') },
-        body: JSON.stringify({ version: 'v666', artifactUri: 'http://attacker.example/model.bin' }),
-      });
+      const deployWith = (headers: Record<string, string>) =>
+        fetch(`${url}/models/${model}/deployments`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body: JSON.stringify({ version: 'v666', artifactUri: 'http://attacker.example/model.bin' }),
+        });
+      // The issue's attack, unauthenticated and with a read token: refused, and (below) no row.
+      expect((await deployWith({})).status).toBe(401);
+      expect((await deployWith(bearer('read'))).status).toBe(403);
+      const deploy = await deployWith(bearer('write'));
       expect(deploy.status).toBe(201);
       const { deployment } = (await deploy.json()) as { deployment: { eventId: string; changedBy: string } };
       expect(deployment.changedBy).toBe(TEST_API_TOKENS.write.name);
-      const policy = await fetch(`${url}/models/${model}/policy`, {
-        method: 'PUT',
-        headers: { 'content-type': 'application/json', ...bearer('write') },
-        body: JSON.stringify({ retrain: { enabled: false } }),
-      });
-      expect(policy.status).toBe(200);
+      const policyWith = (headers: Record<string, string>, body: unknown) =>
+        fetch(`${url}/models/${model}/policy`, { method: 'PUT', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+      expect((await policyWith({}, { retrain: { performance: { accuracyFloor: 0.99 } } })).status).toBe(401);
+      expect((await policyWith(bearer('write'), { retrain: { enabled: false } })).status).toBe(200);
 
       const deployedBy = await selectRows<{ changed_by: string }>(clickhouse, sql`SELECT changed_by FROM model_deployments FINAL WHERE model_id = ${model} AND version = 'v666'`);
       expect(deployedBy).toEqual([{ changed_by: TEST_API_TOKENS.write.name }]);
@@ -177,6 +180,8 @@ describe('HTTP API authentication', () => {
     await withApp('monitor', async (url) => {
       const put = (path: string, body: unknown) =>
         fetch(`${url}/models/${model}/${path}`, { method: 'PUT', headers: { 'content-type': 'application/json', ...bearer('write') }, body: JSON.stringify(body) });
+      const unauthenticated = await fetch(`${url}/models/${model}/config`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"accuracyFloor": 0.99}' });
+      expect(unauthenticated.status).toBe(401);
       expect((await put('config', { accuracyFloor: 0.7 })).status).toBe(200);
       expect((await put('reference', { rows: [{ amount: 1, '@prediction': 'a' }, { amount: 2, '@prediction': 'b' }] })).status).toBe(200);
     });
