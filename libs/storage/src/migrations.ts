@@ -64,14 +64,12 @@ export async function migrate(settings: ClickHouseSettings, migrations: Migratio
     for (const migration of migrations) {
       if (applied.has(migration.version)) continue;
       for (const statement of migration.statements) {
-        try {
-          await client.command({
-            query: statement,
-            clickhouse_settings: { allow_experimental_low_cardinality_type: 1 },
-          });
-        } catch (error) {
+        await client.command({
+          query: statement,
+          clickhouse_settings: { allow_experimental_low_cardinality_type: 1 },
+        }).catch(async (error: unknown) => {
           if (!(await columnAlreadyAdded(client, settings.database, statement))) throw error;
-        }
+        });
       }
       await client.command({
         query: sql`INSERT INTO schema_migrations (version, name, applied_at) VALUES (${migration.version}, ${migration.name}, now())`,
