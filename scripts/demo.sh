@@ -73,6 +73,25 @@ if [[ -n "$earlier" ]]; then
   disown
 fi
 
+# This run's API tokens (docs/api-auth.md): the services get only their SHA-256 digests;
+# the tokens themselves sit in 0600 files that the story and the printed curls read, so
+# they appear in no log, argv or environment.
+TOKEN_DIR="${VIGIL_INFRA_DIR:-.infra}/demo/api-tokens"
+(umask 077 && mkdir -p "$TOKEN_DIR" && chmod 700 "$TOKEN_DIR" && node -e '
+  const { createHash, randomBytes } = require("node:crypto");
+  const { writeFileSync } = require("node:fs");
+  const dir = process.argv[1];
+  const entries = [["demo-operator", "write"], ["demo-viewer", "read"]].map(([name, role]) => {
+    const token = randomBytes(32).toString("hex");
+    writeFileSync(`${dir}/${role}.token`, `${token}\n`, { mode: 0o600 });
+    return { name, role, sha256: createHash("sha256").update(token).digest("hex") };
+  });
+  writeFileSync(`${dir}/tokens.json`, JSON.stringify(entries, null, 2), { mode: 0o600 });
+' "$TOKEN_DIR") || die "could not write the demo API tokens to $TOKEN_DIR"
+export VIGIL_API_TOKENS_FILE="$TOKEN_DIR/tokens.json"
+export DEMO_API_READ_TOKEN_FILE="$TOKEN_DIR/read.token"
+export DEMO_API_WRITE_TOKEN_FILE="$TOKEN_DIR/write.token"
+
 mkdir -p "$LOG_DIR"
 start_service() {
   local name="$1" port="$2"; shift 2

@@ -2,6 +2,7 @@ import type { InfrastructureConfig } from '@vigil/common';
 import { ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { bearer, testApiTokensVariable } from './api-tokens';
 import { eventually } from './stack';
 
 export const REPO = join(__dirname, '..', '..');
@@ -18,6 +19,7 @@ export function serviceEnv(config: InfrastructureConfig, extra: Record<string, s
     CLICKHOUSE_PASSWORD: config.clickhouse.password,
     CLICKHOUSE_DATABASE: config.clickhouse.database,
     VIGIL_TOPIC_PREFIX: config.topicPrefix,
+    VIGIL_API_TOKENS: testApiTokensVariable(),
     LOG_LEVEL: 'warn',
     ...extra,
   };
@@ -123,8 +125,9 @@ export class ServiceProcess {
     return this.stop('SIGKILL');
   }
 
+  /** A GET with the test's read token (docs/api-auth.md). */
   async get<T>(path: string): Promise<HttpAnswer<T>> {
-    const response = await fetch(`${this.url}${path}`);
+    const response = await fetch(`${this.url}${path}`, { headers: bearer('read') });
     return { status: response.status, body: (await response.json()) as T };
   }
 
@@ -137,10 +140,11 @@ export class ServiceProcess {
     }
   }
 
+  /** A change with the test's write token. */
   async send<T>(method: 'POST' | 'PUT', path: string, body: unknown): Promise<HttpAnswer<T>> {
     const response = await fetch(`${this.url}${path}`, {
       method,
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...bearer('write') },
       body: JSON.stringify(body),
     });
     return { status: response.status, body: (await response.json()) as T };

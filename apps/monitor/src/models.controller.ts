@@ -1,4 +1,5 @@
 import { BadRequestException, Body, Controller, Get, NotFoundException, Param, Put } from '@nestjs/common';
+import { ApiCaller } from '@vigil/common';
 import { ColumnKind, DatasetSummary, DatasetSummaryJSON, DetectorConfigError } from '@vigil/monitoring';
 import { ModelConfig, parseConfigOverride } from './core/model-config';
 import { PREDICTION_COLUMN } from './core/model-monitor';
@@ -29,7 +30,7 @@ export class ModelsController {
 
   /** Replaces the model's override (any subset of the configuration); returns the effective configuration. 400 naming the field, nothing saved, when it cannot run. */
   @Put('config')
-  async putConfig(@Param('modelId') modelId: string, @Body() body: unknown): Promise<ModelConfig> {
+  async putConfig(@Param('modelId') modelId: string, @Body() body: unknown, @ApiCaller() caller: string): Promise<ModelConfig> {
     let override: Partial<ModelConfig>;
     try {
       override = parseConfigOverride(body);
@@ -37,7 +38,7 @@ export class ModelsController {
       throw new BadRequestException((error as Error).message);
     }
     try {
-      return await this.monitor.saveConfig(modelId, override);
+      return await this.monitor.saveConfig(modelId, override, caller);
     } catch (error) {
       if (error instanceof DetectorConfigError) throw new BadRequestException(error.message);
       throw error;
@@ -45,9 +46,13 @@ export class ModelsController {
   }
 
   @Put('reference')
-  async putReference(@Param('modelId') modelId: string, @Body() body: ReferenceBody): Promise<{ modelId: string; rows: number; columns: string[] }> {
+  async putReference(
+    @Param('modelId') modelId: string,
+    @Body() body: ReferenceBody,
+    @ApiCaller() caller: string,
+  ): Promise<{ modelId: string; rows: number; columns: string[] }> {
     const summary = referenceFrom(body);
-    const rows = await this.monitor.saveReference(modelId, summary);
+    const rows = await this.monitor.saveReference(modelId, summary, caller);
     return { modelId, rows, columns: Object.keys(summary.columns) };
   }
 }

@@ -136,8 +136,9 @@ export class MonitorRepository {
     };
   }
 
-  async saveConfigOverride(modelId: string, override: Partial<ModelConfig>): Promise<void> {
-    await this.insert('monitor_model_configs', [{ model_id: modelId, config: JSON.stringify(override), updated_at_ms: Date.now() }], 'config save');
+  /** `changedBy`: the API token that made the change (libs/storage/migrations/060_changed_by.sql). */
+  async saveConfigOverride(modelId: string, override: Partial<ModelConfig>, changedBy: string): Promise<void> {
+    await this.insert('monitor_model_configs', [{ model_id: modelId, config: JSON.stringify(override), updated_at_ms: Date.now(), changed_by: changedBy }], 'config save');
   }
 
   /** Overrides of the given models (all models when `modelIds` is undefined). */
@@ -151,8 +152,8 @@ export class MonitorRepository {
     return new Map(rows.map((r) => [r.model_id, JSON.parse(r.config) as Partial<ModelConfig>]));
   }
 
-  async saveReference(modelId: string, summary: DatasetSummaryJSON, rows: number): Promise<void> {
-    await this.insert('monitor_references', [{ model_id: modelId, summary: JSON.stringify(summary), rows, updated_at_ms: Date.now() }], 'reference save');
+  async saveReference(modelId: string, summary: DatasetSummaryJSON, rows: number, changedBy: string): Promise<void> {
+    await this.insert('monitor_references', [{ model_id: modelId, summary: JSON.stringify(summary), rows, updated_at_ms: Date.now(), changed_by: changedBy }], 'reference save');
   }
 
   /** Registered references with their version stamp, so the owner applies each one once. */

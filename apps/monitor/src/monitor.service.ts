@@ -536,11 +536,14 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
     return effectiveConfig(this.config.modelDefaults, overrides.get(modelId));
   }
 
-  /** Checks the effective configuration for the model's task (DetectorConfigError naming the field) before anything is saved. */
-  async saveConfig(modelId: string, override: Partial<ModelConfig>): Promise<ModelConfig> {
+  /**
+   * Checks the effective configuration for the model's task (DetectorConfigError naming the field) before anything is saved.
+   * `changedBy`: the API token that made the change, stored with the row.
+   */
+  async saveConfig(modelId: string, override: Partial<ModelConfig>, changedBy: string): Promise<ModelConfig> {
     const config = effectiveConfig(this.config.modelDefaults, override);
     checkModelConfig(config, await this.taskOf(modelId));
-    await this.repository.saveConfigOverride(modelId, override);
+    await this.repository.saveConfigOverride(modelId, override, changedBy);
     await this.exclusive(async () => {
       const owned = this.models.get(modelId);
       if (owned) {
@@ -558,10 +561,10 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
     return (await this.repository.loadCheckpoint(modelId))?.state.task ?? null;
   }
 
-  async saveReference(modelId: string, summary: DatasetSummary): Promise<number> {
+  async saveReference(modelId: string, summary: DatasetSummary, changedBy: string): Promise<number> {
     const json = summary.toJSON();
     const rows = Math.max(0, ...Object.values(summary.columns).map((c) => c.rows));
-    await this.repository.saveReference(modelId, json, rows);
+    await this.repository.saveReference(modelId, json, rows, changedBy);
     await this.exclusive(async () => {
       const owned = this.models.get(modelId);
       if (owned) this.applyReference(owned, json, Date.now());

@@ -37,6 +37,8 @@ export interface DeploymentRow {
   incident_id: string | null;
   artifact_uri: string | null;
   event_id: string;
+  /** The API token that made the deployment over HTTP; '' when it came straight from Kafka. */
+  changed_by: string;
 }
 
 export interface AuditRow {
@@ -50,6 +52,8 @@ export interface AuditRow {
   reasons: string[];
   incident_id: string | null;
   policy: string;
+  /** The API token whose HTTP request caused the decision; '' when its input came straight from Kafka. */
+  changed_by: string;
 }
 
 /** The consumed record a decision's input came from. */
@@ -64,12 +68,14 @@ export interface AuditEntry {
   decision: Decision;
   policy: string;
   decidedAt: number;
+  changedBy: string;
 }
 
 export interface DeploymentEntry {
   modelId: string;
   deployment: DeploymentRecord;
   artifactUri: string | null;
+  changedBy: string;
 }
 
 /** An incident the engine opened, with the request to produce and the record that opened it. */
@@ -136,16 +142,16 @@ export class LifecycleRepository {
     return new Map(rows.map((r) => [r.model_id, JSON.parse(r.policy_json) as PolicyOverride]));
   }
 
-  async savePolicy(modelId: string, override: PolicyOverride): Promise<void> {
+  async savePolicy(modelId: string, override: PolicyOverride, changedBy: string): Promise<void> {
     await this.insert('model_policies', [
-      { model_id: modelId, policy_json: JSON.stringify(override), updated_at: Math.floor(Date.now() / 1000), row_version: this.nextVersion() },
+      { model_id: modelId, policy_json: JSON.stringify(override), updated_at: Math.floor(Date.now() / 1000), row_version: this.nextVersion(), changed_by: changedBy },
     ]);
   }
 
   async insertDecisions(entries: readonly AuditEntry[]): Promise<void> {
     await this.insert(
       'decision_audit',
-      entries.map(({ decision: d, policy, decidedAt }) => ({
+      entries.map(({ decision: d, policy, decidedAt, changedBy }) => ({
         decided_at: Math.floor(decidedAt / 1000),
         decided_at_ms: decidedAt,
         model_id: d.modelId,
@@ -157,6 +163,7 @@ export class LifecycleRepository {
         reasons: d.reasons,
         incident_id: d.incidentId,
         policy,
+        changed_by: changedBy,
       })),
     );
   }
@@ -165,7 +172,7 @@ export class LifecycleRepository {
     const recordedAt = Math.floor(Date.now() / 1000);
     await this.insert(
       'model_deployments',
-      entries.map(({ modelId, deployment, artifactUri }) => ({
+      entries.map(({ modelId, deployment, artifactUri, changedBy }) => ({
         model_id: modelId,
         version: deployment.version,
         deployed_at: Math.floor(deployment.deployedAt / 1000),
@@ -175,6 +182,7 @@ export class LifecycleRepository {
         artifact_uri: artifactUri,
         event_id: deployment.eventId,
         recorded_at: recordedAt,
+        changed_by: changedBy,
       })),
     );
   }
@@ -248,7 +256,7 @@ export class LifecycleRepository {
 
   async deployments(modelId: string): Promise<DeploymentRow[]> {
     const rows = await this.select<DeploymentRow>(
-      sql`SELECT model_id, version, deployed_at_ms, reason, incident_id, artifact_uri, event_id
+      sql`SELECT model_id, version, deployed_at_ms, reason, incident_id, artifact_uri, event_id, changed_by
           FROM model_deployments FINAL WHERE model_id = ${modelId} ORDER BY deployed_at_ms, recorded_at`,
       'read deployments',
     );
@@ -258,7 +266,7 @@ export class LifecycleRepository {
   /** What served at `atMs`: the latest deployment at or before it. */
   async championAt(modelId: string, atMs: number): Promise<DeploymentRow | null> {
     const rows = await this.select<DeploymentRow>(
-      sql`SELECT model_id, version, deployed_at_ms, reason, incident_id, artifact_uri, event_id
+      sql`SELECT model_id, version, deployed_at_ms, reason, incident_id, artifact_uri, event_id, changed_by
           FROM model_deployments FINAL
           WHERE model_id = ${modelId} AND deployed_at_ms <= ${atMs}
           ORDER BY deployed_at_ms DESC, recorded_at DESC LIMIT 1`,
@@ -269,7 +277,7 @@ export class LifecycleRepository {
 
   async decisions(modelId: string, limit: number): Promise<AuditRow[]> {
     const rows = await this.select<AuditRow>(
-      sql`SELECT decided_at_ms, model_id, model_version, source_event_type, source_event_id, action, outcome, reasons, incident_id, policy
+      sql`SELECT decided_at_ms, model_id, model_version, source_event_type, source_event_id, action, outcome, reasons, incident_id, policy, changed_by
           FROM decision_audit WHERE model_id = ${modelId} ORDER BY decided_at_ms DESC LIMIT ${limit}`,
       'read decisions',
     );

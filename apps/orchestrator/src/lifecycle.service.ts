@@ -24,6 +24,8 @@ import { ORCHESTRATOR_CONFIG, OrchestratorConfig } from './orchestrator.config';
 export interface SourcedEvent {
   event: LifecycleEvent;
   source: SourcePosition;
+  /** The API token whose HTTP request published the record (absent: it came straight from Kafka). */
+  changedBy?: string;
 }
 
 /** A request persisted as pending, waiting to be committed to Kafka. */
@@ -76,9 +78,9 @@ export class LifecycleService implements OnModuleInit {
     return resolvePolicy(modelId, this.config.policies, this.policyOverrides.get(modelId));
   }
 
-  async setPolicy(modelId: string, override: PolicyOverride): Promise<ResolvedPolicy> {
+  async setPolicy(modelId: string, override: PolicyOverride, changedBy: string): Promise<ResolvedPolicy> {
     return this.exclusive(async () => {
-      await this.repository.savePolicy(modelId, override);
+      await this.repository.savePolicy(modelId, override, changedBy);
       this.policyOverrides.set(modelId, override);
       return this.policyFor(modelId);
     });
@@ -107,7 +109,7 @@ export class LifecycleService implements OnModuleInit {
     const opened: OpenedIncident[] = [];
     const closed: ClosedIncident[] = [];
     const pending: PendingRequest[] = [];
-    for (const { event, source } of records) {
+    for (const { event, source, changedBy = '' } of records) {
       const modelId = modelIdOf(event);
       const resolved = this.policyFor(modelId);
       const now = Date.now();
@@ -115,9 +117,9 @@ export class LifecycleService implements OnModuleInit {
       const result = this.engine.decide(model.after, event, resolved, now);
       touched.set(modelId, { before: model.before, after: result.state });
       results.push(result);
-      for (const decision of result.decisions) audit.push({ decision, policy: resolved.name, decidedAt: now });
+      for (const decision of result.decisions) audit.push({ decision, policy: resolved.name, decidedAt: now, changedBy });
       if (result.deployment) {
-        deployments.push({ modelId, deployment: result.deployment, artifactUri: event.type === 'deployed' ? event.deployment.artifactUri : null });
+        deployments.push({ modelId, deployment: result.deployment, artifactUri: event.type === 'deployed' ? event.deployment.artifactUri : null, changedBy });
       }
       for (const { incident, request } of result.opened) {
         const topic = request.action === 'retrain' ? topics.retrainRequested : topics.rollbackRequested;

@@ -28,6 +28,12 @@ const PERSIST_RETRY = { maxRetries: 8, initialDelayMs: 500, maxDelayMs: 5_000 };
 class BatchAbandonedError extends Error {}
 
 /**
+ * Header of a ModelDeployed published by the HTTP API: the name of the API token that
+ * made the deployment, recorded with its rows (who changed what).
+ */
+export const CHANGED_BY_HEADER = 'vigil-changed-by';
+
+/**
  * The Kafka edge. Consumes alerts, metric snapshots, deployments and retrain
  * completions; decides and persists each batch's records together (one insert per
  * table), then one Kafka transaction carries every pending request,
@@ -135,7 +141,7 @@ export class LifecycleStream implements OnApplicationBootstrap, OnApplicationShu
       if (!isRunning() || isStale()) break;
       const source = { topic: batch.topic, partition: batch.partition, offset: Number(message.offset) };
       try {
-        records.push({ event: await this.decode(batch.topic, message), source });
+        records.push({ event: await this.decode(batch.topic, message), source, changedBy: headerText(message, CHANGED_BY_HEADER) });
       } catch (error) {
         if (!(error instanceof RejectedRecordError)) throw error;
         deadLetters.push(this.deadLetter(message, source, error));
@@ -259,17 +265,17 @@ export class LifecycleStream implements OnApplicationBootstrap, OnApplicationShu
    * Publishes a deployment accepted over HTTP. It is then handled like any other
    * ModelDeployed (so every request has a consumed record to commit with).
    */
-  publishDeployment(deployment: ModelDeployed): Promise<void> {
-    return this.inTurn(() => this.sendDeployment(deployment));
+  publishDeployment(deployment: ModelDeployed, changedBy: string): Promise<void> {
+    return this.inTurn(() => this.sendDeployment(deployment, changedBy));
   }
 
-  private async sendDeployment(deployment: ModelDeployed): Promise<void> {
+  private async sendDeployment(deployment: ModelDeployed, changedBy: string): Promise<void> {
     const transaction = await this.producer!.transaction();
     try {
       await transaction.send({
         topic: this.topics.modelDeployed,
         acks: -1,
-        messages: [{ key: deployment.modelId, value: await this.registry.encode(this.schemaIds!.modelDeployed, deployment) }],
+        messages: [{ key: deployment.modelId, value: await this.registry.encode(this.schemaIds!.modelDeployed, deployment), headers: { [CHANGED_BY_HEADER]: changedBy } }],
       });
       await transaction.commit();
     } catch (error) {
@@ -277,4 +283,11 @@ export class LifecycleStream implements OnApplicationBootstrap, OnApplicationShu
       throw error;
     }
   }
+}
+
+/** A header's text, if the record carries it (kafkajs gives a Buffer, or an array when repeated: the first counts). */
+function headerText(message: KafkaMessage, name: string): string | undefined {
+  const value = message.headers?.[name];
+  const first = Array.isArray(value) ? value[0] : value;
+  return first === undefined ? undefined : first.toString();
 }

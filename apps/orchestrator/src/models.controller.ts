@@ -1,4 +1,5 @@
 import { BadRequestException, Body, Controller, Get, NotFoundException, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { ApiCaller } from '@vigil/common';
 import type { ModelDeployed } from '@vigil/contracts';
 import Joi from 'joi';
 import { randomUUID } from 'node:crypto';
@@ -35,6 +36,7 @@ function deploymentView(row: DeploymentRow) {
     incidentId: row.incident_id,
     artifactUri: row.artifact_uri,
     eventId: row.event_id,
+    changedBy: row.changed_by,
   };
 }
 
@@ -52,7 +54,12 @@ export class ModelsController {
    * it: 201 with the decisions, or 202 if it is still on its way.
    */
   @Post('deployments')
-  async deploy(@Param('modelId') modelId: string, @Body() body: unknown, @Res({ passthrough: true }) response: HttpStatusSetter) {
+  async deploy(
+    @Param('modelId') modelId: string,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) response: HttpStatusSetter,
+    @ApiCaller() caller: string,
+  ) {
     const { error, value } = deploymentBody.validate(body ?? {}, { abortEarly: false });
     if (error) throw new BadRequestException(error.message);
     const v = value as { eventId?: string; version: string; deployedAt?: Date; reason: string; incidentId: string | null; artifactUri: string | null };
@@ -66,10 +73,10 @@ export class ModelsController {
       artifactUri: v.artifactUri,
     };
     const handled = this.lifecycle.awaitHandled(deployment.eventId, 10_000);
-    await this.stream.publishDeployment(deployment);
+    await this.stream.publishDeployment(deployment, caller);
     const result = await handled;
     response.status(result ? 201 : 202);
-    return { deployment: { ...deployment, deployedAt: deployment.deployedAt.toISOString() }, decisions: result?.decisions ?? null };
+    return { deployment: { ...deployment, deployedAt: deployment.deployedAt.toISOString(), changedBy: caller }, decisions: result?.decisions ?? null };
   }
 
   @Get()
@@ -147,13 +154,13 @@ export class ModelsController {
 
   /** Replaces the model's API override (layered over the policy file); returns the resolved policy. */
   @Put('policy')
-  async setPolicy(@Param('modelId') modelId: string, @Body() body: unknown) {
+  async setPolicy(@Param('modelId') modelId: string, @Body() body: unknown, @ApiCaller() caller: string) {
     let override;
     try {
       override = parsePolicyOverride(body ?? {}, `PUT /models/${modelId}/policy`);
     } catch (error) {
       throw new BadRequestException((error as Error).message);
     }
-    return this.lifecycle.setPolicy(modelId, override);
+    return this.lifecycle.setPolicy(modelId, override, caller);
   }
 }

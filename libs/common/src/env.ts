@@ -1,5 +1,6 @@
 import Joi from 'joi';
 import { readFileSync } from 'node:fs';
+import { apiAuthEnvSchema } from './auth/api-tokens.config';
 
 /**
  * Environment variables every Vigil service reads, with their documented defaults
@@ -24,6 +25,7 @@ export const infrastructureEnvSchema = {
     .default('vigil.'),
   HTTP_HOST: Joi.string().default('127.0.0.1'),
   LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'log', 'debug', 'verbose').default('log'),
+  ...apiAuthEnvSchema,
 };
 
 export interface InfrastructureConfig {

@@ -15,3 +15,6 @@ export { HealthRegistry, type ComponentHealth } from './ops/health';
 export { MetricsRegistry } from './ops/metrics';
 export { createRetryPolicy, isRetriable, retryCounter, type RetryOptions, type RetryOutcome, type RetryPolicy } from './retry';
 export { Serializer } from './mutex';
+export { ApiCaller, ApiTokenGuard, Public, roleNeededFor } from './auth/api-auth.guard';
+export { ApiTokenSet, sha256, type ApiPrincipal, type ApiRole } from './auth/api-tokens';
+export { apiAuthEnvSchema, loadApiTokens } from './auth/api-tokens.config';

@@ -64,7 +64,9 @@ export async function migrate(settings: ClickHouseSettings, migrations: Migratio
     for (const migration of migrations) {
       if (applied.has(migration.version)) continue;
       for (const statement of migration.statements) {
-        await client.command({ query: statement });
+        await client.command({ query: statement }).catch(async (error: unknown) => {
+          if (!(await columnAlreadyAdded(client, settings.database, statement))) throw error;
+        });
       }
       await client.command({
         query: sql`INSERT INTO schema_migrations (version, name, applied_at) VALUES (${migration.version}, ${migration.name}, now())`,
@@ -80,4 +82,27 @@ export async function migrate(settings: ClickHouseSettings, migrations: Migratio
 async function appliedVersions(client: ClickHouseClient): Promise<number[]> {
   const rows = await client.query({ query: 'SELECT DISTINCT version FROM schema_migrations', format: 'JSONEachRow' });
   return (await rows.json<{ version: number }>()).map((r) => Number(r.version));
+}
+
+const ADD_COLUMN = /^ALTER\s+TABLE\s+([A-Za-z_][A-Za-z0-9_]*)\s+ADD\s+COLUMN\s+([A-Za-z_][A-Za-z0-9_]*)\s/i;
+
+/** The table and column a single `ALTER TABLE t ADD COLUMN c …` statement adds, or null for any other statement. */
+export function addedColumn(statement: string): { table: string; column: string } | null {
+  const match = ADD_COLUMN.exec(statement.trim());
+  return match ? { table: match[1], column: match[2] } : null;
+}
+
+/**
+ * 18.16 has no `ADD COLUMN IF NOT EXISTS`: when two services migrate at once, the second
+ * ALTER fails because the first added the column. That statement is then applied.
+ */
+async function columnAlreadyAdded(client: ClickHouseClient, database: string, statement: string): Promise<boolean> {
+  const added = addedColumn(statement);
+  if (!added) return false;
+  const rows = await client.query({
+    query: sql`SELECT count() AS n FROM system.columns WHERE database = ${database} AND table = ${added.table} AND name = ${added.column}`,
+    format: 'JSONEachRow',
+  });
+  const [{ n }] = await rows.json<{ n: number | string }>();
+  return Number(n) > 0;
 }

@@ -7,6 +7,7 @@ import { loadInfrastructureConfig } from '@vigil/common';
 import { topicMap } from '@vigil/contracts';
 import { AvroDecoder, createKafka, createSchemaRegistry } from '@vigil/messaging';
 import { Kafka } from 'kafkajs';
+import { readFileSync } from 'node:fs';
 import { KafkaMalformedSink } from '../malformed';
 import { DemoTimeoutError, LifecycleFeed } from './lifecycle-feed';
 import { DEFAULT_STORY, Story } from './story';
@@ -27,15 +28,24 @@ async function deleteEarlierDemoTopics(kafka: Kafka, prefix: string): Promise<nu
   }
 }
 
+/** The token in a file scripts/demo.sh wrote (0600), so it never appears in argv, env dumps or logs. */
+function readTokenFile(variable: string, env: NodeJS.ProcessEnv): string {
+  const path = env[variable];
+  if (!path) throw new Error(`${variable} is not set: run the demo with npm run demo (scripts/demo.sh makes the API tokens)`);
+  return readFileSync(path, 'utf8').trim();
+}
+
 async function main(): Promise<number> {
   const config = loadInfrastructureConfig();
   const topics = topicMap(config.topicPrefix);
   const env = process.env;
+  const tokenFiles = { read: env.DEMO_API_READ_TOKEN_FILE ?? '', write: env.DEMO_API_WRITE_TOKEN_FILE ?? '' };
   const urls = {
     ingestor: env.DEMO_INGESTOR_URL ?? 'http://127.0.0.1:3001',
     monitor: env.DEMO_MONITOR_URL ?? 'http://127.0.0.1:3002',
     orchestrator: env.DEMO_ORCHESTRATOR_URL ?? 'http://127.0.0.1:3003',
     clickhouse: config.clickhouse.url.replace(/\/$/, ''),
+    readToken: readTokenFile('DEMO_API_READ_TOKEN_FILE', env),
   };
   const settings = { ...DEFAULT_STORY, metricWindow: Number(env.MONITOR_METRIC_WINDOW ?? DEFAULT_STORY.metricWindow) };
   const interrupted = new AbortController();
@@ -50,7 +60,7 @@ async function main(): Promise<number> {
   const feed = await LifecycleFeed.start(kafka, new AvroDecoder(registry), topics, `${config.topicPrefix}story`);
   print(`[demo] topics ${config.topicPrefix}*, ClickHouse database ${config.clickhouse.database}`);
   try {
-    await new Story({ vigil, malformed, feed, urls, database: config.clickhouse.database, settings, signal: interrupted.signal, print }).run();
+    await new Story({ vigil, malformed, feed, urls, tokenFiles, database: config.clickhouse.database, settings, signal: interrupted.signal, print }).run();
     print('');
     print('[demo] the story ran to its end');
     return 0;

@@ -1,9 +1,11 @@
-/** What the demo reads from the running services over HTTP. */
+/** Where the demo reads from the running services over HTTP, and the read token it presents. */
 export interface ServiceUrls {
   ingestor: string;
   monitor: string;
   orchestrator: string;
   clickhouse: string;
+  /** Bearer token with the read role (docs/api-auth.md); scripts/demo.sh makes it for each run. */
+  readToken: string;
 }
 
 export interface VersionAccuracy {
@@ -19,9 +21,9 @@ interface GroupMetrics {
   metrics: Record<string, number | null>;
 }
 
-async function getJson<T>(url: string): Promise<T | null> {
+async function getJson<T>(url: string, token: string): Promise<T | null> {
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(1_500) });
+    const response = await fetch(url, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(1_500) });
     return response.ok ? ((await response.json()) as T) : null;
   } catch {
     return null;
@@ -30,7 +32,7 @@ async function getJson<T>(url: string): Promise<T | null> {
 
 /** The monitor's live rolling accuracy of one version (null while it has no labelled window yet). */
 export async function versionAccuracy(urls: ServiceUrls, modelId: string, version: string): Promise<VersionAccuracy | null> {
-  const body = await getJson<{ groups: GroupMetrics[] }>(`${urls.monitor}/models/${modelId}/metrics`);
+  const body = await getJson<{ groups: GroupMetrics[] }>(`${urls.monitor}/models/${modelId}/metrics`, urls.readToken);
   const group = body?.groups.find((g) => g.modelVersion === version && g.segmentKey === '');
   if (!group) return null;
   const accuracy = group.metrics.accuracy;
@@ -39,13 +41,23 @@ export async function versionAccuracy(urls: ServiceUrls, modelId: string, versio
 
 /** Incidents the orchestrator holds open for the model (null when it cannot be asked). */
 export async function openIncidents(urls: ServiceUrls, modelId: string): Promise<number | null> {
-  const body = await getJson<{ incidents: { status: string }[] }>(`${urls.orchestrator}/models/${modelId}/incidents`);
+  const body = await getJson<{ incidents: { status: string }[] }>(`${urls.orchestrator}/models/${modelId}/incidents`, urls.readToken);
   return body ? body.incidents.filter((i) => i.status === 'open').length : null;
 }
 
-export async function deploymentHistory(urls: ServiceUrls, modelId: string): Promise<{ version: string; reason: string; deployedAt: string; incidentId: string | null }[]> {
-  const body = await getJson<{ deployments: { version: string; reason: string; deployedAt: string; incidentId: string | null }[] }>(
+interface DeploymentView {
+  version: string;
+  reason: string;
+  deployedAt: string;
+  incidentId: string | null;
+  /** The API token that made it ('' when it came straight from Kafka). */
+  changedBy: string;
+}
+
+export async function deploymentHistory(urls: ServiceUrls, modelId: string): Promise<DeploymentView[]> {
+  const body = await getJson<{ deployments: DeploymentView[] }>(
     `${urls.orchestrator}/models/${modelId}/history`,
+    urls.readToken,
   );
   return body?.deployments ?? [];
 }

@@ -49,6 +49,8 @@ export interface StoryContext {
   malformed: MalformedSink;
   feed: LifecycleFeed;
   urls: ServiceUrls;
+  /** Files (0600) holding this run's read and write API tokens, for the curls the summary prints. */
+  tokenFiles: { read: string; write: string };
   database: string;
   settings: StorySettings;
   signal: AbortSignal;
@@ -280,8 +282,9 @@ export class Story {
   }
 
   private async summary(): Promise<void> {
-    const { print, urls, database, feed } = this.ctx;
+    const { print, urls, tokenFiles, database, feed } = this.ctx;
     const m = this.milestones;
+    const withToken = (file: string) => `-H "Authorization: Bearer $(cat ${file})"`;
     const firstAfter = (from: number, version: string, severity?: string) =>
       feed.events.find((e) => e.type === 'alert' && e.receivedAt >= from && e.value.modelVersion === version && (!severity || e.value.severity === severity));
     print('');
@@ -304,11 +307,15 @@ export class Story {
     print(`    monitor       ${urls.monitor}/health  ${urls.monitor}/metrics  ${urls.monitor}/models/${MODEL_ID}/metrics`);
     print(`    orchestrator  ${urls.orchestrator}/health  ${urls.orchestrator}/metrics  ${urls.orchestrator}/models/${MODEL_ID}`);
     print('');
-    print(`  deployment history: curl ${urls.orchestrator}/models/${MODEL_ID}/history`);
+    print(`  the model APIs need a bearer token (docs/api-auth.md); this run's are in ${tokenFiles.read} (read) and ${tokenFiles.write} (write)`);
+    print(`  deployment history: curl ${withToken(tokenFiles.read)} ${urls.orchestrator}/models/${MODEL_ID}/history`);
     for (const d of await deploymentHistory(urls, MODEL_ID)) {
-      print(`    ${d.deployedAt}  ${d.version}  ${d.reason.padEnd(8)} ${d.incidentId ?? ''}`);
+      print(`    ${d.deployedAt}  ${d.version}  ${d.reason.padEnd(8)} ${d.incidentId ?? ''}  by ${d.changedBy || '(Kafka, not the HTTP API)'}`);
     }
     print(`  (also /models/${MODEL_ID}/incidents and /models/${MODEL_ID}/decisions?limit=20)`);
+    print(
+      `  change a policy (write token): curl -X PUT ${withToken(tokenFiles.write)} -H 'content-type: application/json' ${urls.orchestrator}/models/${MODEL_ID}/policy -d '{"retrain": {"enabled": false}}'`,
+    );
     print('');
     print(`  ClickHouse (database ${database}); try: curl '${urls.clickhouse}/?database=${database}' --data-binary "<query>"`);
     for (const query of SUMMARY_QUERIES) {

@@ -1,5 +1,6 @@
 import { Controller, Get, Injectable } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorResult } from '@nestjs/terminus';
+import { Public } from '../auth/api-auth.guard';
 
 /**
  * A component's own view of its health. `degraded` means working but impaired (e.g.
@@ -24,6 +25,8 @@ export class HealthRegistry {
   }
 }
 
+/** Open to probes: orchestrators and load balancers carry no token. */
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

@@ -1,5 +1,6 @@
 import { Controller, Get, Header, Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { Public } from '../auth/api-auth.guard';
 
 /** The service's Prometheus registry, with Node process metrics included. */
 @Injectable()
@@ -10,6 +11,8 @@ export class MetricsRegistry extends Registry {
   }
 }
 
+/** Open to scrapers (Prometheus carries no token by default); it holds counters, not data. */
+@Public()
 @Controller('metrics')
 export class MetricsController {
   constructor(private readonly registry: MetricsRegistry) {}
