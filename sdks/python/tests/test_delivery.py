@@ -1,0 +1,80 @@
+"""record_* never waits on the network; what fails later reaches the callback, the counters and flush()."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import subprocess
+import sys
+import time
+from dataclasses import replace
+
+import pytest
+
+from vigil import AsyncVigilClient, ClientClosedError, DeliveryFailure, FlushError, ValidationError, VigilClient
+
+from .conftest import Stack, free_port
+
+
+def test_an_unreachable_broker_costs_the_caller_nothing_and_failures_are_reported(stack: Stack) -> None:
+    # Nothing listens on a port just released; records expire after 1 s instead of librdkafka's 300 s.
+    dead = replace(
+        stack.settings,
+        brokers=f"127.0.0.1:{free_port()}",
+        topic_prefix=f"{stack.prefix}dead.",
+        kafka_config={"message.timeout.ms": 1000},
+    )
+    failures: list[DeliveryFailure] = []
+    vigil = VigilClient.connect(dead, on_delivery_error=failures.append, flush_at_exit=False)
+    started = time.perf_counter()
+    event_ids = [vigil.record_prediction(model_id="py-dead", model_version="v1", latency_ms=1, predicted_class="a") for _ in range(100)]
+    elapsed = time.perf_counter() - started
+    # 100 calls without a broker: well under the 1 s a single wait for the network would take.
+    assert elapsed < 0.5
+    assert vigil.stats.pending == 100
+
+    with pytest.raises(FlushError) as raised:
+        vigil.flush(timeout=10)
+    assert sorted(f.event_id for f in raised.value.failures) == sorted(event_ids)
+    assert sorted(f.event_id for f in failures) == sorted(event_ids)
+    assert {(f.topic, f.model_id) for f in failures} == {(f"{stack.prefix}dead.predictions", "py-dead")}
+    assert all("timed out" in f.error.lower() for f in failures), failures[0].error
+    assert (vigil.stats.queued, vigil.stats.delivered, vigil.stats.failed) == (100, 0, 100)
+    vigil.close()  # the failures were already reported by flush: close has nothing left to raise
+    with pytest.raises(ClientClosedError):
+        vigil.record_label(prediction_event_id=event_ids[0], model_id="py-dead", true_class="a")
+
+
+def test_a_refused_record_raises_and_queues_nothing(stack: Stack) -> None:
+    with VigilClient.connect(stack.settings, flush_at_exit=False) as vigil:
+        with pytest.raises(ValidationError, match="^latencyMs: -1 is outside 0 .. 86400000$") as raised:
+            vigil.record_prediction(model_id="py-refused", model_version="v1", latency_ms=-1, predicted_class="a")
+        assert raised.value.field == "latencyMs"
+        assert vigil.stats.queued == 0
+
+
+def test_records_left_unflushed_are_sent_at_exit(stack: Stack) -> None:
+    event_id = f"exit-{secrets.token_hex(4)}"
+    script = (
+        "from vigil import VigilClient;"
+        "vigil = VigilClient.connect(kafka_config={'linger.ms': 10000});"
+        f"vigil.record_prediction(model_id='py-exit', model_version='v1', latency_ms=1, predicted_class='a', event_id='{event_id}')"
+    )
+    # linger.ms of 10 s: without the flush at exit the record would still be waiting when the process ends.
+    env = {**stack.env(), "PATH": "/usr/bin:/bin"}
+    subprocess.run([sys.executable, "-c", script], env=env, check=True, timeout=60)
+    seen = stack.consume(f"{stack.prefix}predictions", lambda records: any(v["eventId"] == event_id for _, v in records))
+    assert [key for key, v in seen if v["eventId"] == event_id] == [b"py-exit"]
+
+
+def test_the_asyncio_client(stack: Stack) -> None:
+    async def scenario() -> str:
+        async with await AsyncVigilClient.connect(stack.settings, flush_at_exit=False) as vigil:
+            event_id = vigil.record_prediction(model_id="py-async", model_version="v1", latency_ms=1, predicted_value=2.5)
+            await vigil.flush()
+            assert vigil.sync.stats.delivered == 1
+            return event_id
+
+    event_id = asyncio.run(scenario())
+    seen = stack.consume(f"{stack.prefix}predictions", lambda records: any(v["eventId"] == event_id for _, v in records))
+    assert [v["task"] for _, v in seen if v["eventId"] == event_id] == ["REGRESSION"]
