@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime, timezone
 from typing import Any, Literal, Optional
 
@@ -161,59 +162,148 @@ def conform(schema_name: str, event: Event) -> Event:
 
     Numbers become floats where the schema says double (numpy scalars included) and
     dates become epoch milliseconds, so the encoder never sees a type it would refuse.
+    A mismatch raises ValidationError naming the first bad path, like avsc's errorHook.
     """
+    record, check = _conformer(schema_name)
+    try:
+        converted: Event = check(event)
+    except _Mismatch as mismatch:
+        raise ValidationError(".".join(mismatch.path), f"does not match the Avro schema {record}") from None
+    return converted
+
+
+class _Mismatch(Exception):
+    """A value the schema refuses; each enclosing field or map key prepends itself to ``path``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.path: list[str] = []
+
+
+Check = Callable[[Any], Any]
+
+
+@lru_cache(maxsize=None)
+def _conformer(schema_name: str) -> tuple[str, Check]:
+    """The schema compiled once into nested checks (a walk of the schema per record cost more than the rest of a call)."""
     schema = load_schema(schema_name)
-    record = f"{schema['namespace']}.{schema['name']}"  # avsc's Type.name, which the TS message prints
-    return {f["name"]: _conform(f["type"], event.get(f["name"]), [f["name"]], record) for f in schema["fields"]}
+    return f"{schema['namespace']}.{schema['name']}", _compile(schema)  # avsc's Type.name, which the TS message prints
 
 
-def _refuse(path: list[str], record: str) -> ValidationError:
-    return ValidationError(".".join(path), f"does not match the Avro schema {record}")
-
-
-def _conform(avro_type: Any, value: Any, path: list[str], record: str) -> Any:
+def _compile(avro_type: Any) -> Check:
     if isinstance(avro_type, list):
-        if value is None and "null" in avro_type:
-            return None
-        for branch in avro_type:
-            if branch == "null":
-                continue
-            try:
-                return _conform(branch, value, path, record)
-            except ValidationError:
-                continue
-        raise _refuse(path, record)
+        return _compile_union(avro_type)
     kind = avro_type["type"] if isinstance(avro_type, dict) else avro_type
     if isinstance(avro_type, dict) and avro_type.get("logicalType") == "timestamp-millis":
-        if isinstance(value, datetime):
-            return to_millis(value)
-        if isinstance(value, int) and not isinstance(value, bool):
+        return _timestamp
+    if kind == "record":
+        return _compile_record(avro_type["fields"])
+    if kind == "map":
+        return _compile_map(_compile(avro_type["values"]))
+    if kind == "array":
+        return _compile_array(_compile(avro_type["items"]))
+    if kind == "enum":
+        return _compile_enum(frozenset(avro_type["symbols"]))
+    return _PRIMITIVES[kind]
+
+
+def _compile_union(branches: list[Any]) -> Check:
+    nullable = "null" in branches
+    checks = [_compile(b) for b in branches if b != "null"]
+
+    def check(value: Any) -> Any:
+        if value is None and nullable:
+            return None
+        for branch in checks:
+            try:
+                return branch(value)
+            except _Mismatch:
+                continue
+        raise _Mismatch()  # avsc names the union itself, not a branch's inside
+
+    return check
+
+
+def _compile_record(fields: list[dict[str, Any]]) -> Check:
+    compiled = [(f["name"], _compile(f["type"])) for f in fields]
+
+    def check(value: Any) -> Any:
+        if not isinstance(value, Mapping):
+            raise _Mismatch()
+        out = {}
+        for name, field_check in compiled:
+            try:
+                out[name] = field_check(value.get(name))
+            except _Mismatch as mismatch:
+                mismatch.path.insert(0, name)
+                raise
+        return out
+
+    return check
+
+
+def _compile_map(values: Check) -> Check:
+    def check(value: Any) -> Any:
+        if not isinstance(value, Mapping):
+            raise _Mismatch()
+        out = {}
+        for key, item in value.items():
+            if type(key) is not str:
+                raise _Mismatch()
+            try:
+                out[key] = values(item)
+            except _Mismatch as mismatch:
+                mismatch.path.insert(0, key)
+                raise
+        return out
+
+    return check
+
+
+def _compile_array(items: Check) -> Check:
+    def check(value: Any) -> Any:
+        if not isinstance(value, list):
+            raise _Mismatch()
+        return [items(item) for item in value]
+
+    return check
+
+
+def _compile_enum(symbols: frozenset[str]) -> Check:
+    def check(value: Any) -> Any:
+        if isinstance(value, str) and value in symbols:
             return value
-        raise _refuse(path, record)
-    if kind == "string":
-        if isinstance(value, str):
-            return value
-    elif kind == "double":
-        if is_number(value):
-            return float(value)
-    elif kind == "boolean":
-        if isinstance(value, bool):
-            return value
-    elif kind == "enum":
-        if isinstance(value, str) and value in avro_type["symbols"]:
-            return value
-    elif kind == "map":
-        if isinstance(value, Mapping):
-            out = {}
-            for key, item in value.items():
-                if not isinstance(key, str):
-                    raise _refuse(path, record)
-                out[key] = _conform(avro_type["values"], item, [*path, key], record)
-            return out
-    elif kind == "array":
-        if isinstance(value, list):
-            return [_conform(avro_type["items"], item, path, record) for item in value]
-    elif kind == "record":
-        if isinstance(value, Mapping):
-            return {f["name"]: _conform(f["type"], value.get(f["name"]), [*path, f["name"]], record) for f in avro_type["fields"]}
-    raise _refuse(path, record)
+        raise _Mismatch()
+
+    return check
+
+
+def _timestamp(value: Any) -> int:
+    if isinstance(value, datetime):
+        return to_millis(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise _Mismatch()
+
+
+def _string(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    raise _Mismatch()
+
+
+def _double(value: Any) -> float:
+    if type(value) is float:
+        return value
+    if is_number(value):
+        return float(value)
+    raise _Mismatch()
+
+
+def _boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise _Mismatch()
+
+
+_PRIMITIVES: dict[str, Check] = {"string": _string, "double": _double, "boolean": _boolean}

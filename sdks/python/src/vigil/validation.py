@@ -102,13 +102,18 @@ def iso_millis(ms: int) -> str:
 
 
 def is_number(value: Any) -> bool:
-    return isinstance(value, Real) and not isinstance(value, bool)
+    """A JavaScript number's Python counterparts: int, float and numpy's scalars, not bool."""
+    kind = type(value)
+    if kind is float or kind is int:
+        return True
+    return isinstance(value, Real) and kind is not bool
 
 
 def require_id(value: Any, field: str) -> str:
     if not isinstance(value, str) or len(value.strip(_JS_WHITESPACE)) == 0:
         raise ValidationError(field, "is required")
-    if utf16_length(value) > LIMITS.max_id_length:
+    # Only text longer than half the limit can exceed it in UTF-16 units.
+    if len(value) * 2 > LIMITS.max_id_length and utf16_length(value) > LIMITS.max_id_length:
         raise ValidationError(field, f"is longer than {LIMITS.max_id_length}")
     return value
 
@@ -128,6 +133,8 @@ def require_time(value: Any, field: str, now_ms: int) -> int:
 
 
 def require_finite(value: Any, field: str) -> float:
+    if type(value) is float and math.isfinite(value):
+        return value
     if not is_number(value) or not math.isfinite(value):
         raise ValidationError(field, f"must be a finite number, got {js_string(value)}")
     return float(value)
