@@ -13,7 +13,7 @@ import pytest
 from dataclasses import replace
 
 from vigil import SchemaNotRegisteredError, VigilClient
-from vigil.registry import value_subject
+from vigil.topics import value_subject
 from vigil.schemas import registered_text
 from vigil.topics import EVENT_STREAMS, SDK_STREAMS, topic_map
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import json
 import re
 import subprocess
@@ -33,7 +35,7 @@ def run(stack: Stack, directory: Path, script: str, **env: str) -> str:
     return result.stdout.strip().splitlines()[-1]
 
 
-def records_where(stack: Stack, stream: str, match: Callable[[dict], bool], count: int = 1) -> list[dict]:
+def records_where(stack: Stack, stream: str, match: Callable[[dict[str, Any]], bool], count: int = 1) -> list[dict[str, Any]]:
     """The records of ``stream`` that ``match``, once ``count`` of them arrived."""
     seen = stack.consume(f"{stack.prefix}{stream}", lambda r: sum(1 for _, v in r if match(v)) >= count)
     return [v for _, v in seen if match(v)]

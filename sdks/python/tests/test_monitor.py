@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import pytest
 
@@ -38,7 +40,7 @@ def test_the_monitor_s_metrics_for_events_sent_from_python(stack: Stack, monitor
                 )
                 vigil.record_label(prediction_event_id=prediction_id, model_id=model_id, true_class=true_class)
 
-    def whole_version() -> dict:
+    def whole_version() -> dict[str, Any]:
         status, body = monitor.get(f"/models/{model_id}/metrics")
         groups = [g for g in body["groups"] if g["segmentKey"] == ""] if status == 200 else []
         return {"reference": body.get("reference"), **groups[0]} if groups else {}

@@ -7,13 +7,15 @@ this test is about.
 
 from __future__ import annotations
 
+from typing import Any
+
 import uuid
 from datetime import datetime, timedelta, timezone
 
 import pandas as pd
 
 from vigil import VigilClient
-from vigil.registry import value_subject
+from vigil.topics import value_subject
 from vigil.schemas import registered_text
 from vigil.topics import EVENT_STREAMS, SDK_STREAMS
 
@@ -24,7 +26,7 @@ def to_ms(value: datetime) -> int:
     return (value - datetime(1970, 1, 1, tzinfo=timezone.utc)) // timedelta(milliseconds=1)
 
 
-def rows(stack: Stack, table: str, ids: list[str]) -> dict[str, dict]:
+def rows(stack: Stack, table: str, ids: list[str]) -> dict[str, dict[str, Any]]:
     quoted = ", ".join(f"'{i}'" for i in ids)
     found = eventually(
         lambda: stack.query(f"SELECT * FROM {table} FINAL WHERE event_id IN ({quoted})"),

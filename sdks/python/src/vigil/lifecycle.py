@@ -156,11 +156,14 @@ class LifecycleRequests:
         message = self._consumer.poll(timeout)
         if message is None:
             return None
-        if message.error():
-            log.warning("vigil: consumer error", extra={"error": message.error().str()})
+        error = message.error()
+        topic, partition, offset = message.topic(), message.partition(), message.offset()
+        if error is not None or topic is None or partition is None or offset is None:
+            # Errors arrive as messages without a position (e.g. a partition end, a broker away).
+            log.warning("vigil: consumer error", extra={"error": error.str() if error else "a message without a position"})
             return None
-        self._uncommitted[(message.topic(), message.partition())] = message.offset() + 1
-        return self._decode(message)
+        self._uncommitted[(topic, partition)] = offset + 1
+        return self._decode(topic, message)
 
     def commit(self) -> None:
         """Commits every request returned so far (synchronously)."""
@@ -190,8 +193,7 @@ class LifecycleRequests:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _decode(self, message: Message) -> Optional[Request]:
-        topic = message.topic()
+    def _decode(self, topic: str, message: Message) -> Optional[Request]:
         try:
             value = self._deserializer(message.value(), SerializationContext(topic, MessageField.VALUE))
         except Exception as error:  # a record this SDK cannot read must not stop the pipeline

@@ -37,7 +37,9 @@ def resolve_schema_id(registry: SchemaRegistryClient, topic: str, schema_name: s
     while True:
         attempt += 1
         try:
-            return registry.lookup_schema(subject, schema).schema_id
+            found = registry.lookup_schema(subject, schema).schema_id
+            if found is not None:
+                return found
         except SchemaRegistryError as error:
             if error.http_status_code != 404:
                 raise
