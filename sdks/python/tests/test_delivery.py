@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import signal
 import subprocess
 import sys
 import time
@@ -11,7 +12,7 @@ from dataclasses import replace
 
 import pytest
 
-from vigil import AsyncVigilClient, ClientClosedError, DeliveryFailure, FlushError, ValidationError, VigilClient
+from vigil import AsyncVigilClient, ClientClosedError, DeliveryFailure, FlushError, RowValidationError, ValidationError, VigilClient
 
 from .conftest import Stack, free_port
 
@@ -50,6 +51,11 @@ def test_a_refused_record_raises_and_queues_nothing(stack: Stack) -> None:
         with pytest.raises(ValidationError, match="^latencyMs: -1 is outside 0 .. 86400000$") as raised:
             vigil.record_prediction(model_id="py-refused", model_version="v1", latency_ms=-1, predicted_class="a")
         assert raised.value.field == "latencyMs"
+        rows = [{"latency_ms": 1.0, "predicted_class": "a"}, {"latency_ms": 2.0, "predicted_class": None}]
+        with pytest.raises(RowValidationError, match="^row 1: predictedClass: is required$") as row_error:
+            vigil.record_predictions(rows, model_id="py-refused", model_version="v1")
+        assert (row_error.value.row, row_error.value.field) == (1, "predictedClass")
+        # The valid row 0 was not sent either: a batch is validated whole before anything is queued.
         assert vigil.stats.queued == 0
 
 
@@ -65,6 +71,25 @@ def test_records_left_unflushed_are_sent_at_exit(stack: Stack) -> None:
     subprocess.run([sys.executable, "-c", script], env=env, check=True, timeout=60)
     seen = stack.consume(f"{stack.prefix}predictions", lambda records: any(v["eventId"] == event_id for _, v in records))
     assert [key for key, v in seen if v["eventId"] == event_id] == [b"py-exit"]
+
+
+def test_a_sigterm_flushes_before_the_process_ends(stack: Stack) -> None:
+    event_id = f"sigterm-{secrets.token_hex(4)}"
+    script = (
+        "import time\n"
+        "from vigil import VigilClient\n"
+        "vigil = VigilClient.connect(flush_on_signals=True, kafka_config={'linger.ms': 10000})\n"
+        f"vigil.record_prediction(model_id='py-sigterm', model_version='v1', latency_ms=1, predicted_class='a', event_id='{event_id}')\n"
+        "print('recorded', flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    child = subprocess.Popen([sys.executable, "-c", script], env={**stack.env(), "PATH": "/usr/bin:/bin"}, stdout=subprocess.PIPE, text=True)
+    assert child.stdout is not None and child.stdout.readline().strip() == "recorded"
+    child.send_signal(signal.SIGTERM)
+    # Ended by the signal's default action after the flush, not by the 60 s sleep.
+    assert child.wait(timeout=30) == -signal.SIGTERM
+    seen = stack.consume(f"{stack.prefix}predictions", lambda records: any(v["eventId"] == event_id for _, v in records))
+    assert [key for key, v in seen if v["eventId"] == event_id] == [b"py-sigterm"]
 
 
 def test_the_asyncio_client(stack: Stack) -> None:

@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import atexit
 import logging
+import os
+import signal
 import threading
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Optional
+from types import FrameType
+from typing import Any, Optional, Union
 
 from confluent_kafka import KafkaError, KafkaException, Message, Producer
 from confluent_kafka.schema_registry import SchemaRegistryClient
@@ -112,6 +115,7 @@ class VigilClient:
         defaults: EventDefaults = EventDefaults(),
         on_delivery_error: Callable[[DeliveryFailure], None] = _log_failure,
         flush_at_exit: bool = True,
+        flush_on_signals: Union[bool, Sequence[int]] = False,
     ) -> None:
         self._producer = producer
         self._serializers = dict(serializers)
@@ -132,6 +136,9 @@ class VigilClient:
         if flush_at_exit:
             self._exit_hook = _close_at_exit(weakref.ref(self))
             atexit.register(self._exit_hook)
+        self._previous_handlers: dict[int, Any] = {}
+        if flush_on_signals:
+            self._close_on_signals([signal.SIGTERM, signal.SIGINT] if flush_on_signals is True else list(flush_on_signals))
 
     @classmethod
     def connect(
@@ -141,6 +148,7 @@ class VigilClient:
         register_schemas: bool = True,
         on_delivery_error: Callable[[DeliveryFailure], None] = _log_failure,
         flush_at_exit: bool = True,
+        flush_on_signals: Union[bool, Sequence[int]] = False,
         defaults: EventDefaults = EventDefaults(),
         **overrides: Any,
     ) -> "VigilClient":
@@ -149,6 +157,9 @@ class VigilClient:
         ``settings`` defaults to ``VigilSettings.from_env()``; keyword ``overrides`` replace
         single fields (``topic_prefix="test."``, ``kafka_config={"linger.ms": 5}``).
         ``register_schemas=False`` only looks the schemas up, for credentials that may not write.
+        ``flush_on_signals`` (True = SIGTERM and SIGINT, or a list; main thread only): close the
+        client first, then let the signal do what it did before (Python's default SIGTERM
+        ends the process without running ``atexit``).
         """
         resolved = VigilSettings.from_env(**overrides) if settings is None else settings
         topics = topic_map(resolved.topic_prefix)
@@ -166,6 +177,7 @@ class VigilClient:
             defaults=defaults,
             on_delivery_error=on_delivery_error,
             flush_at_exit=flush_at_exit,
+            flush_on_signals=flush_on_signals,
         )
 
     @property
@@ -320,6 +332,8 @@ class VigilClient:
         self._closed = True
         if self._exit_hook is not None:
             atexit.unregister(self._exit_hook)
+        for signum, previous in self._previous_handlers.items():
+            signal.signal(signum, previous)
         try:
             self.flush(timeout)
         finally:
@@ -370,6 +384,22 @@ class VigilClient:
             self._on_delivery_error(failure)
         except Exception:  # a failing callback must not kill the delivery thread
             log.exception("vigil: on_delivery_error raised")
+
+    def _close_on_signals(self, signals: Sequence[int]) -> None:
+        for signum in signals:
+            self._previous_handlers[signum] = signal.getsignal(signum)
+            signal.signal(signum, self._on_signal)
+
+    def _on_signal(self, signum: int, frame: Optional[FrameType]) -> None:
+        previous = self._previous_handlers.get(signum, signal.SIG_DFL)
+        try:
+            self.close()  # also puts the previous handlers back
+        except FlushError as error:
+            log.error("vigil: records lost on signal", extra={"failed": len(error.failures), "undelivered": error.undelivered})
+        if callable(previous):
+            previous(signum, frame)
+        elif previous == signal.SIG_DFL:
+            os.kill(os.getpid(), signum)  # delivered again to the default action, e.g. end the process
 
     def _poll_loop(self) -> None:
         while not self._stop_polling.is_set():
