@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
@@ -51,7 +52,7 @@ def test_a_refused_record_raises_and_queues_nothing(stack: Stack) -> None:
         with pytest.raises(ValidationError, match="^latencyMs: -1 is outside 0 .. 86400000$") as raised:
             vigil.record_prediction(model_id="py-refused", model_version="v1", latency_ms=-1, predicted_class="a")
         assert raised.value.field == "latencyMs"
-        rows = [{"latency_ms": 1.0, "predicted_class": "a"}, {"latency_ms": 2.0, "predicted_class": None}]
+        rows: list[dict[str, Any]] = [{"latency_ms": 1.0, "predicted_class": "a"}, {"latency_ms": 2.0, "predicted_class": None}]
         with pytest.raises(RowValidationError, match="^row 1: predictedClass: is required$") as row_error:
             vigil.record_predictions(rows, model_id="py-refused", model_version="v1")
         assert (row_error.value.row, row_error.value.field) == (1, "predictedClass")

@@ -13,11 +13,18 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import Any, Optional, Union
+from typing import Any, Optional, Protocol, Union
 
 from .validation import ValidationError, is_number
 
-RowSource = Union[Iterable[Mapping[str, Any]], Any]
+
+class DataFrameLike(Protocol):
+    """A pandas DataFrame, or anything else that gives its rows as ``to_dict("records")``."""
+
+    def to_dict(self, orient: Any = ..., *args: Any, **kwargs: Any) -> Any: ...
+
+
+RowSource = Union[DataFrameLike, Iterable[Mapping[str, Any]]]
 
 #: record_prediction's per-row fields that a column can supply (``columns={"predicted_class": "pred"}``).
 ROW_FIELDS = (
@@ -55,9 +62,8 @@ class ReferenceUploadError(RuntimeError):
 
 def records(rows: RowSource) -> list[dict[str, Any]]:
     """The rows as plain dicts, from a DataFrame or an iterable of mappings."""
-    to_dict = getattr(rows, "to_dict", None)
-    if callable(to_dict):
-        return list(to_dict("records"))
+    if hasattr(rows, "to_dict"):
+        return list(rows.to_dict("records"))
     return [dict(row) for row in rows]
 
 

@@ -145,6 +145,10 @@ def _check_feature_count(features: Mapping[str, Any], field: str) -> None:
         raise ValidationError(field, f"has more than {LIMITS.max_features} entries")
 
 
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
 def now_millis() -> int:
     return to_millis(datetime.now(timezone.utc))
 
@@ -159,13 +163,14 @@ def validate_prediction(event: Mapping[str, Any], now_ms: int | None = None) -> 
     latency = require_finite(event.get("latencyMs"), "latencyMs")
     if latency < 0 or latency > LIMITS.max_latency_ms:
         raise ValidationError("latencyMs", f"{js_number(latency)} is outside 0 .. {LIMITS.max_latency_ms}")
-    numeric = event.get("numericFeatures") or {}
+    # A map that is not a mapping at all is left to the Avro check, which names it.
+    numeric = _mapping(event.get("numericFeatures"))
     _check_feature_count(numeric, "numericFeatures")
-    _check_feature_count(event.get("categoricalFeatures") or {}, "categoricalFeatures")
+    _check_feature_count(_mapping(event.get("categoricalFeatures")), "categoricalFeatures")
     for name, value in numeric.items():
         if value is not None:
             require_finite(value, f"numericFeatures.{name}")
-    for name, value in (event.get("scores") or {}).items():
+    for name, value in _mapping(event.get("scores")).items():
         require_finite(value, f"scores.{name}")
     task = event.get("task")
     if task == "CLASSIFICATION":
