@@ -67,6 +67,7 @@ class Stack:
     clickhouse_user: str
     clickhouse_password: str = field(repr=False)
     database: str
+    _registry: Optional[SchemaRegistryClient] = None
 
     @property
     def prefix(self) -> str:
@@ -106,7 +107,10 @@ class Stack:
         urllib.request.urlopen(request, timeout=30).close()
 
     def registry(self) -> SchemaRegistryClient:
-        return SchemaRegistryClient(self.settings.registry())
+        """One registry client for the run, closed by the cleanup."""
+        if self._registry is None:
+            self._registry = SchemaRegistryClient(self.settings.registry())
+        return self._registry
 
     def consume(
         self, topic: str, enough: Callable[[list[tuple[Optional[bytes], dict[str, Any]]]], bool], timeout: float = 30.0
@@ -221,6 +225,7 @@ def _cleanup(stack: Stack) -> None:
                 registry.delete_subject(subject, permanent=True)
             except SchemaRegistryError:
                 pass  # another cleanup or a registry without hard deletes: the subject is gone or harmless
+    registry.close()
     stack.command(f"DROP DATABASE IF EXISTS {stack.database}")
 
 

@@ -84,11 +84,11 @@ def test_a_sigterm_flushes_before_the_process_ends(stack: Stack) -> None:
         "print('recorded', flush=True)\n"
         "time.sleep(60)\n"
     )
-    child = subprocess.Popen([sys.executable, "-c", script], env={**stack.env(), "PATH": "/usr/bin:/bin"}, stdout=subprocess.PIPE, text=True)
-    assert child.stdout is not None and child.stdout.readline().strip() == "recorded"
-    child.send_signal(signal.SIGTERM)
-    # Ended by the signal's default action after the flush, not by the 60 s sleep.
-    assert child.wait(timeout=30) == -signal.SIGTERM
+    with subprocess.Popen([sys.executable, "-c", script], env={**stack.env(), "PATH": "/usr/bin:/bin"}, stdout=subprocess.PIPE, text=True) as child:
+        assert child.stdout is not None and child.stdout.readline().strip() == "recorded"
+        child.send_signal(signal.SIGTERM)
+        # Ended by the signal's default action after the flush, not by the 60 s sleep.
+        assert child.wait(timeout=30) == -signal.SIGTERM
     seen = stack.consume(f"{stack.prefix}predictions", lambda records: any(v["eventId"] == event_id for _, v in records))
     assert [key for key, v in seen if v["eventId"] == event_id] == [b"py-sigterm"]
 

@@ -116,8 +116,10 @@ class VigilClient:
         on_delivery_error: Callable[[DeliveryFailure], None] = _log_failure,
         flush_at_exit: bool = True,
         flush_on_signals: Union[bool, Sequence[int]] = False,
+        registry: Optional[SchemaRegistryClient] = None,
     ) -> None:
         self._producer = producer
+        self._registry = registry
         self._serializers = dict(serializers)
         self._contexts = {stream: SerializationContext(topics[stream], MessageField.VALUE) for stream in SDK_STREAMS}
         self._topics = {stream: topics[stream] for stream in SDK_STREAMS}
@@ -164,7 +166,11 @@ class VigilClient:
         resolved = VigilSettings.from_env(**overrides) if settings is None else settings
         topics = topic_map(resolved.topic_prefix)
         registry = SchemaRegistryClient(resolved.registry())
-        resolve_schema_ids(registry, topics, SDK_STREAMS, register_schemas)
+        try:
+            resolve_schema_ids(registry, topics, SDK_STREAMS, register_schemas)
+        except BaseException:
+            registry.close()
+            raise
         serializers = {
             stream: AvroSerializer(registry, registered_text(EVENT_STREAMS[stream][1]), conf={"auto.register.schemas": False})
             for stream in SDK_STREAMS
@@ -178,6 +184,7 @@ class VigilClient:
             on_delivery_error=on_delivery_error,
             flush_at_exit=flush_at_exit,
             flush_on_signals=flush_on_signals,
+            registry=registry,
         )
 
     @property
@@ -339,6 +346,8 @@ class VigilClient:
         finally:
             self._stop_polling.set()
             self._poller.join()
+            if self._registry is not None:
+                self._registry.close()
 
     def __enter__(self) -> "VigilClient":
         return self

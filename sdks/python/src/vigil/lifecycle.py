@@ -138,7 +138,8 @@ class LifecycleRequests:
         topics = topic_map(resolved.topic_prefix)
         self._retrain_topic = topics["retrainRequested"]
         self._rollback_topic = topics["rollbackRequested"]
-        self._deserializer = AvroDeserializer(SchemaRegistryClient(resolved.registry()))
+        self._registry = SchemaRegistryClient(resolved.registry())
+        self._deserializer = AvroDeserializer(self._registry)
         self._consumer = Consumer(
             {
                 "group.id": group_id,
@@ -186,6 +187,7 @@ class LifecycleRequests:
             self.commit()
         finally:
             self._consumer.close()
+            self._registry.close()
 
     def __enter__(self) -> "LifecycleRequests":
         return self
