@@ -16,7 +16,6 @@ import logging
 import os
 import signal
 import threading
-import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -40,7 +39,7 @@ from .events import (
 )
 from .registry import resolve_schema_ids
 from .schemas import registered_text
-from .settings import VigilSettings
+from .settings import VigilSettings, resolve_settings
 from .topics import EVENT_STREAMS, SDK_STREAMS, topic_map
 from .validation import ValidationError
 
@@ -134,10 +133,9 @@ class VigilClient:
         self._stop_polling = threading.Event()
         self._poller = threading.Thread(target=self._poll_loop, name="vigil-delivery", daemon=True)
         self._poller.start()
-        self._exit_hook: Optional[Callable[[], None]] = None
+        self._flush_at_exit = flush_at_exit
         if flush_at_exit:
-            self._exit_hook = _close_at_exit(weakref.ref(self))
-            atexit.register(self._exit_hook)
+            atexit.register(self._close_at_exit)
         self._previous_handlers: dict[int, Any] = {}
         if flush_on_signals:
             self._close_on_signals([signal.SIGTERM, signal.SIGINT] if flush_on_signals is True else list(flush_on_signals))
@@ -163,7 +161,7 @@ class VigilClient:
         client first, then let the signal do what it did before (Python's default SIGTERM
         ends the process without running ``atexit``).
         """
-        resolved = VigilSettings.from_env(**overrides) if settings is None else settings
+        resolved = resolve_settings(settings, overrides)
         topics = topic_map(resolved.topic_prefix)
         registry = SchemaRegistryClient(resolved.registry())
         try:
@@ -337,8 +335,8 @@ class VigilClient:
         if self._closed:
             return
         self._closed = True
-        if self._exit_hook is not None:
-            atexit.unregister(self._exit_hook)
+        if self._flush_at_exit:
+            atexit.unregister(self._close_at_exit)
         for signum, previous in self._previous_handlers.items():
             signal.signal(signum, previous)
         try:
@@ -394,6 +392,12 @@ class VigilClient:
         except Exception:  # a failing callback must not kill the delivery thread
             log.exception("vigil: on_delivery_error raised")
 
+    def _close_at_exit(self) -> None:
+        try:
+            self.close()
+        except FlushError as error:
+            log.error("vigil: records lost at exit", extra={"failed": len(error.failures), "undelivered": error.undelivered})
+
     def _close_on_signals(self, signals: Sequence[int]) -> None:
         for signum in signals:
             self._previous_handlers[signum] = signal.getsignal(signum)
@@ -417,16 +421,3 @@ class VigilClient:
 
 def _log_client_error(error: KafkaError) -> None:
     log.warning("vigil: Kafka client error", extra={"error": error.str(), "retriable": error.retriable()})
-
-
-def _close_at_exit(ref: "weakref.ref[VigilClient]") -> Callable[[], None]:
-    def close() -> None:
-        client = ref()
-        if client is not None:
-            try:
-                client.close()
-            except FlushError as error:
-                log.error("vigil: records lost at exit", extra={"failed": len(error.failures), "undelivered": error.undelivered})
-
-    return close
-

@@ -20,7 +20,7 @@ from confluent_kafka.schema_registry import SchemaRegistryClient
 from confluent_kafka.schema_registry.avro import AvroDeserializer
 from confluent_kafka.serialization import MessageField, SerializationContext
 
-from .settings import VigilSettings
+from .settings import VigilSettings, resolve_settings
 from .topics import topic_map
 
 log = logging.getLogger("vigil")
@@ -134,7 +134,7 @@ class LifecycleRequests:
         from_beginning: bool = True,
         **overrides: Any,
     ) -> None:
-        resolved = VigilSettings.from_env(**overrides) if settings is None else settings
+        resolved = resolve_settings(settings, overrides)
         topics = topic_map(resolved.topic_prefix)
         self._retrain_topic = topics["retrainRequested"]
         self._rollback_topic = topics["rollbackRequested"]

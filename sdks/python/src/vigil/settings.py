@@ -99,3 +99,8 @@ class VigilSettings:
         if self.schema_registry_ca_file:
             conf["ssl.ca.location"] = self.schema_registry_ca_file
         return conf
+
+
+def resolve_settings(settings: Optional[VigilSettings], overrides: Mapping[str, Any]) -> VigilSettings:
+    """``settings`` (default: from the environment) with single fields replaced by ``overrides``."""
+    return replace(VigilSettings.from_env() if settings is None else settings, **overrides)
