@@ -167,11 +167,13 @@ def validate_prediction(event: Mapping[str, Any], now_ms: int | None = None) -> 
     numeric = _mapping(event.get("numericFeatures"))
     _check_feature_count(numeric, "numericFeatures")
     _check_feature_count(_mapping(event.get("categoricalFeatures")), "categoricalFeatures")
+    # The common case (a finite float) skips building the field name.
     for name, value in numeric.items():
-        if value is not None:
+        if value is not None and not (type(value) is float and math.isfinite(value)):
             require_finite(value, f"numericFeatures.{name}")
     for name, value in _mapping(event.get("scores")).items():
-        require_finite(value, f"scores.{name}")
+        if not (type(value) is float and math.isfinite(value)):
+            require_finite(value, f"scores.{name}")
     task = event.get("task")
     if task == "CLASSIFICATION":
         require_id(event.get("predictedClass"), "predictedClass")
