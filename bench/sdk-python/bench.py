@@ -34,7 +34,7 @@ from confluent_kafka.schema_registry.avro import AvroSerializer
 from confluent_kafka.serialization import MessageField, SerializationContext
 
 from vigil import VigilClient, VigilSettings
-from vigil.client import PRODUCER_DEFAULTS
+from vigil.client import PRODUCER_DEFAULTS, SERIALIZER_CONF
 from vigil.events import EventDefaults, build_prediction
 from vigil.schemas import registered_text
 
@@ -74,7 +74,7 @@ def main() -> None:
     context = SerializationContext(topic, MessageField.VALUE)
     registry = SchemaRegistryClient(settings.registry())
     # Built as VigilClient.connect builds its own, so the bytes are identical.
-    serializer = AvroSerializer(registry, registered_text("prediction-event"), conf={"auto.register.schemas": False})
+    serializer = AvroSerializer(registry, registered_text("prediction-event"), conf=dict(SERIALIZER_CONF))
     encoded = [(f["model_id"].encode(), serializer(build_prediction(pinned, **f), context)) for f in fields]
     bare = Producer({**PRODUCER_DEFAULTS, **settings.librdkafka(), **queue})
 

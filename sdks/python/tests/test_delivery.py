@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import http.server
 import secrets
 import signal
 import subprocess
 import sys
+import threading
 import time
+import urllib.error
+import urllib.request
 from dataclasses import replace
 from typing import Any
 
@@ -104,3 +108,60 @@ def test_the_asyncio_client(stack: Stack) -> None:
     event_id = asyncio.run(scenario())
     seen = stack.consume(f"{stack.prefix}predictions", lambda records: any(v["eventId"] == event_id for _, v in records))
     assert [v["task"] for _, v in seen if v["eventId"] == event_id] == ["REGRESSION"]
+
+
+class _RegistryProxy(http.server.ThreadingHTTPServer):
+    """Forwards to the real registry until shut down: then the registry is unreachable."""
+
+    def __init__(self, target: str) -> None:
+        target_url = target.rstrip("/")
+
+        class Forward(http.server.BaseHTTPRequestHandler):
+            def _forward(self) -> None:
+                length = int(self.headers.get("content-length") or 0)
+                request = urllib.request.Request(
+                    f"{target_url}{self.path}",
+                    data=self.rfile.read(length) if length else None,
+                    headers={k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")},
+                    method=self.command,
+                )
+                try:
+                    with urllib.request.urlopen(request, timeout=10) as answer:
+                        status, body, kind = answer.status, answer.read(), answer.headers.get("content-type", "")
+                except urllib.error.HTTPError as error:
+                    status, body, kind = error.code, error.read(), error.headers.get("content-type", "")
+                self.send_response(status)
+                self.send_header("content-type", kind)
+                self.send_header("content-length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_POST = do_PUT = do_DELETE = _forward
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        super().__init__(("127.0.0.1", 0), Forward)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/apis/ccompat/v7"
+
+
+def test_record_calls_never_ask_the_registry(stack: Stack) -> None:
+    # Connect through a proxy, then take the registry away: every stream's first record must still go out.
+    proxy = _RegistryProxy(stack.settings.schema_registry_url.removesuffix("/apis/ccompat/v7"))
+    serving = threading.Thread(target=proxy.serve_forever, daemon=True)
+    serving.start()
+    try:
+        vigil = VigilClient.connect(replace(stack.settings, schema_registry_url=proxy.url), flush_at_exit=False)
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
+    with vigil:
+        prediction_id = vigil.record_prediction(model_id="py-no-registry", model_version="v1", latency_ms=1, predicted_class="a")
+        vigil.record_label(prediction_event_id=prediction_id, model_id="py-no-registry", true_class="a")
+        vigil.record_deployment(model_id="py-no-registry", version="v1", reason="initial")
+        vigil.record_retrain_completed(model_id="py-no-registry", new_version="v2", succeeded=False)
+        vigil.flush()
+    assert (vigil.stats.delivered, vigil.stats.failed) == (4, 0)

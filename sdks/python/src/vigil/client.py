@@ -37,10 +37,9 @@ from .events import (
     build_prediction,
     build_retrain_completed,
 )
-from .registry import resolve_schema_ids
-from .schemas import registered_text
+from .registry import resolve_schemas
 from .settings import VigilSettings, resolve_settings
-from .topics import EVENT_STREAMS, SDK_STREAMS, topic_map
+from .topics import SDK_STREAMS, topic_map
 from .validation import ValidationError
 
 log = logging.getLogger("vigil")
@@ -52,6 +51,10 @@ PRODUCER_DEFAULTS: Mapping[str, Any] = {
     "linger.ms": 20,
     "batch.num.messages": 500,
 }
+
+#: Subjects by TopicNameStrategy (Vigil's rule), never registered by the serializer: connect did that.
+#: Without the strategy type, confluent-kafka 2.16 first asks the registry for "associations".
+SERIALIZER_CONF: Mapping[str, Any] = {"auto.register.schemas": False, "subject.name.strategy.type": "TOPIC"}
 
 #: How long the background thread waits for delivery reports per poll.
 POLL_INTERVAL_S = 0.1
@@ -165,12 +168,12 @@ class VigilClient:
         topics = topic_map(resolved.topic_prefix)
         registry = SchemaRegistryClient(resolved.registry())
         try:
-            resolve_schema_ids(registry, topics, SDK_STREAMS, register_schemas)
+            schemas = resolve_schemas(registry, topics, SDK_STREAMS, register_schemas)
         except BaseException:
             registry.close()
             raise
         serializers = {
-            stream: AvroSerializer(registry, registered_text(EVENT_STREAMS[stream][1]), conf={"auto.register.schemas": False})
+            stream: AvroSerializer(registry, schemas[stream], conf=SERIALIZER_CONF)
             for stream in SDK_STREAMS
         }
         producer = Producer({**PRODUCER_DEFAULTS, **resolved.librdkafka(), "error_cb": _log_client_error})

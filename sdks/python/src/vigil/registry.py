@@ -24,15 +24,23 @@ class SchemaNotRegisteredError(LookupError):
     """``register_schemas=False`` and a subject does not hold the SDK's schema."""
 
 
-def resolve_schema_ids(
+def resolve_schemas(
     registry: SchemaRegistryClient, topics: dict[str, str], streams: Iterable[str], register: bool
-) -> dict[str, int]:
-    return {stream: resolve_schema_id(registry, topics[stream], EVENT_STREAMS[stream][1], register) for stream in streams}
+) -> dict[str, Schema]:
+    """Each stream's schema, now known to ``registry``'s cache under its subject.
+
+    Serializers built with these very objects find them in that cache, so encoding a
+    record never asks the registry anything.
+    """
+    schemas = {}
+    for stream in streams:
+        schemas[stream] = Schema(registered_text(EVENT_STREAMS[stream][1]), "AVRO")
+        resolve_schema_id(registry, topics[stream], schemas[stream], register)
+    return schemas
 
 
-def resolve_schema_id(registry: SchemaRegistryClient, topic: str, schema_name: str, register: bool) -> int:
+def resolve_schema_id(registry: SchemaRegistryClient, topic: str, schema: Schema, register: bool) -> int:
     subject = value_subject(topic)
-    schema = Schema(registered_text(schema_name), "AVRO")
     attempt = 0
     while True:
         attempt += 1
@@ -44,7 +52,7 @@ def resolve_schema_id(registry: SchemaRegistryClient, topic: str, schema_name: s
             if error.http_status_code != 404:
                 raise
         if not register:
-            raise SchemaNotRegisteredError(f"{subject}: the registry does not hold Vigil's {schema_name} schema (register_schemas=False)")
+            raise SchemaNotRegisteredError(f"{subject}: the registry does not hold Vigil's schema for it (register_schemas=False)")
         try:
             new_subject = _subject_is_new(registry, subject)
             schema_id = registry.register_schema(subject, schema)
