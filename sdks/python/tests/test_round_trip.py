@@ -104,7 +104,12 @@ def test_a_dataframe_of_batch_scores_reaches_clickhouse(stack: Stack, ingestor: 
             columns={"event_id": "request_id", "predicted_class": "prediction"},
             score_columns={"churn": "p_churn"}, tag_columns=["region"],
         )
+        # The truth, known later, for the first two customers.
+        truth = pd.DataFrame({"request_id": ids[:2], "outcome": ["stay", "stay"]})
+        label_ids = vigil.record_labels(truth, model_id="py-churn", columns={"prediction_event_id": "request_id", "true_class": "outcome"})
     assert ids == list(scored["request_id"])
+    labels = rows(stack, "labels", label_ids)
+    assert sorted((labels[i]["prediction_event_id"], labels[i]["true_class"]) for i in label_ids) == sorted(zip(ids[:2], ["stay", "stay"]))
     stored = rows(stack, "predictions", ids)
     # Unmapped columns are features: tenure numeric (first value a number), plan categorical; NaN/None = missing.
     assert [

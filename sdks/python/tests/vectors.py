@@ -28,7 +28,8 @@ def decode(node: Any) -> Any:
         return node
     if "$date" in node:
         try:
-            return datetime.fromisoformat(node["$date"])
+            # Python 3.10's fromisoformat does not read a trailing Z.
+            return datetime.fromisoformat(node["$date"].replace("Z", "+00:00"))
         except ValueError:
             return node["$date"]
     if "$float" in node:

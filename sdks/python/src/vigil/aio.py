@@ -19,6 +19,7 @@ class AsyncVigilClient:
         self.record_prediction = client.record_prediction
         self.record_predictions = client.record_predictions
         self.record_label = client.record_label
+        self.record_labels = client.record_labels
         self.record_deployment = client.record_deployment
         self.record_retrain_completed = client.record_retrain_completed
 

@@ -39,6 +39,9 @@ ROW_FIELDS = (
     "latency_ms",
 )
 
+#: record_label's fields that a column can supply.
+LABEL_FIELDS = ("event_id", "event_time", "prediction_event_id", "model_id", "true_class", "true_value")
+
 #: The column name the monitor reads the model output from (apps/monitor/src/core/model-monitor.ts).
 PREDICTION_COLUMN = "@prediction"
 
@@ -133,6 +136,19 @@ def prediction_rows(
         if tags:
             fields["tags"] = {name: str(plain(row.get(name))) for name in tags if not _missing(row.get(name))}
         yield fields
+
+
+def label_rows(rows: RowSource, *, columns: Optional[Mapping[str, str]] = None, **constants: Any) -> Iterator[dict[str, Any]]:
+    """``record_label`` keyword arguments, one dict per row: ``columns`` maps field -> column
+    (a column named like a field needs no entry), ``constants`` are equal for every row."""
+    unknown = set(constants) - set(LABEL_FIELDS)
+    if unknown:
+        raise TypeError(f"record_labels: unknown field(s) {', '.join(sorted(unknown))}; per-row fields are {', '.join(LABEL_FIELDS)}")
+    table = records(rows)
+    field_columns = {name: name for name in LABEL_FIELDS if name not in constants and table and name in table[0]}
+    field_columns.update(columns or {})
+    for row in table:
+        yield {**constants, **{name: plain(row.get(column)) for name, column in field_columns.items()}}
 
 
 def upload_reference(

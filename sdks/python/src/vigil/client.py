@@ -27,7 +27,7 @@ from confluent_kafka.schema_registry import SchemaRegistryClient
 from confluent_kafka.schema_registry.avro import AvroSerializer
 from confluent_kafka.serialization import MessageField, SerializationContext
 
-from .batch import RowSource, RowValidationError, prediction_rows
+from .batch import RowSource, RowValidationError, label_rows, prediction_rows
 from .events import (
     Event,
     EventDefaults,
@@ -270,6 +270,20 @@ class VigilClient:
             event_time=event_time,
         )
         return self._send("labels", event)
+
+    def record_labels(self, rows: RowSource, **mapping: Any) -> list[str]:
+        """Every row of a DataFrame (or dicts) as a label; all are validated before any is queued.
+
+        ``columns`` maps a field to its column (``{"prediction_event_id": "request_id",
+        "true_class": "outcome"}``); other keywords are constants (``model_id="churn"``).
+        """
+        events = []
+        for row, fields in enumerate(label_rows(rows, **mapping)):
+            try:
+                events.append(build_label(self._defaults, **fields))
+            except ValidationError as error:
+                raise RowValidationError(row, error) from error
+        return [self._send("labels", event) for event in events]
 
     def record_deployment(
         self,
