@@ -2,7 +2,8 @@
 # `npm test`: everything from a fresh clone. Installs the npm dependencies if missing,
 # type-checks, lints, then runs the unit and integration tests: the integration projects
 # bring the local stack up themselves and stop what they started; `integration-ch26` runs
-# the storage-touching suites again on ClickHouse 26.x (tools/chdb-http).
+# the storage-touching suites again on ClickHouse 26.x (tools/chdb-http); then the Python
+# SDK's tests (scripts/test-python.sh), which run even when jest failed.
 # Arguments go to jest (`npm test -- test/ingest`). The run always ends: jest exits once the
 # tests are done even if a test left a connection open (forceExit in jest.config.js), and
 # a wall-clock limit (VIGIL_TEST_TIMEOUT_S, default 1500 s) kills jest and everything it
@@ -23,5 +24,14 @@ status=0
 timeout --kill-after=20 "$limit" npx jest "$@" "${projects[@]}" || status=$?
 if (( status == 124 || status == 137 )); then
   echo "[test] FAILED: jest was still running after ${limit} s (VIGIL_TEST_TIMEOUT_S) and was killed with every process it started" >&2
+fi
+# The Python SDK's suite, unless the run was narrowed to some jest projects.
+if (( ${#projects[@]} > 0 )); then
+  python_status=0
+  timeout --kill-after=20 "$limit" bash scripts/test-python.sh || python_status=$?
+  if (( python_status == 124 || python_status == 137 )); then
+    echo "[test] FAILED: the Python SDK's tests were still running after ${limit} s and were killed" >&2
+  fi
+  (( python_status == 0 )) || status=$python_status
 fi
 exit "$status"
