@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import http.server
+import json
+import threading
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -58,3 +62,38 @@ def test_a_refused_reference_raises_with_the_monitor_s_message(monitor: ServiceP
     with pytest.raises(ReferenceUploadError, match=r"answered 400: send \{\"rows\"") as raised:
         upload_reference(monitor.url, "py-empty-reference", pd.DataFrame({"amount": []}))
     assert raised.value.status == 400
+
+
+def test_the_reference_request_carries_the_token_and_json_cells() -> None:
+    """What upload_reference sends, seen by a local HTTP server standing in for a monitor behind bearer-token auth."""
+    seen: dict[str, Any] = {}
+
+    class Monitor(http.server.BaseHTTPRequestHandler):
+        def do_PUT(self) -> None:
+            seen.update(path=self.path, authorization=self.headers.get("authorization"))
+            seen["body"] = json.loads(self.rfile.read(int(self.headers["content-length"])))
+            answer = json.dumps({"modelId": "m", "rows": 2, "columns": []}).encode()
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Monitor)
+    serving = threading.Thread(target=server.serve_forever, daemon=True)
+    serving.start()
+    try:
+        frame = pd.DataFrame({"amount": [1.5, float("nan")], "count": [np.int64(3), np.int64(4)], "label": ["yes", "no"]})
+        upload_reference(f"http://127.0.0.1:{server.server_address[1]}", "card fraud/eu", frame, prediction_column="label", api_token="tok-123")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert seen == {
+        "path": "/models/card%20fraud%2Feu/reference",
+        "authorization": "Bearer tok-123",
+        # NaN is an empty cell (null), numpy integers plain numbers, the prediction column renamed.
+        "body": {"rows": [{"amount": 1.5, "count": 3, "@prediction": "yes"}, {"amount": None, "count": 4, "@prediction": "no"}]},
+    }

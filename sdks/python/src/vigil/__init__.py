@@ -2,7 +2,8 @@
 
 from .aio import AsyncVigilClient
 from .batch import ReferenceUploadError, RowValidationError, upload_reference
-from .client import ClientClosedError, DeliveryFailure, DeliveryStats, FlushError, VigilClient
+from .client import VigilClient
+from .delivery import ClientClosedError, DeliveryFailure, DeliveryStats, FlushError
 from .events import EventDefaults
 from .lifecycle import Evidence, LifecycleRequests, RetrainRequested, RollbackRequested
 from .registry import SchemaNotRegisteredError

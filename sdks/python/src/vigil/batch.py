@@ -1,4 +1,4 @@
-"""Batch scoring: predictions from a DataFrame (or dicts), and a training reference for the monitor.
+"""Batch scoring: predictions and labels from a DataFrame (or dicts), and a training reference for the monitor.
 
 pandas is optional: anything with ``to_dict("records")`` is read as a DataFrame, anything
 else as an iterable of mappings.

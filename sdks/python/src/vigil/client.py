@@ -17,7 +17,6 @@ import os
 import signal
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from types import FrameType
 from typing import Any, Optional, Union
@@ -28,6 +27,7 @@ from confluent_kafka.schema_registry.avro import AvroSerializer
 from confluent_kafka.serialization import MessageField, SerializationContext
 
 from .batch import RowSource, RowValidationError, label_rows, prediction_rows
+from .delivery import ClientClosedError, DeliveryFailure, DeliveryStats, FlushError, log_failure
 from .events import (
     Event,
     EventDefaults,
@@ -60,51 +60,6 @@ SERIALIZER_CONF: Mapping[str, Any] = {"auto.register.schemas": False, "subject.n
 POLL_INTERVAL_S = 0.1
 
 
-@dataclass(frozen=True)
-class DeliveryFailure:
-    """A record that was validated and queued but did not reach the broker."""
-
-    event_id: str
-    topic: str
-    model_id: str
-    error: str
-    retriable: bool
-
-
-@dataclass(frozen=True)
-class DeliveryStats:
-    """Counters since the client was created."""
-
-    queued: int
-    delivered: int
-    failed: int
-
-    @property
-    def pending(self) -> int:
-        return self.queued - self.delivered - self.failed
-
-
-class FlushError(RuntimeError):
-    """``flush``/``close`` could not confirm every record: some failed or the timeout passed."""
-
-    def __init__(self, message: str, failures: Sequence[DeliveryFailure], undelivered: int) -> None:
-        super().__init__(message)
-        self.failures = list(failures)
-        self.undelivered = undelivered
-
-
-class ClientClosedError(RuntimeError):
-    def __init__(self) -> None:
-        super().__init__("the Vigil client is closed")
-
-
-def _log_failure(failure: DeliveryFailure) -> None:
-    log.warning(
-        "vigil: record not delivered",
-        extra={"event_id": failure.event_id, "topic": failure.topic, "model_id": failure.model_id, "error": failure.error},
-    )
-
-
 class VigilClient:
     """Create with ``VigilClient.connect()``; use as a context manager or call ``close()``."""
 
@@ -115,7 +70,7 @@ class VigilClient:
         topics: Mapping[str, str],
         *,
         defaults: EventDefaults = EventDefaults(),
-        on_delivery_error: Callable[[DeliveryFailure], None] = _log_failure,
+        on_delivery_error: Callable[[DeliveryFailure], None] = log_failure,
         flush_at_exit: bool = True,
         flush_on_signals: Union[bool, Sequence[int]] = False,
         registry: Optional[SchemaRegistryClient] = None,
@@ -149,7 +104,7 @@ class VigilClient:
         settings: Optional[VigilSettings] = None,
         *,
         register_schemas: bool = True,
-        on_delivery_error: Callable[[DeliveryFailure], None] = _log_failure,
+        on_delivery_error: Callable[[DeliveryFailure], None] = log_failure,
         flush_at_exit: bool = True,
         flush_on_signals: Union[bool, Sequence[int]] = False,
         defaults: EventDefaults = EventDefaults(),
