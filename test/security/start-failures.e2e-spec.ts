@@ -95,6 +95,18 @@ describe('start-up connection failures', () => {
     );
   });
 
+  it('a principal without the service\'s ACLs: the refused topics are named', async () => {
+    const result = await startIngestor({ KAFKA_SASL_USERNAME: 'vigil-producer', KAFKA_SASL_PASSWORD: stack.kafkaPassword('vigil-producer') });
+    expect(result.exitCode).toBe(1);
+    expect(result.fatal).toEqual([
+      expect.objectContaining({
+        error: expect.stringContaining(`${config.topicPrefix}predictions: TOPIC_AUTHORIZATION_FAILED`),
+        hint: "the service's Kafka principal lacks an ACL: grant the ones docs/security.md lists for it",
+      }),
+    ]);
+    expect(result.lines.filter((line) => line.includes(stack.kafkaPassword('vigil-producer')))).toEqual([]);
+  });
+
   it('invalid security settings are reported the same way, before any connection', async () => {
     const result = await startIngestor({ KAFKA_SASL_MECHANISM: undefined });
     expect(result.exitCode).toBe(1);

@@ -35,5 +35,28 @@ function startFailure(service: string, error: unknown): Record<string, string> {
   if (error instanceof ConnectionFailureError) {
     return { message: `${service} cannot start: ${error.server} connection failed`, ...error.toLogFields() };
   }
-  return { message: `${service} cannot start`, error: error instanceof Error ? error.message : String(error) };
+  const described = describe(error);
+  return {
+    message: `${service} cannot start`,
+    error: described,
+    ...(/AUTHORIZATION_FAILED|authorization failed/i.test(described) && {
+      hint: "the service's Kafka principal lacks an ACL: grant the ones docs/security.md lists for it",
+    }),
+  };
+}
+
+/**
+ * The error's message with what it aggregates: kafkajs reports refused topic creations
+ * as "Topic creation errors" and keeps each topic's error type (TOPIC_AUTHORIZATION_FAILED)
+ * in `errors`.
+ */
+function describe(error: unknown): string {
+  const e = (error ?? {}) as { message?: string; type?: string; errors?: unknown };
+  const base = `${e.message ?? String(error)}${e.type ? ` (${e.type})` : ''}`;
+  if (!Array.isArray(e.errors) || e.errors.length === 0) return base;
+  const parts = e.errors.map((nested) => {
+    const n = (nested ?? {}) as { message?: string; type?: string; topic?: string };
+    return `${n.topic ? `${n.topic}: ` : ''}${n.type ?? n.message ?? String(nested)}`;
+  });
+  return `${base}: ${[...new Set(parts)].join('; ')}`;
 }

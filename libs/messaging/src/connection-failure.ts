@@ -35,7 +35,7 @@ export function explainKafkaFailure(error: unknown, settings: KafkaSettings): Co
   return fail(errors.at(-1)?.message ?? String(error), 'see the broker log');
 }
 
-/** Registry failures: the client reports HTTP statuses, and socket or TLS errors as a 400 with the cause attached. */
+/** Registry failures: the client reports HTTP statuses, and socket or TLS errors as a status 400 carrying only Node's message. */
 export function explainRegistryFailure(error: unknown, url: string, user: string | undefined): ConnectionFailureError {
   const mechanism = `${url.startsWith('https://') ? 'https' : 'http'}${user ? ` basic auth as ${user}` : ''}`;
   const fail = (failure: string, hint: string) => new ConnectionFailureError('schema-registry', url, mechanism, failure, hint);
