@@ -8,6 +8,7 @@ const moduleNameMapper = {
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] };
 const STORAGE_SUITES = [
   'stack',
+  'documented-sql',
   'ingest/ingest',
   'ingest/crash',
   'ingest/isolation',

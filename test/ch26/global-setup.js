@@ -39,6 +39,10 @@ module.exports = async () => {
       }
     });
   });
+  // The run must not wait for the adapter (global-teardown stops it), and the open-handles
+  // report should name only what tests leave open.
+  child.unref();
+  child.stdout.unref();
   process.env.VIGIL_CH26_CLICKHOUSE_URL = url;
   console.log(`\n[integration-ch26] ClickHouse 26.x (chDB) at ${url}`);
 };

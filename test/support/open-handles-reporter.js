@@ -5,6 +5,7 @@ const SETTLE_MS = 1000; // jest's own "did not exit one second after the test ru
 
 class OpenHandlesReporter {
   async onRunComplete() {
+    // A ref'd timer: with an unref'd one node could exit (code 0, no summary) while we wait.
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     const left = process.getActiveResourcesInfo().filter((type) => type !== 'TTYWrap' && type !== 'PipeWrap');
     if (left.length === 0) return;

@@ -1,4 +1,4 @@
--- Live monitor (apps/monitor). Written for ClickHouse 18.16 and 24.x alike.
+-- Live monitor (apps/monitor). Written for ClickHouse 18.16 and 26.x alike.
 -- One row per published snapshot of a model version (segment_key = '' for the whole
 -- version). Metrics are two parallel arrays (18.16 has no Map):
 --   SELECT window_end, metric_values[indexOf(metric_names, 'accuracy')] AS accuracy

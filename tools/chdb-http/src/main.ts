@@ -24,6 +24,10 @@ function portOf(text: string | undefined): number {
 
 async function main(): Promise<void> {
   const env = process.env;
+  // When the parent that reads our output is gone, a log line has nowhere to go: drop it
+  // rather than die of EPIPE before the data directory is cleaned up.
+  process.stdout.on('error', () => undefined);
+  process.stderr.on('error', () => undefined);
   const ownDataDir = env.CHDB_HTTP_DATA_DIR ? undefined : mkdtempSync(join(tmpdir(), 'chdb-http-'));
   const server = await startChdbHttpServer({
     host: env.CHDB_HTTP_HOST ?? '127.0.0.1',

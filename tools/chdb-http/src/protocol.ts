@@ -177,7 +177,8 @@ export function errorAnswer(error: unknown, version: string, bodyFile?: string):
   if (!match) return answer(code, `Code: ${code}. DB::Exception: ${message}. (STD_EXCEPTION)`, version);
   let text = message.replace(new RegExp(`^(Code: ${code}\\. DB::Exception: )\\1`), '$1');
   if (bodyFile) text = text.split(bodyFile).join('HTTP request body');
-  text = text.replace(/ \(version [0-9.]+\)\. \(([A-Z0-9_]+)\)$/, '. ($1)');
+  // "… (NAME) (version V). (NAME)": the inner error already ends with its name.
+  text = text.replace(/ \(version [0-9.]+\)\. \([A-Z0-9_]+\)$/, '');
   return answer(code, text, version);
 }
 

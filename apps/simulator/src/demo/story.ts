@@ -328,7 +328,7 @@ export class Story {
   }
 }
 
-/** The analyst's first questions; they run on ClickHouse 18.16 and 24.x. */
+/** The analyst's first questions; they run on ClickHouse 18.16 and 26.x (test/documented-sql.e2e-spec.ts). */
 export const SUMMARY_QUERIES: { title: string; sql: string }[] = [
   {
     title: 'accuracy of each version over time (monitor snapshots, 10 s buckets)',
