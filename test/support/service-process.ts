@@ -53,7 +53,9 @@ function killLeftovers(): void {
 // In jest this runs after the test file's own hooks (they sit inside its describe blocks):
 // whatever a failed test or a failed afterAll left running is killed, so no service outlives
 // its file. The benchmarks (bench/) import this module outside jest: there, at process exit.
-if (typeof afterAll === 'function') afterAll(killLeftovers);
+// Looked up on globalThis because the benchmarks compile without jest's types.
+const jestAfterAll = (globalThis as { afterAll?: (fn: () => void) => void }).afterAll;
+if (jestAfterAll) jestAfterAll(killLeftovers);
 else process.once('exit', killLeftovers);
 
 /** A Vigil service as a real child process, so a test can SIGKILL it like a crash would. */
