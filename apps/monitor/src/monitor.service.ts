@@ -326,6 +326,8 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
   private async onTimer(): Promise<void> {
     if (!this.running) return;
     await this.publish();
+    // Outputs left by a writer that spent its retries get a new one even when nothing new was published.
+    this.startStorageWriter();
     this.resumeLabels();
     if (Date.now() - this.lastConfigRefresh >= this.config.configRefreshMs) await this.refreshConfigs();
     if (Date.now() - this.lastCheckpointAttempt >= this.config.checkpointIntervalMs) await this.checkpoint();
@@ -445,7 +447,7 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
   /**
    * One writer at a time copies the unstored outputs to ClickHouse under the retry
    * policy; outputs published meanwhile join it on its next attempt. When its retries
-   * are spent the outputs stay, and the next publication starts a new writer.
+   * are spent the outputs stay, and the next publication or timer tick starts a new writer.
    */
   private startStorageWriter(): void {
     if (this.storageWriter || (this.unstored.alerts.length === 0 && this.unstored.snapshots.length === 0)) return;
