@@ -106,9 +106,9 @@ describe('monitor: poison records, configurations that cannot run, duplicates', 
     });
     expect(byReason[1]).toEqual({ reason: 'invalid-record', error: "task: REGRESSION, but this model's predictions are CLASSIFICATION", refusedBy: 'monitor' });
 
-    const health = await monitor.get<{ status: string; details: { monitor: { status: string; publishFailures: object; stalledPartitions: unknown[] } } }>('/health');
+    const health = await monitor.get<{ status: string; details: { monitor: { status: string; degraded: boolean; publishFailures: object; stalledPartitions: unknown[] } } }>('/health');
     expect(health.status).toBe(200);
-    expect(health.body.details.monitor).toMatchObject({ status: 'up', publishFailures: {}, stalledPartitions: [] });
+    expect(health.body.details.monitor).toMatchObject({ status: 'up', degraded: false, publishFailures: {}, stalledPartitions: [] });
     expect(await monitor.metrics()).toMatch(/vigil_monitor_dead_letters_total 2\b/);
   });
 
@@ -152,8 +152,8 @@ describe('monitor: poison records, configurations that cannot run, duplicates', 
       30_000,
     );
     expect(disabled.map((a) => [a.rule, a.kind, a.severity])).toEqual([['detector_disabled', 'DETECTOR', 'WARNING']]);
-    const health = await monitor.get<{ details: { monitor: { status: string; stalledPartitions: unknown[] } } }>('/health');
-    expect(health.body.details.monitor).toMatchObject({ status: 'up', stalledPartitions: [] });
+    const health = await monitor.get<{ details: { monitor: { status: string; degraded: boolean; stalledPartitions: unknown[] } } }>('/health');
+    expect(health.body.details.monitor).toMatchObject({ status: 'up', degraded: false, stalledPartitions: [] });
   });
 
   it('counts each prediction once: the same one 3×, and one id again with another time', async () => {

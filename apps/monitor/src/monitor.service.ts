@@ -1,11 +1,12 @@
+// Over 400 lines with a reason: the consumer loop, the checkpointer and the HTTP facade are still one
+// class; their split is the architecture issue's refactor. Outputs already moved to OutputPublisher.
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import { ConfluentSchemaRegistryValidationError } from '@kafkajs/confluent-schema-registry/dist/errors';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { ComponentHealth, createRetryPolicy, HealthRegistry, MetricsRegistry, RejectedRecordError, RetryPolicy, Serializer, StorageUnavailableError } from '@vigil/common';
-import { Alert, EventStream, LabelEvent, MetricSnapshot, PredictionEvent, Task, TopicMap, topicMap } from '@vigil/contracts';
-import { AvroDecoder, deadLetterMessage, ensureTopics, KAFKA, registerContracts, SCHEMA_REGISTRY } from '@vigil/messaging';
+import { ComponentHealth, HealthRegistry, MetricsRegistry, RejectedRecordError, Serializer, StorageUnavailableError } from '@vigil/common';
+import { LabelEvent, PredictionEvent, Task, TopicMap, topicMap } from '@vigil/contracts';
+import { AvroDecoder, ensureTopics, KAFKA, registerContracts, SCHEMA_REGISTRY } from '@vigil/messaging';
 import { DatasetSummary, DatasetSummaryJSON } from '@vigil/monitoring';
-import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
+import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { LabelFlowControl } from './core/label-flow-control';
 import { checkModelConfig, effectiveConfig, ModelConfig } from './core/model-config';
 import { ModelMonitor } from './core/model-monitor';
@@ -14,6 +15,7 @@ import { ContractReader, InputStream } from './kafka/contract-reader';
 import { MONITOR_CONFIG, MonitorConfig } from './monitor.config';
 import { MonitorMetrics } from './monitor.metrics';
 import { Checkpoint, MonitorRepository } from './monitor.repository';
+import { FailureRun, OutputPublisher } from './output-publisher';
 
 export const MONITOR_REPOSITORY = Symbol('MonitorRepository');
 
@@ -28,32 +30,8 @@ interface OwnedModel {
   referenceAppliedAt: number;
 }
 
-/** Outputs of one model not yet on Kafka. */
-interface ModelOutputs {
-  snapshots: MetricSnapshot[];
-  alerts: Alert[];
-}
-
-/** A run of failures of one model's publication or one partition's batches, for /health. */
-interface FailureRun {
-  since: string;
-  failures: number;
-  error: string;
-}
-
 /** Consecutive failed deliveries of a partition's batch after which /health says `down`: it is stuck, not unlucky. */
 const STALLED_AFTER_FAILURES = 3;
-
-/** Header naming the consumer that refused a record (the ingestor refuses from its own group). */
-export const REFUSED_BY_HEADER = 'vigil-dead-letter-refused-by';
-
-/**
- * Snapshots and alerts already on Kafka but not yet in ClickHouse, at most: beyond it
- * the oldest are dropped from the ClickHouse copy (counted, logged; Kafka keeps them),
- * so a long outage cannot grow memory without bound. ~20 minutes of 40 models × 6
- * segments at the default 10-s snapshot interval.
- */
-const MAX_UNSTORED_OUTPUTS = 30_000;
 
 /**
  * The monitor's event loop. Models are owned per partition (all topics keyed by model id,
@@ -70,7 +48,6 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
   private readonly reader: ContractReader;
   private consumer?: Consumer;
   private producer?: Producer;
-  private schemaIds?: Record<EventStream, number>;
   private readonly models = new Map<string, OwnedModel>();
   /** `${topic}:${partition}` → next offset to process. */
   private readonly positions = new Map<string, number>();
@@ -79,17 +56,9 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
   private readonly labelFlow: LabelFlowControl;
   private readonly serializer = new Serializer();
   private timer?: NodeJS.Timeout;
-  /** By model id: one model's outputs are encoded apart from the others', so one that cannot be encoded blocks no other. */
-  private readonly unpublished = new Map<string, ModelOutputs>();
-  private deadLetters: Message[] = [];
-  private readonly publishFailures = new Map<string, FailureRun>();
+  private publisher?: OutputPublisher;
   /** By `${topic}:${partition}`: batches that failed and are being redelivered. */
   private readonly partitionFailures = new Map<string, FailureRun>();
-  /** On Kafka, waiting for ClickHouse; written by one storage writer at a time. */
-  private readonly unstored: { snapshots: MetricSnapshot[]; alerts: Alert[] } = { snapshots: [], alerts: [] };
-  private storageWriter?: Promise<void>;
-  private readonly storageRetry: RetryPolicy;
-  private readonly stopping = new AbortController();
   private lastCheckpointAttempt = Date.now();
   private lastConfigRefresh = 0;
   private running = false;
@@ -102,22 +71,11 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
     @Inject(MONITOR_REPOSITORY) private readonly repository: MonitorRepository,
     private readonly metrics: MonitorMetrics,
     health: HealthRegistry,
-    metricsRegistry: MetricsRegistry,
+    private readonly metricsRegistry: MetricsRegistry,
   ) {
     this.topics = topicMap(config.topicPrefix);
     this.reader = new ContractReader(new AvroDecoder(this.registry));
     this.labelFlow = new LabelFlowControl(config.labelFlow);
-    this.storageRetry = createRetryPolicy(
-      {
-        operation: 'monitor.store-outputs',
-        ...config.storageRetry,
-        onRetry: ({ error, attempt, delayMs }) => {
-          this.storageHealthy = !(error instanceof StorageUnavailableError);
-          this.logger.warn({ message: 'writing snapshots/alerts to ClickHouse failed; retrying', attempt, retryInMs: Math.round(delayMs), error: String(error) });
-        },
-      },
-      metricsRegistry,
-    );
     health.register('monitor', () => this.health());
   }
 
@@ -129,23 +87,37 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
   private health(): ComponentHealth {
     const stalled = [...this.partitionFailures].map(([position, run]) => ({ position, ...run }));
     const stuck = stalled.some((p) => p.failures >= STALLED_AFTER_FAILURES);
-    const impaired = !this.storageHealthy || this.publishFailures.size > 0 || stalled.length > 0;
+    const publishFailures = this.publisher?.failures() ?? {};
+    const impaired = !this.storageHealthy || Object.keys(publishFailures).length > 0 || stalled.length > 0;
     return {
       status: !this.running || stuck ? 'down' : impaired ? 'degraded' : 'up',
       modelsOwned: this.models.size,
       partitions: [...this.assigned].sort((a, b) => a - b),
       checkpointAgeSeconds: this.metrics.lastCheckpointAt === 0 ? null : (Date.now() - this.metrics.lastCheckpointAt) / 1000,
       storage: this.storageHealthy ? 'up' : 'failing',
-      publishFailures: Object.fromEntries(this.publishFailures),
+      publishFailures,
       stalledPartitions: stalled,
     };
   }
 
   async onModuleInit(): Promise<void> {
     await ensureTopics(this.kafka, this.topics, { partitions: this.config.topicPartitions });
-    this.schemaIds = await registerContracts(this.registry, this.topics);
+    const schemaIds = await registerContracts(this.registry, this.topics);
     this.producer = this.kafka.producer({ allowAutoTopicCreation: false });
     await this.producer.connect();
+    this.publisher = new OutputPublisher({
+      producer: this.producer,
+      registry: this.registry,
+      schemaIds,
+      topics: this.topics,
+      repository: this.repository,
+      metrics: this.metrics,
+      metricsRegistry: this.metricsRegistry,
+      retry: this.config.storageRetry,
+      onStorageHealth: (healthy) => {
+        this.storageHealthy = healthy;
+      },
+    });
     this.consumer = this.kafka.consumer({ groupId: this.config.groupId, partitionAssigners: [CoPartitionAssigner], sessionTimeout: 10_000, heartbeatInterval: 1_000 });
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => this.onAssignment(payload.memberAssignment));
     await this.consumer.connect();
@@ -158,14 +130,13 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
     this.running = false;
-    this.stopping.abort();
     // stop() waits for the batch in progress; then the last state is published and checkpointed.
     await this.consumer?.stop();
     await this.exclusive(async () => {
       await this.publish();
       await this.checkpoint().catch((error: unknown) => this.logger.warn({ message: 'final checkpoint failed', error: String(error) }));
     });
-    await this.storageWriter;
+    await this.publisher?.stop();
     await this.consumer?.disconnect();
     await this.producer?.disconnect();
   }
@@ -180,6 +151,7 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
     // State of models whose partition moved away is dropped: the new owner restores it from the checkpoint.
     for (const [modelId, owned] of this.models) if (!this.assigned.has(owned.partition)) this.models.delete(modelId);
     for (const key of this.positions.keys()) if (!this.assigned.has(Number(key.split(':').pop()))) this.positions.delete(key);
+    for (const key of this.partitionFailures.keys()) if (!this.assigned.has(Number(key.split(':').pop()))) this.partitionFailures.delete(key);
     // kafkajs keeps a pause across rebalances: a partition that comes back later must not stay paused.
     const revokedPaused = this.labelFlow.forget(this.assigned);
     if (revokedPaused.length > 0) this.setLabelsPaused(revokedPaused, false);
@@ -194,6 +166,8 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
       await this.processBatch(payload);
       this.partitionFailures.delete(position);
     } catch (error) {
+      // A rebalance interrupting the batch is the group's business, not a stall.
+      if (isRebalance(error) || !payload.isRunning() || payload.isStale()) throw error;
       const run = this.partitionFailures.get(position);
       this.partitionFailures.set(position, { since: run?.since ?? new Date().toISOString(), failures: (run?.failures ?? 0) + 1, error: String(error) });
       this.logger.error({ message: 'batch failed; kafkajs delivers it again', position, failures: (run?.failures ?? 0) + 1, error: String(error) });
@@ -254,8 +228,7 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
       if (!(error instanceof RejectedRecordError)) throw error;
       this.metrics.events.inc({ topic: stream, outcome: 'invalid' });
       this.logger.warn({ message: 'record dead-lettered', topic: stream, partition, offset, reason: error.reason, error: error.message });
-      const refused = { key: message.key, value: message.value, headers: { ...message.headers, [REFUSED_BY_HEADER]: 'monitor' } };
-      this.deadLetters.push(deadLetterMessage(refused, { topic: this.topics[stream], partition, offset }, error.reason, error.message));
+      this.publisher!.refuse(message, { topic: this.topics[stream], partition, offset }, error);
     }
   }
 
@@ -347,142 +320,18 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  /**
-   * Ticks every owned model, then publishes the dead letters and each model's alerts and
-   * due snapshots to Kafka (kept for the next tick when Kafka fails), then hands them to
-   * the storage writer. Each model's outputs are encoded on their own: outputs that can
-   * never be encoded are dropped (and reported) without holding back any other model.
-   */
+  /** Ticks every owned model and hands its alerts and due snapshots to the publisher, which publishes what is queued. */
   private async publish(): Promise<void> {
     const now = Date.now();
     const waiting = new Map([...this.assigned].map((p) => [p, 0]));
     for (const owned of this.models.values()) {
       const { snapshots, alerts } = owned.monitor.tick(now);
-      if (snapshots.length > 0 || alerts.length > 0) {
-        const outputs = this.unpublished.get(owned.monitor.modelId) ?? { snapshots: [], alerts: [] };
-        outputs.snapshots.push(...snapshots);
-        outputs.alerts.push(...alerts);
-        this.unpublished.set(owned.monitor.modelId, outputs);
-      }
+      this.publisher!.add(owned.monitor.modelId, snapshots, alerts);
       // The tick expires early labels; recounting here also covers models restored or dropped.
       waiting.set(owned.partition, (waiting.get(owned.partition) ?? 0) + owned.monitor.waitingLabels());
     }
     for (const [partition, count] of waiting) this.labelFlow.setWaiting(partition, count);
-    await this.publishDeadLetters();
-    if (this.unpublished.size === 0) return;
-    const encoded: { modelId: string; outputs: ModelOutputs; alerts: Message[]; snapshots: Message[] }[] = [];
-    for (const [modelId, outputs] of this.unpublished) {
-      try {
-        encoded.push({ modelId, outputs, alerts: await this.encode('alerts', outputs.alerts), snapshots: await this.encode('metricSnapshots', outputs.snapshots) });
-      } catch (error) {
-        this.modelPublishFailed(modelId, error, outputs);
-      }
-    }
-    if (encoded.length === 0) return;
-    try {
-      await this.producer!.sendBatch({
-        topicMessages: [
-          { topic: this.topics.alerts, messages: encoded.flatMap((e) => e.alerts) },
-          { topic: this.topics.metricSnapshots, messages: encoded.flatMap((e) => e.snapshots) },
-        ].filter((t) => t.messages.length > 0),
-      });
-    } catch (error) {
-      this.metrics.publishFailures.inc({ target: 'kafka' });
-      this.logger.warn({ message: 'publishing to Kafka failed; will retry', models: encoded.length, error: String(error) });
-      return;
-    }
-    for (const { modelId, outputs } of encoded) {
-      this.unpublished.delete(modelId);
-      this.publishFailures.delete(modelId);
-      this.metrics.snapshotsPublished.inc(outputs.snapshots.length);
-      for (const a of outputs.alerts) {
-        this.metrics.alertsPublished.inc({ rule: a.rule });
-        this.logger.log({ message: 'alert', modelId: a.modelId, modelVersion: a.modelVersion, rule: a.rule, severity: a.severity, detail: a.message });
-      }
-      this.unstored.alerts.push(...outputs.alerts);
-      this.unstored.snapshots.push(...outputs.snapshots);
-    }
-    this.dropUnstoredBeyondCap();
-    this.startStorageWriter();
-  }
-
-  /**
-   * A model whose outputs fail the contract's validation (a bug: the engine's outputs
-   * break their own contract) loses them, reported; any other failure (a registry
-   * outage) keeps them for the next tick.
-   */
-  private modelPublishFailed(modelId: string, error: unknown, outputs: ModelOutputs): void {
-    const retriable = !(error instanceof ConfluentSchemaRegistryValidationError);
-    const run = this.publishFailures.get(modelId);
-    this.publishFailures.set(modelId, { since: run?.since ?? new Date().toISOString(), failures: (run?.failures ?? 0) + 1, error: String(error) });
-    this.metrics.publishFailures.inc({ target: retriable ? 'registry' : 'encode' });
-    if (retriable) {
-      this.logger.warn({ message: 'encoding a model\'s outputs failed; will retry', modelId, error: String(error) });
-      return;
-    }
-    this.unpublished.delete(modelId);
-    this.logger.error({ message: 'a model\'s outputs break their contract: dropped', modelId, snapshots: outputs.snapshots.length, alerts: outputs.alerts.length, error: String(error) });
-  }
-
-  /** Refused input records to the dead-letter topic; kept for the next tick when Kafka fails. */
-  private async publishDeadLetters(): Promise<void> {
-    if (this.deadLetters.length === 0) return;
-    const messages = this.deadLetters;
-    try {
-      await this.producer!.send({ topic: this.topics.deadLetter, acks: -1, messages });
-      this.deadLetters = this.deadLetters.slice(messages.length);
-      this.metrics.deadLetters.inc(messages.length);
-    } catch (error) {
-      this.metrics.publishFailures.inc({ target: 'kafka' });
-      this.logger.warn({ message: 'publishing dead letters failed; will retry', deadLetters: messages.length, error: String(error) });
-    }
-  }
-
-  /**
-   * One writer at a time copies the unstored outputs to ClickHouse under the retry
-   * policy; outputs published meanwhile join it on its next attempt. When its retries
-   * are spent the outputs stay, and the next publication starts a new writer.
-   */
-  private startStorageWriter(): void {
-    if (this.storageWriter || (this.unstored.alerts.length === 0 && this.unstored.snapshots.length === 0)) return;
-    this.storageWriter = this.storageRetry
-      .execute(() => this.storeUnstored(), this.stopping.signal)
-      .then(
-        () => {
-          this.storageHealthy = true;
-        },
-        (error: unknown) => {
-          // Kafka already has them; ClickHouse gets them when the next publication starts a writer.
-          this.metrics.publishFailures.inc({ target: 'clickhouse' });
-          this.storageHealthy = !(error instanceof StorageUnavailableError);
-          this.logger.warn({ message: 'writing snapshots/alerts to ClickHouse failed; kept for the next publication', unstored: this.unstored.alerts.length + this.unstored.snapshots.length, error: String(error) });
-        },
-      )
-      .finally(() => {
-        this.storageWriter = undefined;
-      });
-  }
-
-  private async storeUnstored(): Promise<void> {
-    await storeTaken(this.unstored.alerts, (rows) => this.repository.insertAlerts(rows));
-    await storeTaken(this.unstored.snapshots, (rows) => this.repository.insertSnapshots(rows));
-  }
-
-  private dropUnstoredBeyondCap(): void {
-    const excess = this.unstored.alerts.length + this.unstored.snapshots.length - MAX_UNSTORED_OUTPUTS;
-    if (excess <= 0) return;
-    // Snapshots go first: alerts are fewer and what on-call tooling reads.
-    const snapshots = Math.min(excess, this.unstored.snapshots.length);
-    this.unstored.snapshots.splice(0, snapshots);
-    this.unstored.alerts.splice(0, excess - snapshots);
-    this.metrics.unstoredDropped.inc(excess);
-    this.logger.error({ message: 'ClickHouse copy of the oldest snapshots/alerts dropped: too many waiting (they are on Kafka)', dropped: excess, cap: MAX_UNSTORED_OUTPUTS });
-  }
-
-  private async encode(stream: 'alerts' | 'metricSnapshots', values: (Alert | MetricSnapshot)[]): Promise<Message[]> {
-    return Promise.all(
-      values.map(async (value) => ({ key: value.modelId, value: await this.registry.encode(this.schemaIds![stream], value) })),
-    );
+    await this.publisher!.publish();
   }
 
   /**
@@ -573,13 +422,10 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
   }
 }
 
-/** Takes every waiting row, writes them, and puts them back in front if the write fails (publications append meanwhile). */
-async function storeTaken<T>(waiting: T[], insert: (rows: T[]) => Promise<void>): Promise<void> {
-  const taken = waiting.splice(0);
-  try {
-    await insert(taken);
-  } catch (error) {
-    waiting.unshift(...taken);
-    throw error;
-  }
+/** kafkajs errors that mean "the group is rebalancing or this member's generation ended". */
+const REBALANCE_ERRORS = new Set(['REBALANCE_IN_PROGRESS', 'UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'NOT_COORDINATOR', 'COORDINATOR_NOT_AVAILABLE']);
+
+function isRebalance(error: unknown): boolean {
+  const type = (error as { type?: unknown } | null)?.type;
+  return typeof type === 'string' && REBALANCE_ERRORS.has(type);
 }

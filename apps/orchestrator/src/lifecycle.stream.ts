@@ -19,8 +19,8 @@ const RECORDS_PER_PERSIST = 1000;
 
 /**
  * Persisting a batch while ClickHouse is away: up to 8 retries, 0.5 s growing to 5 s
- * (about 25 s in all, inside the 30-s default session timeout since the consumer
- * heartbeats between attempts). Then the batch is left unresolved and fetched again.
+ * (about 25 s in all), never longer apart than a third of the session timeout since the
+ * consumer heartbeats between attempts. Then the batch is left unresolved and fetched again.
  */
 const PERSIST_RETRY = { maxRetries: 8, initialDelayMs: 500, maxDelayMs: 5_000 };
 
@@ -71,6 +71,7 @@ export class LifecycleStream implements OnApplicationBootstrap, OnApplicationShu
       {
         operation: 'orchestrator.persist-batch',
         ...PERSIST_RETRY,
+        maxDelayMs: Math.min(PERSIST_RETRY.maxDelayMs, Math.floor(config.sessionTimeoutMs / 3)),
         onRetry: ({ error, attempt, delayMs }) => {
           this.storageWaiting = true;
           this.logger.warn({ message: 'persisting a batch failed; retrying', attempt, retryInMs: Math.round(delayMs), error: String(error) });

@@ -1,4 +1,6 @@
 import { Type } from 'avsc';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { LOGICAL_TYPES } from '@vigil/messaging';
 import {
   Alert,
@@ -71,6 +73,12 @@ describe('Avro contracts', () => {
     expect(symbols('kind')).toEqual([...ALERT_KINDS]);
     expect(symbols('severity')).toEqual([...SEVERITIES]);
     for (const rule of Object.values(ALERT_RULES)) expect(ALERT_KINDS).toContain(rule.kind);
+  });
+
+  it('names every rule of the alert-rule table in the orchestrator doc, whose policies match on them', () => {
+    const doc = readFileSync(join(__dirname, '..', '..', '..', 'docs', 'orchestrator.md'), 'utf8');
+    const table = doc.slice(doc.indexOf('### Which alerts count'));
+    for (const rule of Object.keys(ALERT_RULES)) expect(table).toContain(`\`${rule}\``);
   });
 
   it('inlines the shared Evidence record once per schema', () => {
