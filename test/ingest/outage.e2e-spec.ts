@@ -9,13 +9,9 @@ import { topicMap, valueSubject } from '@vigil/contracts';
 import { createKafka, createSchemaRegistry, ensureTopics, registerContracts } from '@vigil/messaging';
 import { ClickHouseClient } from '@clickhouse/client';
 import { createClickHouse } from '@vigil/storage';
-import { ChildProcess, spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { PrivateClickHouse } from '../support/private-clickhouse';
 import { eventually, testInfrastructure } from '../support/stack';
-import { deleteTopics, freePort, IngestorProcess, ingestorEnv, latestId, prediction, produce, REPO } from './support';
+import { deleteTopics, freePort, IngestorProcess, ingestorEnv, latestId, prediction, produce } from './support';
 
 const base = testInfrastructure('ingest_outage');
 const kafka = createKafka({ brokers: base.kafkaBrokers, clientId: `test-${base.runId}` });
@@ -23,81 +19,6 @@ const registry = createSchemaRegistry(base.schemaRegistry);
 const OUTAGE_MS = 30_000;
 const BEFORE = 3_000;
 const DURING = 3_000;
-
-/**
- * A throwaway clickhouse-server from infra/clickhouse/*.template in a temp dir, on free
- * ports. Its user_files folder holds a random token: reading it back through
- * `file()` over HTTP proves the server answering is this one (another server on the
- * port, or our server failing to bind, fails the test instead of passing silently).
- */
-class PrivateClickHouse {
-  private readonly dir = mkdtempSync(join(tmpdir(), 'vigil-ch-'));
-  private readonly token = randomBytes(8).toString('hex');
-  private server: ChildProcess | undefined;
-
-  private constructor(readonly httpPort: number, tcpPort: number, interserverPort: number) {
-    const data = join(this.dir, 'data');
-    for (const sub of ['tmp', 'user_files', 'format_schemas']) mkdirSync(join(data, sub), { recursive: true });
-    writeFileSync(join(data, 'user_files', 'identity.tsv'), `${this.token}\n`);
-    const fill = (template: string) =>
-      readFileSync(join(REPO, 'infra', 'clickhouse', template), 'utf8')
-        .replaceAll('@LOG_DIR@', this.dir)
-        .replaceAll('@DATA_DIR@', data)
-        .replaceAll('@CONF_DIR@', this.dir)
-        .replaceAll('@HTTP_PORT@', String(httpPort))
-        .replaceAll('@TCP_PORT@', String(tcpPort))
-        .replaceAll('@INTERSERVER_PORT@', String(interserverPort))
-        .replaceAll('@USER@', 'default')
-        // SHA-256 of the empty password (users.xml.template stores only hashes).
-        .replaceAll('@PASSWORD_SHA256@', createHash('sha256').update('').digest('hex'));
-    writeFileSync(join(this.dir, 'config.xml'), fill('config.xml.template'));
-    writeFileSync(join(this.dir, 'users.xml'), fill('users.xml.template'));
-  }
-
-  static async create(): Promise<PrivateClickHouse> {
-    return new PrivateClickHouse(await freePort(), await freePort(), await freePort());
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${this.httpPort}`;
-  }
-
-  async start(): Promise<void> {
-    const server = spawn('clickhouse-server', [`--config-file=${join(this.dir, 'config.xml')}`], { stdio: 'ignore' });
-    this.server = server;
-    const exited = new Promise<never>((_, reject) =>
-      server.once('exit', (code, signal) => reject(new Error(`private clickhouse-server exited during start (code ${code}, signal ${signal}); see ${this.dir}`))),
-    );
-    const answered = eventually(
-      () => this.identity().then((token) => token, () => undefined),
-      (token) => token !== undefined,
-      30_000,
-    );
-    const token = await Promise.race([answered, exited]);
-    server.removeAllListeners('exit');
-    if (token !== this.token) throw new Error(`the server on port ${this.httpPort} is not the one this test spawned`);
-  }
-
-  /** The token from this server's own user_files, read through the HTTP port. */
-  private async identity(): Promise<string> {
-    const query = "SELECT token FROM file('identity.tsv', 'TSV', 'token String')";
-    const response = await fetch(this.url, { method: 'POST', body: query });
-    if (!response.ok) throw new Error(await response.text());
-    return (await response.text()).trim();
-  }
-
-  async stop(): Promise<void> {
-    const server = this.server;
-    if (!server || server.exitCode !== null || server.signalCode !== null) return;
-    const exited = new Promise((resolve) => server.once('exit', resolve));
-    server.kill('SIGTERM');
-    await exited;
-  }
-
-  remove(): void {
-    rmSync(this.dir, { recursive: true, force: true });
-  }
-}
 
 describe('ingestor during a ClickHouse outage', () => {
   let clickhouseServer: PrivateClickHouse;
@@ -115,7 +36,7 @@ describe('ingestor during a ClickHouse outage', () => {
   }
 
   beforeAll(async () => {
-    clickhouseServer = await PrivateClickHouse.create();
+    clickhouseServer = new PrivateClickHouse();
     await clickhouseServer.start();
     const config = { ...base, clickhouse: { ...base.clickhouse, url: clickhouseServer.url, user: 'default', password: '' } };
     clickhouse = createClickHouse(config.clickhouse);

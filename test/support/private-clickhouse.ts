@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,7 +36,8 @@ export class PrivateClickHouse {
         .replaceAll('@TCP_PORT@', String(tcp))
         .replaceAll('@INTERSERVER_PORT@', String(interserver))
         .replaceAll('@USER@', 'default')
-        .replaceAll('@PASSWORD@', '');
+        // SHA-256 of the empty password (users.xml.template stores only hashes).
+        .replaceAll('@PASSWORD_SHA256@', createHash('sha256').update('').digest('hex'));
     writeFileSync(join(this.dir, 'config.xml'), fill('config.xml.template'));
     writeFileSync(join(this.dir, 'users.xml'), fill('users.xml.template'));
     this.httpPort = http;

@@ -299,14 +299,11 @@ class Decoder {
 
   /** A string's bytes as they are, once known to be UTF-8 (the reference path refuses anything else). */
   private string({ start, end }: Span): void {
-    const input = this.input;
-    for (let i = start; i < end; i++) {
-      if (input[i] >= 0x80) {
-        if (!isUtf8(input.subarray(start, end))) throw NOT_DIRECT;
-        break;
-      }
-    }
-    this.out.stringBytes(input, start, end);
+    this.bytesOf(start, end);
+  }
+
+  private bytesOf(start: number, end: number): void {
+    if (!this.out.stringBytes(this.input, start, end) && !isUtf8(this.input.subarray(start, end))) throw NOT_DIRECT;
   }
 
   private nullableString(value: Span | null): void {
@@ -320,7 +317,7 @@ class Decoder {
 
   private keys(entries: Entries): void {
     this.out.varint(entries.count);
-    for (let k = 0; k < entries.count; k++) this.string({ start: entries.keyStart[k], end: entries.keyEnd[k] });
+    for (let k = 0; k < entries.count; k++) this.bytesOf(entries.keyStart[k], entries.keyEnd[k]);
   }
 
   private values(entries: Entries): void {
@@ -336,7 +333,7 @@ class Decoder {
         if (start === -1) continue;
       }
       if (numbers) out.float64Bytes(this.input, start);
-      else this.string({ start, end: entries.valueEnd[k] });
+      else this.bytesOf(start, entries.valueEnd[k]);
     }
   }
 }

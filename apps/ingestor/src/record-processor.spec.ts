@@ -128,4 +128,13 @@ describe('RecordProcessor', () => {
     expect(direct.predictions).toHaveLength(2);
     expect(direct.deadLetters.map((d) => [d.at.offset, d.reason])).toEqual([['2', 'invalid-record']]);
   });
+
+  it('dead-letters a decoded record the row writer cannot take instead of failing the batch', async () => {
+    const decoder = new AvroDecoder(registry);
+    // A value of a type the contract does not allow (a number as a tag), as a faulty decoder could hand over.
+    decoder.decodeAs = async <T>() => ({ schemaId: 11, value: { ...PREDICTION, tags: { n: 1 } } as T });
+    const out = await new RecordProcessor(decoder, topics, false).process('predictions', 0, [message(encode(11, PREDICTION), 0)], NOW);
+    expect(out.predictions).toEqual([]);
+    expect(out.deadLetters.map((d) => [d.reason, d.error])).toEqual([['invalid-record', expect.stringMatching(/^cannot turn the decoded record into a row: /)]]);
+  });
 });

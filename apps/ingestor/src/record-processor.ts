@@ -41,6 +41,11 @@ const CONTRACT_NAMES = new Set(
   }),
 );
 
+/** A decoded record the row writer cannot take (a value of a type the contract does not allow). */
+class UnbuildableRowError extends RejectedRecordError {
+  readonly reason = 'invalid-record' as const;
+}
+
 /** What a schema id's records get on a topic: read as the contract (maybe directly), or refused with a reason. */
 type Verdict = { read: true; direct: boolean } | { read: false; refusal: RejectedRecordError };
 
@@ -87,10 +92,17 @@ export class RecordProcessor {
           }
         }
         const { value } = await this.decoder.decodeAs<unknown>(message.value, expected.reader);
-        if (expected === PREDICTION) {
-          out.predictions.push({ ...predictionRow(validatePrediction(value as PredictionEvent, nowMs), schemaId, at, nowMs), source });
-        } else {
-          out.labels.push({ ...labelRow(validateLabel(value as LabelEvent, nowMs), schemaId, at, nowMs), source });
+        try {
+          if (expected === PREDICTION) {
+            out.predictions.push({ ...predictionRow(validatePrediction(value as PredictionEvent, nowMs), schemaId, at, nowMs), source });
+          } else {
+            out.labels.push({ ...labelRow(validateLabel(value as LabelEvent, nowMs), schemaId, at, nowMs), source });
+          }
+        } catch (error) {
+          // The writer schema is known and checked by now, so a failure here belongs to this record:
+          // dead-letter it rather than fail (and endlessly retry) the whole batch.
+          if (error instanceof RejectedRecordError) throw error;
+          throw new UnbuildableRowError(`cannot turn the decoded record into a row: ${(error as Error).message}`);
         }
       } catch (error) {
         if (!(error instanceof RejectedRecordError)) throw error;

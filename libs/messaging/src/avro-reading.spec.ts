@@ -1,6 +1,6 @@
 import { loadSchema, PredictionEvent } from '@vigil/contracts';
 import { Type } from 'avsc';
-import { avroBodyProblem, contractReaderType, schemaIncompatibilities } from './avro-reading';
+import { avroBodyProblem, contractReaderType, hasReplacementCharacter, InvalidUtf8Error, schemaIncompatibilities } from './avro-reading';
 import { LOGICAL_TYPES } from './schema-registry';
 
 const contractSchema = loadSchema('prediction-event');
@@ -78,5 +78,22 @@ describe('avroBodyProblem', () => {
     const keyAt = key.indexOf(Buffer.from('ok'));
     key[keyAt] = 0xc3; // a lead byte followed by "k": not UTF-8
     expect(avroBodyProblem(writer, key, 0)).toBe('invalid UTF-8 in field tags.<key>');
+  });
+});
+
+describe('checked reads', () => {
+  it('throws InvalidUtf8Error on a non-UTF-8 string or map key and reads valid text as it is', () => {
+    const body = writer.toBuffer({ ...event, tags: { ok: 'Besançon' } });
+    const resolver = reader.createResolver(writer);
+    expect((reader.fromBuffer(body, resolver) as PredictionEvent).tags).toEqual({ ok: 'Besançon' });
+    const badKey = Buffer.from(body);
+    badKey[badKey.indexOf(Buffer.from('ok'))] = 0xc3;
+    expect(() => reader.decode(badKey, 0, resolver)).toThrow(InvalidUtf8Error);
+  });
+
+  it('finds U+FFFD in decoded strings, map keys and nested values only', () => {
+    expect(hasReplacementCharacter({ a: 'x', b: { c: ['y', 'z\uFFFD'] } })).toBe(true);
+    expect(hasReplacementCharacter({ ['k\uFFFD']: 1 })).toBe(true);
+    expect(hasReplacementCharacter({ a: 'x', t: new Date(0), n: 1, b: Buffer.from([0xff]) })).toBe(false);
   });
 });

@@ -4,12 +4,14 @@ import { ForSchemaOptions, Schema, Type, types } from 'avsc';
 /**
  * Reading records by what their writer schema says, not by the name it claims:
  * - `contractReaderType` builds the type a consumer reads into (maps become
- *   null-prototype objects, so a key such as `__proto__` is kept as data);
+ *   null-prototype objects, so a key such as `__proto__` is kept as data; strings are
+ *   checked to be UTF-8 as they are read);
  * - `schemaIncompatibilities` lists, field by field, why a writer schema cannot be read
  *   as a contract (Avro schema resolution), so such records are refused with that reason;
  * - `avroBodyProblem` walks a body along its writer schema and names the field where it
  *   is truncated or carries a string that is not UTF-8 (which avsc would silently turn
- *   into U+FFFD).
+ *   into U+FFFD). It costs about as much as decoding, so decoders run it only when
+ *   decoding failed or `hasReplacementCharacter` finds a U+FFFD in what was decoded.
  * Pure functions over avsc types: no registry, no I/O.
  */
 
@@ -30,7 +32,7 @@ class NullPrototypeMapType extends types.MapType {
         tap.readLong(); // block size in bytes
       }
       for (; n > 0; n--) {
-        const key = tap.readString();
+        const key = readCheckedString(tap) as string;
         map[key] = values._read(tap);
       }
     }
@@ -40,14 +42,65 @@ class NullPrototypeMapType extends types.MapType {
 
 type AvscTap = Tap & { readLong(): number; readString(): string };
 
-function nullPrototypeMaps(schema: Schema, opts: ForSchemaOptions): Type | undefined {
+/** Thrown by a checked string read; decoders then name the field through avroBodyProblem. */
+export class InvalidUtf8Error extends Error {
+  constructor() {
+    super('invalid UTF-8 in a string');
+  }
+}
+
+/** A string's bytes, refused when not UTF-8 (avsc would decode them into U+FFFD). */
+function readCheckedString(tap: AvscTap): string | undefined {
+  const length = tap.readLong();
+  const buf = tap.buf;
+  const start = tap.pos;
+  const end = start + length;
+  if (length < 0) {
+    tap.pos = buf.length + 1; // avsc's _invalidate: the decode reports a truncated body
+    return undefined;
+  }
+  tap.pos = end;
+  if (end > buf.length) return undefined;
+  for (let i = start; i < end; i++) {
+    if (buf[i] >= 0x80) {
+      if (!isUtf8(buf.subarray(start, end))) throw new InvalidUtf8Error();
+      break;
+    }
+  }
+  return buf.toString('utf8', start, end);
+}
+
+/** avsc's string type, reading through readCheckedString; a resolver copies its `_read` (StringType._update). */
+class CheckedStringType extends types.StringType {
+  _read(tap: AvscTap): string | undefined {
+    return readCheckedString(tap);
+  }
+}
+
+function readerTypes(schema: Schema, opts: ForSchemaOptions): Type | undefined {
+  if (schema === 'string' || (typeof schema === 'object' && schema !== null && !Array.isArray(schema) && (schema as { type?: unknown }).type === 'string' && !('logicalType' in schema))) {
+    return new CheckedStringType();
+  }
   if (typeof schema !== 'object' || schema === null || Array.isArray(schema) || (schema as { type?: unknown }).type !== 'map') return undefined;
   return new NullPrototypeMapType(schema as never, opts);
 }
 
-/** The type a consumer reads a contract into; `logicalTypes` as the registry client uses them. */
+const checkedReaders = new WeakSet<Type>();
+
+/**
+ * The type a consumer reads a contract into; `logicalTypes` as the registry client uses
+ * them. Its maps are null-prototype objects and its strings (map keys included) are
+ * checked to be UTF-8 while read (InvalidUtf8Error).
+ */
 export function contractReaderType(schema: object, logicalTypes: ForSchemaOptions['logicalTypes']): Type {
-  return Type.forSchema(schema as Schema, { logicalTypes, typeHook: nullPrototypeMaps });
+  const type = Type.forSchema(schema as Schema, { logicalTypes, typeHook: readerTypes });
+  checkedReaders.add(type);
+  return type;
+}
+
+/** True for a type from contractReaderType: what it decodes needs no U+FFFD scan. */
+export function checksUtf8(type: Type): boolean {
+  return checkedReaders.has(type);
 }
 
 const describe = (type: Type): string => JSON.stringify(type.schema());
@@ -194,4 +247,19 @@ function walk(type: Type, tap: Tap, path: string[]): void {
       return walk(branches[index], tap, path);
     }
   }
+}
+
+/**
+ * True when a decoded value holds U+FFFD in any string, map key included: the only way
+ * invalid UTF-8 shows after avsc decoded it (a sent U+FFFD also shows, and passes
+ * avroBodyProblem). Plain JS, far cheaper than walking the bytes.
+ */
+export function hasReplacementCharacter(value: unknown): boolean {
+  if (typeof value === 'string') return value.indexOf('\uFFFD') !== -1;
+  if (value === null || typeof value !== 'object' || value instanceof Date || Buffer.isBuffer(value)) return false;
+  if (Array.isArray(value)) return value.some(hasReplacementCharacter);
+  for (const key in value) {
+    if (key.indexOf('\uFFFD') !== -1 || hasReplacementCharacter((value as Record<string, unknown>)[key])) return true;
+  }
+  return false;
 }

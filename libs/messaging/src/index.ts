@@ -9,7 +9,7 @@ export {
 } from './schema-registry';
 export { ensureTopics, registerContracts, type StreamSetup } from './streams';
 export { DEAD_LETTER_HEADERS, deadLetterMessage, type RefusedRecord } from './dead-letter';
-export { avroBodyProblem, contractReaderType, schemaIncompatibilities } from './avro-reading';
+export { avroBodyProblem, contractReaderType, hasReplacementCharacter, schemaIncompatibilities } from './avro-reading';
 export { explainKafkaFailure, explainRegistryFailure } from './connection-failure';
 export {
   KAFKA,

@@ -3,7 +3,7 @@ import { ConfluentSchemaRegistryCompatibilityError } from '@kafkajs/confluent-sc
 import { DecodeError, UnknownSchemaError } from '@vigil/common';
 import { Resolver, Type, types } from 'avsc';
 import { Agent } from 'node:https';
-import { avroBodyProblem } from './avro-reading';
+import { avroBodyProblem, checksUtf8, hasReplacementCharacter } from './avro-reading';
 
 export interface SchemaRegistrySettings {
   url: string;
@@ -115,17 +115,28 @@ export class AvroDecoder {
   }
 }
 
-/** The body checked along its writer schema first, so a truncated body or a non-UTF-8 string is named, not decoded into something else. */
+/**
+ * Decodes the body; when that fails (a contract reader throws on a non-UTF-8 string), or
+ * a string of another reader came out with U+FFFD, the body is walked
+ * along its writer schema so a truncated body or a non-UTF-8 string is named as such, not
+ * reported as something else or decoded into replacement characters.
+ */
 function decodeBody(writer: Type, reader: Type, resolver: Resolver | undefined, buffer: Buffer, schemaId: number): unknown {
-  const problem = avroBodyProblem(writer, buffer, HEADER_LENGTH);
-  if (problem !== undefined) throw new DecodeError(`Avro body does not match schema id ${schemaId}: ${problem}`);
+  const refuse = (problem: string): DecodeError => new DecodeError(`Avro body does not match schema id ${schemaId}: ${problem}`);
+  let decoded: { value: unknown; offset: number };
   try {
-    const { value, offset } = reader.decode(buffer, HEADER_LENGTH, resolver);
-    if (value === undefined || offset !== buffer.length) throw new Error('truncated record');
-    return value;
+    decoded = reader.decode(buffer, HEADER_LENGTH, resolver);
   } catch (error) {
-    throw new DecodeError(`Avro body does not match schema id ${schemaId}: ${(error as Error).message}`);
+    throw refuse(avroBodyProblem(writer, buffer, HEADER_LENGTH) ?? (error as Error).message);
   }
+  const { value, offset } = decoded;
+  if (value === undefined || offset < 0) throw refuse(avroBodyProblem(writer, buffer, HEADER_LENGTH) ?? 'truncated record');
+  if (offset !== buffer.length) throw refuse(`${buffer.length - offset} trailing bytes after the record`);
+  if (!checksUtf8(reader) && hasReplacementCharacter(value)) {
+    const problem = avroBodyProblem(writer, buffer, HEADER_LENGTH);
+    if (problem !== undefined) throw refuse(problem);
+  }
+  return value;
 }
 
 /** timestamp-millis as a JS Date on both sides, so events carry real Dates. */
