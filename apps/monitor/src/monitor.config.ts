@@ -15,6 +15,9 @@ export const monitorEnvSchema = {
   MONITOR_LABEL_PAUSE_AT: Joi.number().integer().min(1).max(10_000).default(5_000),
   MONITOR_LABEL_RESUME_AT: Joi.number().integer().min(0).less(Joi.ref('MONITOR_LABEL_PAUSE_AT')).default(1_000),
   MONITOR_LABEL_IDLE_MS: Joi.number().integer().min(100).default(2_000),
+  MONITOR_STORAGE_RETRIES: Joi.number().integer().min(0).default(6),
+  MONITOR_STORAGE_RETRY_INITIAL_MS: Joi.number().integer().min(1).default(500),
+  MONITOR_STORAGE_RETRY_MAX_MS: Joi.number().integer().min(Joi.ref('MONITOR_STORAGE_RETRY_INITIAL_MS')).default(5_000),
   MONITOR_REFERENCE_SIZE: Joi.number().integer().min(1).default(DEFAULT_MODEL_CONFIG.referenceSize),
   MONITOR_METRIC_WINDOW: Joi.number().integer().min(1).default(DEFAULT_MODEL_CONFIG.metricWindow),
   MONITOR_MIN_LABELS: Joi.number().integer().min(1).default(DEFAULT_MODEL_CONFIG.minLabels),
@@ -35,6 +38,8 @@ export interface MonitorConfig extends InfrastructureConfig {
   configRefreshMs: number;
   /** Flow control of a labels partition against its predictions partition (see LabelFlowControl). */
   labelFlow: { pauseAt: number; resumeAt: number; idleMs: number };
+  /** Retry policy of the ClickHouse copy of snapshots and alerts (one writer at a time). */
+  storageRetry: { maxRetries: number; initialDelayMs: number; maxDelayMs: number };
   /** Defaults of every model before its own override (env-tunable fields only). */
   modelDefaults: ModelConfig;
 }
@@ -54,6 +59,7 @@ export function loadMonitorConfig(env: NodeJS.ProcessEnv = process.env): Monitor
     checkpointIntervalMs: v.MONITOR_CHECKPOINT_INTERVAL_MS,
     configRefreshMs: v.MONITOR_CONFIG_REFRESH_MS,
     labelFlow: { pauseAt: v.MONITOR_LABEL_PAUSE_AT, resumeAt: v.MONITOR_LABEL_RESUME_AT, idleMs: v.MONITOR_LABEL_IDLE_MS },
+    storageRetry: { maxRetries: v.MONITOR_STORAGE_RETRIES, initialDelayMs: v.MONITOR_STORAGE_RETRY_INITIAL_MS, maxDelayMs: v.MONITOR_STORAGE_RETRY_MAX_MS },
     modelDefaults: {
       ...DEFAULT_MODEL_CONFIG,
       referenceSize: v.MONITOR_REFERENCE_SIZE,

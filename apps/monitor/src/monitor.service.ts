@@ -1,6 +1,6 @@
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { HealthRegistry, RejectedRecordError, StorageUnavailableError } from '@vigil/common';
+import { createRetryPolicy, HealthRegistry, MetricsRegistry, RejectedRecordError, RetryPolicy, Serializer, StorageUnavailableError } from '@vigil/common';
 import { Alert, EventStream, LabelEvent, MetricSnapshot, PredictionEvent, TopicMap, topicMap, validateLabel, validatePrediction } from '@vigil/contracts';
 import { AvroDecoder, createKafka, createSchemaRegistry, ensureTopics, registerContracts } from '@vigil/messaging';
 import { DatasetSummary, DatasetSummaryJSON } from '@vigil/monitoring';
@@ -30,6 +30,14 @@ interface OwnedModel {
 type InputStream = Extract<EventStream, 'predictions' | 'labels'>;
 
 /**
+ * Snapshots and alerts already on Kafka but not yet in ClickHouse, at most: beyond it
+ * the oldest are dropped from the ClickHouse copy (counted, logged; Kafka keeps them),
+ * so a long outage cannot grow memory without bound. ~20 minutes of 40 models × 6
+ * segments at the default 10-s snapshot interval.
+ */
+const MAX_UNSTORED_OUTPUTS = 30_000;
+
+/**
  * The monitor's event loop. Models are owned per partition (all topics keyed by model id,
  * partitions dealt to instances by CoPartitionAssigner); each batch updates the owned
  * models' ModelMonitors at once, publishes their alerts (and due snapshots), and
@@ -53,9 +61,14 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
   private assigned = new Set<number>();
   /** Pauses a labels partition that ran ahead of its predictions partition (catch-up on a backlog). */
   private readonly labelFlow: LabelFlowControl;
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly serializer = new Serializer();
   private timer?: NodeJS.Timeout;
   private unpublished: { snapshots: MetricSnapshot[]; alerts: Alert[] } = { snapshots: [], alerts: [] };
+  /** On Kafka, waiting for ClickHouse; written by one storage writer at a time. */
+  private readonly unstored: { snapshots: MetricSnapshot[]; alerts: Alert[] } = { snapshots: [], alerts: [] };
+  private storageWriter?: Promise<void>;
+  private readonly storageRetry: RetryPolicy;
+  private readonly stopping = new AbortController();
   private lastCheckpointAttempt = Date.now();
   private lastConfigRefresh = 0;
   private running = false;
@@ -66,12 +79,24 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
     @Inject(MONITOR_REPOSITORY) private readonly repository: MonitorRepository,
     private readonly metrics: MonitorMetrics,
     health: HealthRegistry,
+    metricsRegistry: MetricsRegistry,
   ) {
     this.topics = topicMap(config.topicPrefix);
     this.kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `${config.kafkaClientId}-monitor` }, this.logger);
     this.registry = createSchemaRegistry(config.schemaRegistry);
     this.decoder = new AvroDecoder(this.registry);
     this.labelFlow = new LabelFlowControl(config.labelFlow);
+    this.storageRetry = createRetryPolicy(
+      {
+        operation: 'monitor.store-outputs',
+        ...config.storageRetry,
+        onRetry: ({ error, attempt, delayMs }) => {
+          this.storageHealthy = !(error instanceof StorageUnavailableError);
+          this.logger.warn({ message: 'writing snapshots/alerts to ClickHouse failed; retrying', attempt, retryInMs: Math.round(delayMs), error: String(error) });
+        },
+      },
+      metricsRegistry,
+    );
     health.register('monitor', () => ({
       status: !this.running ? 'down' : this.storageHealthy ? 'up' : 'degraded',
       modelsOwned: this.models.size,
@@ -98,21 +123,21 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
     this.running = false;
+    this.stopping.abort();
     // stop() waits for the batch in progress; then the last state is published and checkpointed.
     await this.consumer?.stop();
     await this.exclusive(async () => {
       await this.publish();
       await this.checkpoint().catch((error: unknown) => this.logger.warn({ message: 'final checkpoint failed', error: String(error) }));
     });
+    await this.storageWriter;
     await this.consumer?.disconnect();
     await this.producer?.disconnect();
   }
 
   /** One thing at a time: batches, timer ticks and HTTP writes never interleave on model state. */
   exclusive<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(task, task);
-    this.queue = run.catch(() => undefined);
-    return run;
+    return this.serializer.run(task);
   }
 
   private onAssignment(assignment: Record<string, number[]>): void {
@@ -271,7 +296,7 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  /** Ticks every owned model and publishes its alerts and due snapshots (Kafka, then ClickHouse); failures are retried next time. */
+  /** Ticks every owned model and publishes its alerts and due snapshots to Kafka (retried next time on failure), then hands them to the storage writer. */
   private async publish(): Promise<void> {
     const now = Date.now();
     const waiting = new Map([...this.assigned].map((p) => [p, 0]));
@@ -297,39 +322,57 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
       this.logger.warn({ message: 'publishing to Kafka failed; will retry', error: String(error) });
       return;
     }
-    try {
-      await this.repository.insertAlerts(alerts);
-      await this.repository.insertSnapshots(snapshots);
-      this.storageHealthy = true;
-    } catch (error) {
-      // Kafka already has them; ClickHouse gets them on a later try.
-      this.metrics.publishFailures.inc({ target: 'clickhouse' });
-      this.storageHealthy = !(error instanceof StorageUnavailableError);
-      this.logger.warn({ message: 'writing snapshots/alerts to ClickHouse failed; will retry', error: String(error) });
-      this.unpublished = { snapshots: [], alerts: [] };
-      this.retryStorage(snapshots, alerts);
-      return;
-    }
     this.unpublished = { snapshots: [], alerts: [] };
     this.metrics.snapshotsPublished.inc(snapshots.length);
     for (const a of alerts) {
       this.metrics.alertsPublished.inc({ rule: a.rule });
       this.logger.log({ message: 'alert', modelId: a.modelId, modelVersion: a.modelVersion, rule: a.rule, severity: a.severity, detail: a.message });
     }
+    this.unstored.alerts.push(...alerts);
+    this.unstored.snapshots.push(...snapshots);
+    this.dropUnstoredBeyondCap();
+    this.startStorageWriter();
   }
 
-  private retryStorage(snapshots: MetricSnapshot[], alerts: Alert[]): void {
-    setTimeout(() => {
-      void this.exclusive(async () => {
-        try {
-          await this.repository.insertAlerts(alerts);
-          await this.repository.insertSnapshots(snapshots);
+  /**
+   * One writer at a time copies the unstored outputs to ClickHouse under the retry
+   * policy; outputs published meanwhile join it on its next attempt. When its retries
+   * are spent the outputs stay, and the next publication starts a new writer.
+   */
+  private startStorageWriter(): void {
+    if (this.storageWriter || (this.unstored.alerts.length === 0 && this.unstored.snapshots.length === 0)) return;
+    this.storageWriter = this.storageRetry
+      .execute(() => this.storeUnstored(), this.stopping.signal)
+      .then(
+        () => {
           this.storageHealthy = true;
-        } catch {
-          this.retryStorage(snapshots, alerts);
-        }
+        },
+        (error: unknown) => {
+          // Kafka already has them; ClickHouse gets them when the next publication starts a writer.
+          this.metrics.publishFailures.inc({ target: 'clickhouse' });
+          this.storageHealthy = !(error instanceof StorageUnavailableError);
+          this.logger.warn({ message: 'writing snapshots/alerts to ClickHouse failed; kept for the next publication', unstored: this.unstored.alerts.length + this.unstored.snapshots.length, error: String(error) });
+        },
+      )
+      .finally(() => {
+        this.storageWriter = undefined;
       });
-    }, 2_000);
+  }
+
+  private async storeUnstored(): Promise<void> {
+    await storeTaken(this.unstored.alerts, (rows) => this.repository.insertAlerts(rows));
+    await storeTaken(this.unstored.snapshots, (rows) => this.repository.insertSnapshots(rows));
+  }
+
+  private dropUnstoredBeyondCap(): void {
+    const excess = this.unstored.alerts.length + this.unstored.snapshots.length - MAX_UNSTORED_OUTPUTS;
+    if (excess <= 0) return;
+    // Snapshots go first: alerts are fewer and what on-call tooling reads.
+    const snapshots = Math.min(excess, this.unstored.snapshots.length);
+    this.unstored.snapshots.splice(0, snapshots);
+    this.unstored.alerts.splice(0, excess - snapshots);
+    this.metrics.unstoredDropped.inc(excess);
+    this.logger.error({ message: 'ClickHouse copy of the oldest snapshots/alerts dropped: too many waiting (they are on Kafka)', dropped: excess, cap: MAX_UNSTORED_OUTPUTS });
   }
 
   private async encode(stream: 'alerts' | 'metricSnapshots', values: (Alert | MetricSnapshot)[]) {
@@ -411,5 +454,16 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
       if (owned) this.applyReference(owned, json, Date.now());
     });
     return rows;
+  }
+}
+
+/** Takes every waiting row, writes them, and puts them back in front if the write fails (publications append meanwhile). */
+async function storeTaken<T>(waiting: T[], insert: (rows: T[]) => Promise<void>): Promise<void> {
+  const taken = waiting.splice(0);
+  try {
+    await insert(taken);
+  } catch (error) {
+    waiting.unshift(...taken);
+    throw error;
   }
 }

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Serializer } from '@vigil/common';
 import type { RetrainRequested, RollbackRequested } from '@vigil/contracts';
 import { topicMap } from '@vigil/contracts';
 import {
@@ -49,7 +50,7 @@ export class LifecycleService implements OnModuleInit {
   private policyOverrides = new Map<string, PolicyOverride>();
   /** Outbox: persisted requests not yet known to be on Kafka, by incident id. */
   private readonly outbox = new Map<string, PendingRequest>();
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly serializer = new Serializer();
   /** HTTP calls waiting for the event they published to come back through Kafka. */
   private readonly waiters = new Map<string, (result: EngineResult) => void>();
 
@@ -68,9 +69,7 @@ export class LifecycleService implements OnModuleInit {
 
   /** Serialises work on the shared state. */
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(work, work);
-    this.queue = next.catch(() => undefined);
-    return next;
+    return this.serializer.run(work);
   }
 
   policyFor(modelId: string): ResolvedPolicy {

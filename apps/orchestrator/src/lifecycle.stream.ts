@@ -1,6 +1,6 @@
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { DecodeError, HealthRegistry, RejectedRecordError } from '@vigil/common';
+import { createRetryPolicy, DecodeError, HealthRegistry, isRetriable, MetricsRegistry, RejectedRecordError, RetryPolicy, Serializer } from '@vigil/common';
 import type { Alert, MetricSnapshot, ModelDeployed, RetrainCompleted, TopicMap } from '@vigil/contracts';
 import { EventStream, topicMap } from '@vigil/contracts';
 import { AvroDecoder, createKafka, createSchemaRegistry, deadLetterMessage, ensureTopics, registerContracts } from '@vigil/messaging';
@@ -16,6 +16,16 @@ import { ORCHESTRATOR_CONFIG, OrchestratorConfig } from './orchestrator.config';
  * heartbeats between them; the batch still commits in one transaction.
  */
 const RECORDS_PER_PERSIST = 1000;
+
+/**
+ * Persisting a batch while ClickHouse is away: up to 8 retries, 0.5 s growing to 5 s
+ * (about 25 s in all, inside the 30-s default session timeout since the consumer
+ * heartbeats between attempts). Then the batch is left unresolved and fetched again.
+ */
+const PERSIST_RETRY = { maxRetries: 8, initialDelayMs: 500, maxDelayMs: 5_000 };
+
+/** The partition was revoked or the consumer is stopping while a batch waited for storage. */
+class BatchAbandonedError extends Error {}
 
 /**
  * The Kafka edge. Consumes alerts, metric snapshots, deployments and retrain
@@ -36,19 +46,34 @@ export class LifecycleStream implements OnApplicationBootstrap, OnApplicationShu
   private schemaIds?: Record<EventStream, number>;
   private state: 'starting' | 'running' | 'crashed' | 'stopped' = 'starting';
   /** A transactional producer runs one transaction at a time: batches and HTTP calls take turns. */
-  private transactions: Promise<unknown> = Promise.resolve();
+  private readonly transactions = new Serializer();
+  private readonly persistRetry: RetryPolicy;
+  private storageWaiting = false;
 
   constructor(
     @Inject(ORCHESTRATOR_CONFIG) private readonly config: OrchestratorConfig,
     private readonly lifecycle: LifecycleService,
     private readonly metrics: OrchestratorMetrics,
     health: HealthRegistry,
+    metricsRegistry: MetricsRegistry,
   ) {
     this.kafka = createKafka({ brokers: config.kafkaBrokers, clientId: config.kafkaClientId }, this.logger);
     this.registry = createSchemaRegistry(config.schemaRegistry);
     this.decoder = new AvroDecoder(this.registry);
     this.topics = topicMap(config.topicPrefix);
     health.register('kafka', () => ({ status: this.state === 'running' ? 'up' : this.state === 'starting' ? 'degraded' : 'down', consumer: this.state }));
+    health.register('storage', () => ({ status: this.storageWaiting ? 'degraded' : 'up', waitingForClickHouse: this.storageWaiting }));
+    this.persistRetry = createRetryPolicy(
+      {
+        operation: 'orchestrator.persist-batch',
+        ...PERSIST_RETRY,
+        onRetry: ({ error, attempt, delayMs }) => {
+          this.storageWaiting = true;
+          this.logger.warn({ message: 'persisting a batch failed; retrying', attempt, retryInMs: Math.round(delayMs), error: String(error) });
+        },
+      },
+      metricsRegistry,
+    );
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -103,7 +128,8 @@ export class LifecycleStream implements OnApplicationBootstrap, OnApplicationShu
     await this.producer?.disconnect();
   }
 
-  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private async onBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
     const deadLetters: Message[] = [];
     let records: SourcedEvent[] = [];
     let last: string | null = null;
@@ -119,17 +145,41 @@ export class LifecycleStream implements OnApplicationBootstrap, OnApplicationShu
       }
       last = message.offset;
       if (records.length === RECORDS_PER_PERSIST) {
-        await this.lifecycle.handleBatch(records);
+        if (!(await this.persist(records, payload))) return;
         records = [];
       }
       await heartbeat();
     }
     if (last === null) return;
-    if (records.length > 0) await this.lifecycle.handleBatch(records);
+    if (records.length > 0 && !(await this.persist(records, payload))) return;
     await heartbeat();
     await this.commitTransaction(deadLetters, { topic: batch.topic, partition: batch.partition, offset: last });
     resolveOffset(last);
     await heartbeat();
+  }
+
+  /**
+   * Decides and persists records under the retry policy, heartbeating between attempts.
+   * False when the retries are spent or the partition went away meanwhile: the batch is
+   * then left unresolved, kafkajs fetches it again, and the engine recognises the records
+   * an earlier part already decided (duplicates change nothing).
+   */
+  private async persist(records: SourcedEvent[], { heartbeat, isRunning, isStale }: EachBatchPayload): Promise<boolean> {
+    try {
+      await this.persistRetry.execute(async (attempt) => {
+        if (attempt > 0) {
+          if (!isRunning() || isStale()) throw new BatchAbandonedError('partition revoked or consumer stopping while waiting for storage');
+          await heartbeat();
+        }
+        await this.lifecycle.handleBatch(records);
+      });
+      this.storageWaiting = false;
+      return true;
+    } catch (error) {
+      if (!(error instanceof BatchAbandonedError) && !(error instanceof Error && isRetriable(error))) throw error;
+      this.logger.warn({ message: 'batch left for redelivery: storage still failing', records: records.length, error: String(error) });
+      return false;
+    }
   }
 
   private async decode(topic: string, message: KafkaMessage): Promise<LifecycleEvent> {
@@ -154,9 +204,7 @@ export class LifecycleStream implements OnApplicationBootstrap, OnApplicationShu
   }
 
   private inTurn<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.transactions.then(work, work);
-    this.transactions = next.catch(() => undefined);
-    return next;
+    return this.transactions.run(work);
   }
 
   private async runTransaction(deadLetters: Message[], consumed: { topic: string; partition: number; offset: string } | null): Promise<void> {

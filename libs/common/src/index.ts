@@ -5,3 +5,5 @@ export { infrastructureEnvSchema, loadInfrastructureConfig, type InfrastructureC
 export { OpsModule } from './ops/ops.module';
 export { HealthRegistry, type ComponentHealth } from './ops/health';
 export { MetricsRegistry } from './ops/metrics';
+export { createRetryPolicy, isRetriable, retryCounter, type RetryOptions, type RetryOutcome, type RetryPolicy } from './retry';
+export { Serializer } from './mutex';
