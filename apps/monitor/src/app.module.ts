@@ -7,6 +7,8 @@ import { ModelsController } from './models.controller';
 import { MONITOR_CONFIG, MonitorConfig, loadMonitorConfig, monitorEnvValidation } from './monitor.config';
 import { MonitorMetrics } from './monitor.metrics';
 import { MonitorRepository } from './monitor.repository';
+import { ModelOperations } from './model-operations';
+import { ModelSeriesMetrics } from './model-series.metrics';
 import { MONITOR_REPOSITORY, MonitorService } from './monitor.service';
 
 const CLICKHOUSE = Symbol('ClickHouse');
@@ -19,6 +21,8 @@ const CLICKHOUSE = Symbol('ClickHouse');
     { provide: CLICKHOUSE, inject: [MONITOR_CONFIG], useFactory: (config: MonitorConfig) => createClickHouse(config.clickhouse) },
     { provide: MONITOR_REPOSITORY, inject: [CLICKHOUSE], useFactory: (client: ClickHouseClient) => new MonitorRepository(client) },
     MonitorMetrics,
+    ModelSeriesMetrics,
+    ModelOperations,
     MonitorService,
   ],
 })

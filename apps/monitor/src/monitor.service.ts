@@ -11,6 +11,7 @@ import { effectiveConfig, ModelConfig } from './core/model-config';
 import { ModelMonitor } from './core/model-monitor';
 import { CoPartitionAssigner } from './kafka/co-partition-assigner';
 import { MONITOR_CONFIG, MonitorConfig } from './monitor.config';
+import { ModelOperations } from './model-operations';
 import { MonitorMetrics } from './monitor.metrics';
 import { Checkpoint, MonitorRepository } from './monitor.repository';
 
@@ -78,6 +79,7 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
     @Inject(MONITOR_CONFIG) private readonly config: MonitorConfig,
     @Inject(MONITOR_REPOSITORY) private readonly repository: MonitorRepository,
     private readonly metrics: MonitorMetrics,
+    private readonly operations: ModelOperations,
     health: HealthRegistry,
     metricsRegistry: MetricsRegistry,
   ) {
@@ -143,7 +145,11 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
   private onAssignment(assignment: Record<string, number[]>): void {
     this.assigned = new Set([...(assignment[this.topics.predictions] ?? []), ...(assignment[this.topics.labels] ?? [])]);
     // State of models whose partition moved away is dropped: the new owner restores it from the checkpoint.
-    for (const [modelId, owned] of this.models) if (!this.assigned.has(owned.partition)) this.models.delete(modelId);
+    for (const [modelId, owned] of this.models) {
+      if (this.assigned.has(owned.partition)) continue;
+      this.models.delete(modelId);
+      this.operations.forget(modelId);
+    }
     for (const key of this.positions.keys()) if (!this.assigned.has(Number(key.split(':').pop()))) this.positions.delete(key);
     // kafkajs keeps a pause across rebalances: a partition that comes back later must not stay paused.
     const revokedPaused = this.labelFlow.forget(this.assigned);
@@ -177,6 +183,7 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
     this.metrics.consumerLag.set({ topic: stream, partition: String(batch.partition) }, Number(batch.offsetLag()));
     if (stream === 'predictions') this.labelFlow.onPredictions(batch.partition, Number(batch.offsetLag()), Date.now());
     await this.publish();
+    this.refreshOperations();
     this.resumeLabels();
     if (Date.now() - this.lastCheckpointAttempt >= this.config.checkpointIntervalMs) await this.checkpoint();
     await heartbeat();
@@ -247,6 +254,13 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
     owned.dirty = true;
   }
 
+  private refreshOperations(): void {
+    this.operations.refresh(
+      [...this.models].map(([modelId, owned]) => [modelId, owned.monitor]),
+      Date.now(),
+    );
+  }
+
   /** Resumes the labels partitions whose predictions caught up (or went idle). */
   private resumeLabels(): void {
     const partitions = this.labelFlow.toResume(Date.now());
@@ -271,6 +285,7 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
   private async onTimer(): Promise<void> {
     if (!this.running) return;
     await this.publish();
+    this.refreshOperations();
     this.resumeLabels();
     if (Date.now() - this.lastConfigRefresh >= this.config.configRefreshMs) await this.refreshConfigs();
     if (Date.now() - this.lastCheckpointAttempt >= this.config.checkpointIntervalMs) await this.checkpoint();
@@ -323,6 +338,7 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
       return;
     }
     this.unpublished = { snapshots: [], alerts: [] };
+    this.operations.published(snapshots, alerts);
     this.metrics.snapshotsPublished.inc(snapshots.length);
     for (const a of alerts) {
       this.metrics.alertsPublished.inc({ rule: a.rule });
