@@ -153,7 +153,12 @@ export class LifecycleService implements OnModuleInit {
 
   private updateOpenIncidentGauge(): void {
     let open = 0;
-    for (const state of this.states.values()) open += state.openIncidents.length;
+    // Rebuilt each time, so a closed incident's series disappears.
+    this.metrics.modelOpenIncidents.reset();
+    for (const state of this.states.values()) {
+      open += state.openIncidents.length;
+      for (const i of state.openIncidents) this.metrics.modelOpenIncidents.inc({ model: i.modelId, version: i.modelVersion, action: i.action });
+    }
     this.metrics.openIncidents.set(open);
   }
 
