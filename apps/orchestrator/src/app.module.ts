@@ -7,6 +7,7 @@ import { CLICKHOUSE, LifecycleRepository } from './lifecycle.repository';
 import { LifecycleService } from './lifecycle.service';
 import { LifecycleStream } from './lifecycle.stream';
 import { ModelsController } from './models.controller';
+import { WebhookDispatcher } from './webhook.dispatcher';
 import { OrchestratorMetrics } from './orchestrator.metrics';
 import { loadOrchestratorConfig, ORCHESTRATOR_CONFIG, OrchestratorConfig, orchestratorEnvValidation } from './orchestrator.config';
 
@@ -27,6 +28,7 @@ import { loadOrchestratorConfig, ORCHESTRATOR_CONFIG, OrchestratorConfig, orches
     LifecycleRepository,
     OrchestratorMetrics,
     LifecycleService,
+    WebhookDispatcher,
     LifecycleStream,
   ],
 })
