@@ -8,60 +8,22 @@
 import { topicMap } from '@vigil/contracts';
 import { createKafka, createSchemaRegistry, ensureTopics, registerContracts } from '@vigil/messaging';
 import { Producer } from 'kafkajs';
-import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { event, freePort, MonitorProcess, monitorEnv, prng, REPO, send } from '../monitor/support';
 import { deleteTopics, dropDatabase, eventually, testInfrastructure } from '../support/stack';
+import { AmAlert, ExternalServer, json, startAlertmanager, startServer, stopServer } from './support';
 
 const config = testInfrastructure('prometheus');
 const topics = topicMap(config.topicPrefix);
 const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `test-${config.runId}` });
 const registry = createSchemaRegistry(config.schemaRegistry);
 
-interface ExternalServer {
-  child: ChildProcess;
-  output: string;
-  url: string;
-}
-
-function startServer(command: string, args: string[], url: string): ExternalServer {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const server: ExternalServer = { child, output: '', url };
-  const keep = (chunk: Buffer) => {
-    server.output = (server.output + chunk.toString()).slice(-20_000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  return server;
-}
-
-async function stopServer(server: ExternalServer | undefined): Promise<void> {
-  if (!server || server.child.exitCode !== null || server.child.signalCode !== null) return;
-  const exited = new Promise((resolve) => server.child.once('exit', resolve));
-  server.child.kill('SIGTERM');
-  await exited;
-}
-
-async function json<T>(url: string): Promise<T | undefined> {
-  try {
-    const response = await fetch(url);
-    return response.ok ? ((await response.json()) as T) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 interface PromAlert {
   labels: Record<string, string>;
   state: string;
-}
-interface AmAlert {
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-  status: { state: string };
 }
 interface AmGroup {
   labels: Record<string, string>;
@@ -95,37 +57,8 @@ describe('Prometheus rules and Alertmanager against the real servers', () => {
     const notificationPort = await freePort();
     await new Promise<void>((resolve) => notificationServer.listen(notificationPort, '127.0.0.1', resolve));
 
-    // Alertmanager: group by model, 1-s waits so the test stays short; every notification (and the resolution) to our server.
-    const amPort = await freePort();
-    writeFileSync(
-      join(dir, 'alertmanager.yml'),
-      [
-        'route:',
-        `  receiver: ${receiverName}`,
-        '  group_by: [model]',
-        '  group_wait: 1s',
-        '  group_interval: 1s',
-        '  repeat_interval: 1h',
-        'receivers:',
-        `  - name: ${receiverName}`,
-        '    webhook_configs:',
-        `      - url: http://127.0.0.1:${notificationPort}/notify`,
-        '        send_resolved: true',
-        '',
-      ].join('\n'),
-    );
-    alertmanager = startServer(
-      'prometheus-alertmanager',
-      [`--config.file=${join(dir, 'alertmanager.yml')}`, `--storage.path=${join(dir, 'am')}`, `--web.listen-address=127.0.0.1:${amPort}`, '--cluster.listen-address='],
-      `http://127.0.0.1:${amPort}`,
-    );
-    // The server answering is ours: its configuration names this run's receiver.
-    await eventually(
-      () => json<{ config: { original: string } }>(`${alertmanager.url}/api/v2/status`),
-      (s) => (s?.config.original ?? '').includes(receiverName) || alertmanager.child.exitCode !== null,
-      30_000,
-    );
-    if (alertmanager.child.exitCode !== null) throw new Error(`alertmanager exited:\n${alertmanager.output}`);
+    // Every notification (and the resolution) to our server.
+    alertmanager = await startAlertmanager(dir, receiverName, ['    webhook_configs:', `      - url: http://127.0.0.1:${notificationPort}/notify`, '        send_resolved: true']);
 
     await ensureTopics(kafka, topics, { partitions: 2 });
     await registerContracts(registry, topics);

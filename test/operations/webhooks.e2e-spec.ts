@@ -1,9 +1,10 @@
 /**
  * Signed lifecycle webhooks from the real orchestrator (child process) to a local
  * receiver that fails twice per incident and then accepts, and to one that is always
- * down (its deliveries end in the dead-letter topic with the reason).
+ * down (its deliveries end in the dead-letter topic with the reason). The open incidents
+ * also reach a real Alertmanager, and resolve there when the retrain is answered.
  */
-import type { Alert, ModelDeployed } from '@vigil/contracts';
+import type { Alert, ModelDeployed, RetrainCompleted } from '@vigil/contracts';
 import { topicMap } from '@vigil/contracts';
 import { createKafka, createSchemaRegistry, DEAD_LETTER_HEADERS, ensureTopics, registerContracts } from '@vigil/messaging';
 import { Consumer, KafkaMessage, Producer } from 'kafkajs';
@@ -16,6 +17,7 @@ import { verifySignature } from '../../apps/orchestrator/src/core/webhook-signat
 import { EventProducer, OrchestratorProcess } from '../orchestrator/support';
 import { freePort } from '../support/service-process';
 import { deleteTopics, dropDatabase, eventually, testInfrastructure } from '../support/stack';
+import { AmAlert, ExternalServer, json, startAlertmanager, stopServer } from './support';
 
 const config = testInfrastructure('webhooks');
 const topics = topicMap(config.topicPrefix);
@@ -74,6 +76,7 @@ describe('signed lifecycle webhooks', () => {
   let producer: Producer;
   let deadLetterReader: Consumer;
   let events: EventProducer;
+  let alertmanager: ExternalServer;
 
   beforeAll(async () => {
     writeFileSync(secretFile, `${SECRET}\n`, { mode: 0o600 });
@@ -95,6 +98,7 @@ describe('signed lifecycle webhooks', () => {
     const port = await freePort();
     await new Promise<void>((resolve) => receiver.listen(port, '127.0.0.1', resolve));
 
+    alertmanager = await startAlertmanager(dir, `vigil-test-${config.runId}`);
     await ensureTopics(kafka, topics, { partitions: 2 });
     const schemaIds = await registerContracts(registry, topics);
     producer = kafka.producer({ idempotent: true });
@@ -113,6 +117,8 @@ describe('signed lifecycle webhooks', () => {
       ORCHESTRATOR_WEBHOOK_RETRIES: '3',
       ORCHESTRATOR_WEBHOOK_RETRY_INITIAL_MS: '50',
       ORCHESTRATOR_WEBHOOK_RETRY_MAX_MS: '200',
+      ALERTMANAGER_URL: alertmanager.url,
+      ALERTMANAGER_RESEND_MS: '1000',
       LOG_LEVEL: 'log',
     });
     await orchestrator.startAndWait();
@@ -120,6 +126,7 @@ describe('signed lifecycle webhooks', () => {
 
   afterAll(async () => {
     await orchestrator?.stop();
+    await stopServer(alertmanager);
     await deadLetterReader?.disconnect();
     await producer?.disconnect();
     await new Promise((resolve) => receiver?.close(resolve));
@@ -172,5 +179,27 @@ describe('signed lifecycle webhooks', () => {
     // The secret is in no log line, and its file is private.
     expect(orchestrator.output).not.toContain(SECRET);
     expect(statSync(secretFile).mode & 0o077).toBe(0);
+  });
+
+  it('posts each open incident to Alertmanager and resolves it when the retrain is answered', async () => {
+    const lifecycle = await eventually(
+      async () => ((await json<AmAlert[]>(`${alertmanager.url}/api/v2/alerts`)) ?? []).filter((a) => a.labels.alertname === 'VigilLifecycleRequest'),
+      (list) => list.length === 2,
+      30_000,
+    );
+    const delivered = deliveries.filter((d) => d.status === 200);
+    expect(lifecycle.map((a) => a.labels.incident).sort()).toEqual(delivered.map((d) => d.incidentId).sort());
+    for (const a of lifecycle) expect(a.labels).toMatchObject({ version: 'v1', rule: 'retrain_requested', severity: 'critical', service: 'vigil-orchestrator' });
+    const a = delivered.find((d) => d.body.modelId === 'wh-a')!;
+    const completed: RetrainCompleted = { eventId: randomUUID(), incidentId: a.incidentId, modelId: 'wh-a', newVersion: 'v2', completedAt: new Date(), succeeded: true };
+    await events.send('retrainCompleted', 'wh-a', [completed]);
+    // Resolved alerts leave Alertmanager's list of alerts; wh-b's incident stays open.
+    const left = await eventually(
+      async () => ((await json<AmAlert[]>(`${alertmanager.url}/api/v2/alerts`)) ?? []).filter((x) => x.labels.alertname === 'VigilLifecycleRequest'),
+      (list) => list.length === 1,
+      30_000,
+    );
+    expect(left[0].labels.model).toBe('wh-b');
+    expect(await orchestrator.metrics()).toMatch(/vigil_model_open_incidents\{model="wh-b",version="v1",action="retrain"\} 1/);
   });
 });

@@ -1,16 +1,11 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { MetricsRegistry } from '@vigil/common';
+import { AlertmanagerClient, dashboardLink, MetricsRegistry } from '@vigil/common';
 import type { Alert, MetricSnapshot } from '@vigil/contracts';
-import { AlertmanagerClient } from './alertmanager.client';
 import { AlertmanagerSync } from './core/alertmanager-sync';
 import type { ModelMonitor } from './core/model-monitor';
 import { OpenAlerts, versionSeriesOf } from './core/model-series';
 import { ModelSeriesMetrics } from './model-series.metrics';
 import { MONITOR_CONFIG, MonitorConfig } from './monitor.config';
-
-/** Posting to Alertmanager: 5 retries from 0.5 s up to 10 s (about 30 s in all), each POST given 5 s. */
-const ALERTMANAGER_RETRY = { maxRetries: 5, initialDelayMs: 500, maxDelayMs: 10_000 };
-const ALERTMANAGER_TIMEOUT_MS = 5_000;
 
 /**
  * What people and their tools see of the models this instance owns: the per-model
@@ -30,9 +25,8 @@ export class ModelOperations implements OnApplicationShutdown {
     private readonly series: ModelSeriesMetrics,
     registry: MetricsRegistry,
   ) {
-    this.sync = new AlertmanagerSync({ resendMs: config.alertmanager.resendMs, dashboardUrl: config.dashboardUrl });
-    this.alertmanager =
-      config.alertmanager.url === '' ? null : new AlertmanagerClient({ url: config.alertmanager.url, retry: ALERTMANAGER_RETRY, timeoutMs: ALERTMANAGER_TIMEOUT_MS }, registry);
+    this.sync = new AlertmanagerSync({ resendMs: config.alertmanager.resendMs, dashboardLink: (modelId) => dashboardLink(config.alertmanager.dashboardUrl, modelId) });
+    this.alertmanager = config.alertmanager.url === '' ? null : new AlertmanagerClient(config.alertmanager.url, 'monitor', registry);
   }
 
   async onApplicationShutdown(): Promise<void> {

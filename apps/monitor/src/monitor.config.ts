@@ -1,4 +1,4 @@
-import { InfrastructureConfig, infrastructureEnvSchema, loadInfrastructureConfig } from '@vigil/common';
+import { AlertmanagerConfig, alertmanagerEnvSchema, InfrastructureConfig, infrastructureEnvSchema, loadAlertmanagerConfig, loadInfrastructureConfig } from '@vigil/common';
 import { DETECTOR_NAMES } from '@vigil/monitoring';
 import Joi from 'joi';
 import { DEFAULT_MODEL_CONFIG, ModelConfig } from './core/model-config';
@@ -22,15 +22,12 @@ export const monitorEnvSchema = {
   MONITOR_METRIC_WINDOW: Joi.number().integer().min(1).default(DEFAULT_MODEL_CONFIG.metricWindow),
   MONITOR_MIN_LABELS: Joi.number().integer().min(1).default(DEFAULT_MODEL_CONFIG.minLabels),
   MONITOR_DRIFT_WINDOW: Joi.number().integer().min(1).default(DEFAULT_MODEL_CONFIG.driftWindow),
-  ALERTMANAGER_URL: Joi.string().uri().allow('').default(''),
-  ALERTMANAGER_RESEND_MS: Joi.number().integer().min(1_000).default(60_000),
-  VIGIL_DASHBOARD_URL: Joi.string().uri().allow('').default(''),
   MONITOR_DETECTOR: Joi.string()
     .valid(...DETECTOR_NAMES)
     .default(DEFAULT_MODEL_CONFIG.detector),
 };
 
-export const monitorEnvValidation = Joi.object({ ...infrastructureEnvSchema, ...monitorEnvSchema });
+export const monitorEnvValidation = Joi.object({ ...infrastructureEnvSchema, ...alertmanagerEnvSchema, ...monitorEnvSchema });
 
 export interface MonitorConfig extends InfrastructureConfig {
   httpPort: number;
@@ -43,10 +40,8 @@ export interface MonitorConfig extends InfrastructureConfig {
   labelFlow: { pauseAt: number; resumeAt: number; idleMs: number };
   /** Retry policy of the ClickHouse copy of snapshots and alerts (one writer at a time). */
   storageRetry: { maxRetries: number; initialDelayMs: number; maxDelayMs: number };
-  /** Alertmanager API v2 (url empty = off); firing alerts are re-sent every resendMs. */
-  alertmanager: { url: string; resendMs: number };
-  /** Base URL of the dashboard linked from alerts (empty = no link). */
-  dashboardUrl: string;
+  /** Alertmanager API v2 (url empty = off) and the dashboard linked from alerts. */
+  alertmanager: AlertmanagerConfig;
   /** Defaults of every model before its own override (env-tunable fields only). */
   modelDefaults: ModelConfig;
 }
@@ -56,7 +51,7 @@ export const MONITOR_CONFIG = Symbol('MonitorConfig');
 export function loadMonitorConfig(env: NodeJS.ProcessEnv = process.env): MonitorConfig {
   const { error, value } = Joi.object(monitorEnvSchema).unknown(true).validate(env, { abortEarly: false });
   if (error) throw new Error(`invalid monitor configuration: ${error.message}`);
-  const v = value as Record<Exclude<keyof typeof monitorEnvSchema, 'ALERTMANAGER_URL' | 'VIGIL_DASHBOARD_URL'>, number> & { MONITOR_GROUP_ID: string; MONITOR_DETECTOR: string; ALERTMANAGER_URL: string; VIGIL_DASHBOARD_URL: string };
+  const v = value as Record<keyof typeof monitorEnvSchema, number> & { MONITOR_GROUP_ID: string; MONITOR_DETECTOR: string };
   return {
     ...loadInfrastructureConfig(env),
     httpPort: v.HTTP_PORT,
@@ -67,8 +62,7 @@ export function loadMonitorConfig(env: NodeJS.ProcessEnv = process.env): Monitor
     configRefreshMs: v.MONITOR_CONFIG_REFRESH_MS,
     labelFlow: { pauseAt: v.MONITOR_LABEL_PAUSE_AT, resumeAt: v.MONITOR_LABEL_RESUME_AT, idleMs: v.MONITOR_LABEL_IDLE_MS },
     storageRetry: { maxRetries: v.MONITOR_STORAGE_RETRIES, initialDelayMs: v.MONITOR_STORAGE_RETRY_INITIAL_MS, maxDelayMs: v.MONITOR_STORAGE_RETRY_MAX_MS },
-    alertmanager: { url: v.ALERTMANAGER_URL, resendMs: v.ALERTMANAGER_RESEND_MS },
-    dashboardUrl: v.VIGIL_DASHBOARD_URL,
+    alertmanager: loadAlertmanagerConfig(env),
     modelDefaults: {
       ...DEFAULT_MODEL_CONFIG,
       referenceSize: v.MONITOR_REFERENCE_SIZE,

@@ -8,6 +8,7 @@ import { LifecycleService } from './lifecycle.service';
 import { LifecycleStream } from './lifecycle.stream';
 import { ModelsController } from './models.controller';
 import { WebhookDispatcher } from './webhook.dispatcher';
+import { LifecycleAlertmanager } from './lifecycle.alertmanager';
 import { OrchestratorMetrics } from './orchestrator.metrics';
 import { loadOrchestratorConfig, ORCHESTRATOR_CONFIG, OrchestratorConfig, orchestratorEnvValidation } from './orchestrator.config';
 
@@ -30,6 +31,7 @@ import { loadOrchestratorConfig, ORCHESTRATOR_CONFIG, OrchestratorConfig, orches
     LifecycleService,
     WebhookDispatcher,
     LifecycleStream,
+    LifecycleAlertmanager,
   ],
 })
 export class OrchestratorModule implements OnModuleInit, OnApplicationShutdown {

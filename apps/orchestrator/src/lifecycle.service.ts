@@ -6,6 +6,7 @@ import {
   ClosedIncident,
   emptyModelState,
   EngineResult,
+  IncidentRecord,
   eventIdOf,
   LifecycleEvent,
   LifecyclePolicyEngine,
@@ -160,6 +161,11 @@ export class LifecycleService implements OnModuleInit {
       for (const i of state.openIncidents) this.metrics.modelOpenIncidents.inc({ model: i.modelId, version: i.modelVersion, action: i.action });
     }
     this.metrics.openIncidents.set(open);
+  }
+
+  /** Every open incident of every model. */
+  openIncidents(): IncidentRecord[] {
+    return [...this.states.values()].flatMap((state) => state.openIncidents);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { InfrastructureConfig, infrastructureEnvSchema, loadInfrastructureConfig } from '@vigil/common';
+import { AlertmanagerConfig, alertmanagerEnvSchema, InfrastructureConfig, infrastructureEnvSchema, loadAlertmanagerConfig, loadInfrastructureConfig } from '@vigil/common';
 import Joi from 'joi';
 import { readFileSync } from 'node:fs';
 import { parsePolicyFile, PolicyFile } from './core';
@@ -20,7 +20,7 @@ export const orchestratorEnvSchema = {
   ORCHESTRATOR_FAULT: Joi.string().valid('', 'exit-after-persist', 'exit-after-produce').default(''),
 };
 
-export const orchestratorEnvValidation = Joi.object({ ...infrastructureEnvSchema, ...orchestratorEnvSchema });
+export const orchestratorEnvValidation = Joi.object({ ...infrastructureEnvSchema, ...alertmanagerEnvSchema, ...orchestratorEnvSchema });
 
 export interface OrchestratorConfig extends InfrastructureConfig {
   httpPort: number;
@@ -39,6 +39,8 @@ export interface OrchestratorConfig extends InfrastructureConfig {
   fault: OrchestratorFault;
   /** Signed webhooks for lifecycle requests (urls empty = off); the secret is read from a file, never logged. */
   webhooks: WebhookConfig;
+  /** Open incidents to Alertmanager API v2 (url empty = off). */
+  alertmanager: AlertmanagerConfig;
 }
 
 export interface WebhookConfig {
@@ -117,5 +119,6 @@ export function loadOrchestratorConfig(env: NodeJS.ProcessEnv = process.env): Or
     policies: loadPolicyFile(v.ORCHESTRATOR_POLICIES),
     fault: v.ORCHESTRATOR_FAULT,
     webhooks: loadWebhookConfig(v),
+    alertmanager: loadAlertmanagerConfig(env),
   };
 }

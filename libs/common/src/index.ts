@@ -7,3 +7,4 @@ export { HealthRegistry, type ComponentHealth } from './ops/health';
 export { MetricsRegistry } from './ops/metrics';
 export { createRetryPolicy, isRetriable, retryCounter, type RetryOptions, type RetryOutcome, type RetryPolicy } from './retry';
 export { Serializer } from './mutex';
+export { AlertmanagerClient, alertmanagerEnvSchema, dashboardLink, loadAlertmanagerConfig, type AlertmanagerAlert, type AlertmanagerConfig } from './ops/alertmanager';

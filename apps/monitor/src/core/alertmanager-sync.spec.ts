@@ -17,7 +17,7 @@ const alert = (rule: string, message: string): Alert => ({
 
 describe('AlertmanagerSync', () => {
   it('fires an episode once, re-sends it every resend interval, resolves it when it clears', () => {
-    const sync = new AlertmanagerSync({ resendMs: 60_000, dashboardUrl: 'http://dash.example/' });
+    const sync = new AlertmanagerSync({ resendMs: 60_000, dashboardLink: (modelId) => `http://dash.example/models/${modelId}` });
     const open = new OpenAlerts();
     open.observe(alert('accuracy_drop', 'accuracy fell'));
     const first = sync.update('m', open.of({ v1: ['accuracy_drop'] }), 10_000);
@@ -41,7 +41,7 @@ describe('AlertmanagerSync', () => {
   });
 
   it('names an episode restored from a checkpoint with severity unknown and resolves nothing for a forgotten model', () => {
-    const sync = new AlertmanagerSync({ resendMs: 60_000, dashboardUrl: '' });
+    const sync = new AlertmanagerSync({ resendMs: 60_000, dashboardLink: () => undefined });
     const open = new OpenAlerts();
     const [restored] = sync.update('m', open.of({ v2: ['dataset_drift'] }), 5_000);
     expect(restored.labels.severity).toBe('unknown');

@@ -1,19 +1,11 @@
+import type { AlertmanagerAlert } from '@vigil/common';
 import { evidenceSummary, OpenAlert } from './model-series';
-
-/** One alert of Alertmanager's API v2 (`POST /api/v2/alerts` takes a list of these). */
-export interface AlertmanagerAlert {
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-  startsAt: string;
-  endsAt?: string;
-  generatorURL?: string;
-}
 
 export interface AlertmanagerSyncOptions {
   /** Firing alerts are sent again this often, as Prometheus does, so Alertmanager keeps them open. */
   resendMs: number;
-  /** Base URL of the dashboard; empty = no link. */
-  dashboardUrl: string;
+  /** The dashboard page of a model (undefined = no link). */
+  dashboardLink: (modelId: string) => string | undefined;
 }
 
 interface Sent {
@@ -69,7 +61,7 @@ export class AlertmanagerSync {
       summary: alert.last ? evidenceSummary(alert.last) : `episode open (restored from a checkpoint)`,
       description: alert.last?.message ?? `${alert.rule} is open for ${modelId} ${alert.version}`,
     };
-    const link = this.options.dashboardUrl === '' ? undefined : `${this.options.dashboardUrl.replace(/\/+$/, '')}/models/${encodeURIComponent(modelId)}`;
+    const link = this.options.dashboardLink(modelId);
     if (link) annotations.dashboard = link;
     return {
       labels: { alertname: 'VigilModelAlert', model: modelId, version: alert.version, rule: alert.rule, severity: alert.severity, service: 'vigil-monitor' },

@@ -1,7 +1,48 @@
 import { Logger } from '@nestjs/common';
-import { createRetryPolicy, MetricsRegistry, RetryPolicy } from '@vigil/common';
-import { Counter } from 'prom-client';
-import { AlertmanagerAlert } from './core/alertmanager-sync';
+import Joi from 'joi';
+import { Counter, Registry } from 'prom-client';
+import { createRetryPolicy, RetryPolicy } from '../retry';
+
+/** Variables of every service that talks to Alertmanager (defaults documented in docs/operations.md). */
+export const alertmanagerEnvSchema = {
+  ALERTMANAGER_URL: Joi.string().uri().allow('').default(''),
+  ALERTMANAGER_RESEND_MS: Joi.number().integer().min(1_000).default(60_000),
+  VIGIL_DASHBOARD_URL: Joi.string().uri().allow('').default(''),
+};
+
+export interface AlertmanagerConfig {
+  /** Base URL of Alertmanager (empty = off). */
+  url: string;
+  /** Firing alerts are sent again this often, as Prometheus does, so Alertmanager keeps them open. */
+  resendMs: number;
+  /** Base URL of the dashboard linked from alerts (empty = no link). */
+  dashboardUrl: string;
+}
+
+export function loadAlertmanagerConfig(env: NodeJS.ProcessEnv = process.env): AlertmanagerConfig {
+  const { error, value } = Joi.object(alertmanagerEnvSchema).unknown(true).validate(env, { abortEarly: false });
+  if (error) throw new Error(`invalid Alertmanager configuration: ${error.message}`);
+  const v = value as { ALERTMANAGER_URL: string; ALERTMANAGER_RESEND_MS: number; VIGIL_DASHBOARD_URL: string };
+  return { url: v.ALERTMANAGER_URL, resendMs: v.ALERTMANAGER_RESEND_MS, dashboardUrl: v.VIGIL_DASHBOARD_URL };
+}
+
+/** The dashboard page of a model, or undefined without a dashboard URL. */
+export function dashboardLink(dashboardUrl: string, modelId: string): string | undefined {
+  return dashboardUrl === '' ? undefined : `${dashboardUrl.replace(/\/+$/, '')}/models/${encodeURIComponent(modelId)}`;
+}
+
+/** One alert of Alertmanager's API v2 (`POST /api/v2/alerts` takes a list of these). */
+export interface AlertmanagerAlert {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  startsAt: string;
+  endsAt?: string;
+  generatorURL?: string;
+}
+
+/** Posting: 5 retries from 0.5 s up to 10 s (about 30 s in all), each POST given 5 s. */
+const RETRY = { maxRetries: 5, initialDelayMs: 500, maxDelayMs: 10_000 };
+const TIMEOUT_MS = 5_000;
 
 /** Alerts waiting for Alertmanager beyond this are dropped (oldest first) and counted: memory stays bounded while it is away. */
 const MAX_QUEUED = 10_000;
@@ -9,13 +50,6 @@ const MAX_QUEUED = 10_000;
 /** A failed POST that another try may fix: no answer, 429 or 5xx. */
 class AlertmanagerUnavailableError extends Error {
   readonly retriable = true;
-}
-
-export interface AlertmanagerClientOptions {
-  /** Base URL, e.g. http://127.0.0.1:9093 (alerts go to `<url>/api/v2/alerts`). */
-  url: string;
-  retry: { maxRetries: number; initialDelayMs: number; maxDelayMs: number };
-  timeoutMs: number;
 }
 
 /**
@@ -32,13 +66,15 @@ export class AlertmanagerClient {
   private sender?: Promise<void>;
   private readonly stopping = new AbortController();
 
+  /** `url`: e.g. http://127.0.0.1:9093 (alerts go to `<url>/api/v2/alerts`); `service` names the retry operation. */
   constructor(
-    private readonly options: AlertmanagerClientOptions,
-    registry: MetricsRegistry,
+    private readonly url: string,
+    service: string,
+    registry: Registry,
   ) {
-    this.retry = createRetryPolicy({ operation: 'monitor.alertmanager', ...options.retry }, registry);
+    this.retry = createRetryPolicy({ operation: `${service}.alertmanager`, ...RETRY }, registry);
     this.posts = new Counter({
-      name: 'vigil_monitor_alertmanager_alerts_total',
+      name: 'vigil_alertmanager_alerts_total',
       help: 'Alerts posted to Alertmanager, by outcome (sent, failed = retries spent and kept for later, dropped = queue full)',
       labelNames: ['outcome'],
       registers: [registry],
@@ -90,11 +126,11 @@ export class AlertmanagerClient {
   private async post(alerts: AlertmanagerAlert[]): Promise<void> {
     let response: Response;
     try {
-      response = await fetch(`${this.options.url.replace(/\/+$/, '')}/api/v2/alerts`, {
+      response = await fetch(`${this.url.replace(/\/+$/, '')}/api/v2/alerts`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(alerts),
-        signal: AbortSignal.timeout(this.options.timeoutMs),
+        signal: AbortSignal.timeout(TIMEOUT_MS),
       });
     } catch (error) {
       throw new AlertmanagerUnavailableError(`Alertmanager did not answer: ${(error as Error).message}`);
