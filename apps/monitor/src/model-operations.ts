@@ -8,6 +8,13 @@ import { ModelSeriesMetrics } from './model-series.metrics';
 import { MONITOR_CONFIG, MonitorConfig } from './monitor.config';
 
 /**
+ * Refreshes closer together than this are skipped: batches arrive far more often than
+ * people or Alertmanager need, and each refresh walks every owned model. The monitor's
+ * 1-s timer still refreshes, so nothing waits longer than about a second.
+ */
+const MIN_REFRESH_INTERVAL_MS = 250;
+
+/**
  * What people and their tools see of the models this instance owns: the per-model
  * Prometheus series and the alerts kept in step with Alertmanager. Fed by the monitor's
  * published outputs and its open episodes; never awaited on the Kafka path.
@@ -19,6 +26,7 @@ export class ModelOperations implements OnApplicationShutdown {
   private readonly snapshotted = new Set<string>();
   private readonly sync: AlertmanagerSync;
   private readonly alertmanager: AlertmanagerClient | null;
+  private lastRefresh = 0;
 
   constructor(
     @Inject(MONITOR_CONFIG) config: MonitorConfig,
@@ -46,6 +54,8 @@ export class ModelOperations implements OnApplicationShutdown {
 
   /** After each publication: open alerts of every owned model to Prometheus and Alertmanager. */
   refresh(models: Iterable<[string, ModelMonitor]>, now: number): void {
+    if (now - this.lastRefresh < MIN_REFRESH_INTERVAL_MS) return;
+    this.lastRefresh = now;
     const outgoing = [];
     for (const [modelId, monitor] of models) {
       const open = this.alertsOf(modelId).of(monitor.openEpisodes());

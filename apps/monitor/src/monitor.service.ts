@@ -255,10 +255,11 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
   }
 
   private refreshOperations(): void {
-    this.operations.refresh(
-      [...this.models].map(([modelId, owned]) => [modelId, owned.monitor]),
-      Date.now(),
-    );
+    this.operations.refresh(this.ownedMonitors(), Date.now());
+  }
+
+  private *ownedMonitors(): IterableIterator<[string, ModelMonitor]> {
+    for (const [modelId, owned] of this.models) yield [modelId, owned.monitor];
   }
 
   /** Resumes the labels partitions whose predictions caught up (or went idle). */
