@@ -356,4 +356,39 @@ describe('lifecycle orchestrator', () => {
       await deadLetters.disconnect();
     }
   });
+
+  it('dead-letters snapshots with non-finite metrics or negative sizes, naming the field, and keeps deciding', async () => {
+    const model = 'm-nonfinite';
+    const bad = [
+      { ...snapshot(model, 'v1', Date.now(), 300, Number.NaN) },
+      { ...snapshot(model, 'v1', Date.now(), 300, 0.9), metrics: { accuracy: Number.POSITIVE_INFINITY } },
+      { ...snapshot(model, 'v1', Date.now(), 300, 0.9), labelledCount: -5 },
+    ];
+    await events.send('metricSnapshots', model, bad);
+    await events.send('alerts', model, [alert(model, 'v1', `${model}-a1`, new Date())]);
+    // Only the alert is decided: the three snapshots never reach the engine.
+    await eventually(() => outcomes(model), (o) => o.length === 1);
+    expect(await outcomes(model)).toEqual(['evidence_recorded']);
+
+    const letters: { reason: string; error: string }[] = [];
+    const deadLetters = kafka.consumer({ groupId: `test-nonfinite-${config.runId}`, readUncommitted: false });
+    await deadLetters.connect();
+    await deadLetters.subscribe({ topic: topics.deadLetter, fromBeginning: true });
+    await deadLetters.run({
+      eachMessage: async ({ message }) => {
+        if (String(message.headers?.['vigil-dead-letter-source-topic']) !== topics.metricSnapshots) return;
+        letters.push({ reason: String(message.headers?.['vigil-dead-letter-reason']), error: String(message.headers?.['vigil-dead-letter-error']) });
+      },
+    });
+    try {
+      await eventually(() => Promise.resolve(letters), (l) => l.length >= 3);
+      expect(letters).toEqual([
+        { reason: 'invalid-record', error: 'metrics.accuracy: must be a finite number, got NaN' },
+        { reason: 'invalid-record', error: 'metrics.accuracy: must be a finite number, got Infinity' },
+        { reason: 'invalid-record', error: 'labelledCount: must be a non-negative integer, got -5' },
+      ]);
+    } finally {
+      await deadLetters.disconnect();
+    }
+  });
 });

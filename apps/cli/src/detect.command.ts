@@ -28,7 +28,7 @@ ${DETECTOR_NAMES.map((n) => {
   const params = Object.entries(d.defaults)
     .map(([k, v]) => `${k}=${String(v)}`)
     .join(' ');
-  return `  ${n.padEnd(13)}${d.summary}${d.input === 'binary-error' ? ' [input: 1 = error, 0 = correct]' : ''}\n  ${''.padEnd(13)}defaults: ${params}`;
+  return `  ${n.padEnd(13)}${d.summary}${d.allowedInputs.includes('absolute-error') ? '' : ' [input: 1 = error, 0 = correct]'}\n  ${''.padEnd(13)}defaults: ${params}`;
 }).join('\n')}
 
 Parameter names may be camelCase or River's snake_case (min_window_length).
@@ -116,7 +116,7 @@ export function runDetectCommand(argv: string[], io: DetectCommandIo): number {
   if (stream.length === 0) return fail(`${source} is empty: expected one number per line`);
 
   const def = DETECTORS[values.detector as keyof typeof DETECTORS];
-  if (def.input === 'binary-error' && stream.some((x) => x !== 0 && x !== 1)) {
+  if (!def.allowedInputs.includes('absolute-error') && stream.some((x) => x !== 0 && x !== 1)) {
     io.stderr(`vigil detect: warning: ${def.name} expects 0/1 errors (1 = wrong prediction); other values are used as-is\n`);
   }
 

@@ -1,5 +1,5 @@
 import { BadRequestException, Body, Controller, Get, NotFoundException, Param, Put } from '@nestjs/common';
-import { ColumnKind, DatasetSummary, DatasetSummaryJSON } from '@vigil/monitoring';
+import { ColumnKind, DatasetSummary, DatasetSummaryJSON, DetectorConfigError } from '@vigil/monitoring';
 import { ModelConfig, parseConfigOverride } from './core/model-config';
 import { PREDICTION_COLUMN } from './core/model-monitor';
 import { MonitorService } from './monitor.service';
@@ -27,7 +27,7 @@ export class ModelsController {
     return this.monitor.configOf(modelId);
   }
 
-  /** Replaces the model's override (any subset of the configuration); returns the effective configuration. */
+  /** Replaces the model's override (any subset of the configuration); returns the effective configuration. 400 naming the field, nothing saved, when it cannot run. */
   @Put('config')
   async putConfig(@Param('modelId') modelId: string, @Body() body: unknown): Promise<ModelConfig> {
     let override: Partial<ModelConfig>;
@@ -36,7 +36,12 @@ export class ModelsController {
     } catch (error) {
       throw new BadRequestException((error as Error).message);
     }
-    return this.monitor.saveConfig(modelId, override);
+    try {
+      return await this.monitor.saveConfig(modelId, override);
+    } catch (error) {
+      if (error instanceof DetectorConfigError) throw new BadRequestException(error.message);
+      throw error;
+    }
   }
 
   @Put('reference')

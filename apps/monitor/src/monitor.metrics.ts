@@ -11,6 +11,7 @@ export class MonitorMetrics {
   readonly alertsPublished: Counter<'rule'>;
   readonly publishFailures: Counter<'target'>;
   readonly unstoredDropped: Counter;
+  readonly deadLetters: Counter;
   readonly modelsOwned: Gauge;
   readonly labelPauses: Counter<'partition'>;
   readonly labelsPaused: Gauge<'partition'>;
@@ -37,13 +38,18 @@ export class MonitorMetrics {
     this.alertsPublished = new Counter({ name: 'vigil_monitor_alerts_published_total', help: 'Alerts published, by rule', labelNames: ['rule'], registers });
     this.publishFailures = new Counter({
       name: 'vigil_monitor_publish_failures_total',
-      help: 'Failed publications, by target (kafka: retried on the next tick; clickhouse: a storage writer spent its retries)',
+      help: 'Failed publications, by target (kafka, registry: retried on the next tick; encode: one model\'s outputs break their contract, dropped; clickhouse: a storage writer spent its retries)',
       labelNames: ['target'],
       registers,
     });
     this.unstoredDropped = new Counter({
       name: 'vigil_monitor_unstored_dropped_total',
       help: 'Snapshots/alerts whose ClickHouse copy was dropped because too many waited for ClickHouse (they are on Kafka)',
+      registers,
+    });
+    this.deadLetters = new Counter({
+      name: 'vigil_monitor_dead_letters_total',
+      help: 'Input records refused by the monitor and published to the dead-letter topic',
       registers,
     });
     this.modelsOwned = new Gauge({ name: 'vigil_monitor_models_owned', help: 'Models whose state this instance holds', registers });

@@ -1,19 +1,23 @@
+// Over 400 lines with a reason: the consumer loop, the checkpointer and the HTTP facade are still one
+// class; their split is the architecture issue's refactor. Outputs already moved to OutputPublisher.
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { createRetryPolicy, HealthRegistry, MetricsRegistry, RejectedRecordError, RetryPolicy, Serializer, StorageUnavailableError } from '@vigil/common';
-import { Alert, EventStream, LabelEvent, MetricSnapshot, PredictionEvent, TopicMap, topicMap, validateLabel, validatePrediction } from '@vigil/contracts';
+import { ComponentHealth, HealthRegistry, MetricsRegistry, RejectedRecordError, Serializer, StorageUnavailableError } from '@vigil/common';
+import { LabelEvent, PredictionEvent, Task, TopicMap, topicMap } from '@vigil/contracts';
 import { AvroDecoder, createKafka, createSchemaRegistry, ensureTopics, registerContracts } from '@vigil/messaging';
 import { DatasetSummary, DatasetSummaryJSON } from '@vigil/monitoring';
 import { migrate } from '@vigil/storage';
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { LabelFlowControl } from './core/label-flow-control';
-import { effectiveConfig, ModelConfig } from './core/model-config';
+import { checkModelConfig, effectiveConfig, ModelConfig } from './core/model-config';
 import { ModelMonitor } from './core/model-monitor';
 import { CoPartitionAssigner } from './kafka/co-partition-assigner';
+import { ContractReader, InputStream } from './kafka/contract-reader';
 import { MONITOR_CONFIG, MonitorConfig } from './monitor.config';
 import { ModelOperations } from './model-operations';
 import { MonitorMetrics } from './monitor.metrics';
 import { Checkpoint, MonitorRepository } from './monitor.repository';
+import { FailureRun, OutputPublisher } from './output-publisher';
 
 export const MONITOR_REPOSITORY = Symbol('MonitorRepository');
 
@@ -28,15 +32,8 @@ interface OwnedModel {
   referenceAppliedAt: number;
 }
 
-type InputStream = Extract<EventStream, 'predictions' | 'labels'>;
-
-/**
- * Snapshots and alerts already on Kafka but not yet in ClickHouse, at most: beyond it
- * the oldest are dropped from the ClickHouse copy (counted, logged; Kafka keeps them),
- * so a long outage cannot grow memory without bound. ~20 minutes of 40 models × 6
- * segments at the default 10-s snapshot interval.
- */
-const MAX_UNSTORED_OUTPUTS = 30_000;
+/** Consecutive failed deliveries of a partition's batch after which /health says `down`: it is stuck, not unlucky. */
+const STALLED_AFTER_FAILURES = 3;
 
 /**
  * The monitor's event loop. Models are owned per partition (all topics keyed by model id,
@@ -52,10 +49,9 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
   private readonly topics: TopicMap;
   private readonly kafka: Kafka;
   private readonly registry: SchemaRegistry;
-  private readonly decoder: AvroDecoder;
+  private readonly reader: ContractReader;
   private consumer?: Consumer;
   private producer?: Producer;
-  private schemaIds?: Record<EventStream, number>;
   private readonly models = new Map<string, OwnedModel>();
   /** `${topic}:${partition}` → next offset to process. */
   private readonly positions = new Map<string, number>();
@@ -64,12 +60,9 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
   private readonly labelFlow: LabelFlowControl;
   private readonly serializer = new Serializer();
   private timer?: NodeJS.Timeout;
-  private unpublished: { snapshots: MetricSnapshot[]; alerts: Alert[] } = { snapshots: [], alerts: [] };
-  /** On Kafka, waiting for ClickHouse; written by one storage writer at a time. */
-  private readonly unstored: { snapshots: MetricSnapshot[]; alerts: Alert[] } = { snapshots: [], alerts: [] };
-  private storageWriter?: Promise<void>;
-  private readonly storageRetry: RetryPolicy;
-  private readonly stopping = new AbortController();
+  private publisher?: OutputPublisher;
+  /** By `${topic}:${partition}`: batches that failed and are being redelivered. */
+  private readonly partitionFailures = new Map<string, FailureRun>();
   private lastCheckpointAttempt = Date.now();
   private lastConfigRefresh = 0;
   private running = false;
@@ -81,38 +74,57 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
     private readonly metrics: MonitorMetrics,
     private readonly operations: ModelOperations,
     health: HealthRegistry,
-    metricsRegistry: MetricsRegistry,
+    private readonly metricsRegistry: MetricsRegistry,
   ) {
     this.topics = topicMap(config.topicPrefix);
     this.kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `${config.kafkaClientId}-monitor` }, this.logger);
     this.registry = createSchemaRegistry(config.schemaRegistry);
-    this.decoder = new AvroDecoder(this.registry);
+    this.reader = new ContractReader(new AvroDecoder(this.registry));
     this.labelFlow = new LabelFlowControl(config.labelFlow);
-    this.storageRetry = createRetryPolicy(
-      {
-        operation: 'monitor.store-outputs',
-        ...config.storageRetry,
-        onRetry: ({ error, attempt, delayMs }) => {
-          this.storageHealthy = !(error instanceof StorageUnavailableError);
-          this.logger.warn({ message: 'writing snapshots/alerts to ClickHouse failed; retrying', attempt, retryInMs: Math.round(delayMs), error: String(error) });
-        },
-      },
-      metricsRegistry,
-    );
-    health.register('monitor', () => ({
-      status: !this.running ? 'down' : this.storageHealthy ? 'up' : 'degraded',
+    health.register('monitor', () => this.health());
+  }
+
+  /**
+   * `down` when not running or when a partition's batch keeps failing (stuck); `degraded`
+   * while ClickHouse refuses writes, some model's outputs cannot be published, or a
+   * partition's batch failed and is being redelivered.
+   */
+  private health(): ComponentHealth {
+    const stalled = [...this.partitionFailures].map(([position, run]) => ({ position, ...run }));
+    const stuck = stalled.some((p) => p.failures >= STALLED_AFTER_FAILURES);
+    const publishFailures = this.publisher?.failures() ?? {};
+    const impaired = !this.storageHealthy || Object.keys(publishFailures).length > 0 || stalled.length > 0;
+    return {
+      status: !this.running || stuck ? 'down' : impaired ? 'degraded' : 'up',
       modelsOwned: this.models.size,
       partitions: [...this.assigned].sort((a, b) => a - b),
       checkpointAgeSeconds: this.metrics.lastCheckpointAt === 0 ? null : (Date.now() - this.metrics.lastCheckpointAt) / 1000,
-    }));
+      storage: this.storageHealthy ? 'up' : 'failing',
+      publishFailures,
+      stalledPartitions: stalled,
+    };
   }
 
   async onModuleInit(): Promise<void> {
     await migrate(this.config.clickhouse);
     await ensureTopics(this.kafka, this.topics, { partitions: this.config.topicPartitions });
-    this.schemaIds = await registerContracts(this.registry, this.topics);
+    const schemaIds = await registerContracts(this.registry, this.topics);
     this.producer = this.kafka.producer({ allowAutoTopicCreation: false });
     await this.producer.connect();
+    this.publisher = new OutputPublisher({
+      producer: this.producer,
+      registry: this.registry,
+      schemaIds,
+      topics: this.topics,
+      repository: this.repository,
+      metrics: this.metrics,
+      metricsRegistry: this.metricsRegistry,
+      retry: this.config.storageRetry,
+      onPublished: (snapshots, alerts) => this.operations.published(snapshots, alerts),
+      onStorageHealth: (healthy) => {
+        this.storageHealthy = healthy;
+      },
+    });
     this.consumer = this.kafka.consumer({ groupId: this.config.groupId, partitionAssigners: [CoPartitionAssigner], sessionTimeout: 10_000, heartbeatInterval: 1_000 });
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => this.onAssignment(payload.memberAssignment));
     await this.consumer.connect();
@@ -125,14 +137,13 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
     this.running = false;
-    this.stopping.abort();
     // stop() waits for the batch in progress; then the last state is published and checkpointed.
     await this.consumer?.stop();
     await this.exclusive(async () => {
       await this.publish();
       await this.checkpoint().catch((error: unknown) => this.logger.warn({ message: 'final checkpoint failed', error: String(error) }));
     });
-    await this.storageWriter;
+    await this.publisher?.stop();
     await this.consumer?.disconnect();
     await this.producer?.disconnect();
   }
@@ -151,6 +162,7 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
       this.operations.forget(modelId);
     }
     for (const key of this.positions.keys()) if (!this.assigned.has(Number(key.split(':').pop()))) this.positions.delete(key);
+    for (const key of this.partitionFailures.keys()) if (!this.assigned.has(Number(key.split(':').pop()))) this.partitionFailures.delete(key);
     // kafkajs keeps a pause across rebalances: a partition that comes back later must not stay paused.
     const revokedPaused = this.labelFlow.forget(this.assigned);
     if (revokedPaused.length > 0) this.setLabelsPaused(revokedPaused, false);
@@ -158,7 +170,23 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
     this.logger.log({ message: 'partitions assigned', partitions: [...this.assigned].sort((a, b) => a - b), modelsOwned: this.models.size });
   }
 
-  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  /** A batch that throws is redelivered by kafkajs; its partition is reported in /health until a delivery succeeds. */
+  private async onBatch(payload: EachBatchPayload): Promise<void> {
+    const position = `${payload.batch.topic}:${payload.batch.partition}`;
+    try {
+      await this.processBatch(payload);
+      this.partitionFailures.delete(position);
+    } catch (error) {
+      // A rebalance interrupting the batch is the group's business, not a stall.
+      if (isRebalance(error) || !payload.isRunning() || payload.isStale()) throw error;
+      const run = this.partitionFailures.get(position);
+      this.partitionFailures.set(position, { since: run?.since ?? new Date().toISOString(), failures: (run?.failures ?? 0) + 1, error: String(error) });
+      this.logger.error({ message: 'batch failed; kafkajs delivers it again', position, failures: (run?.failures ?? 0) + 1, error: String(error) });
+      throw error;
+    }
+  }
+
+  private async processBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const stream: InputStream = batch.topic === this.topics.predictions ? 'predictions' : 'labels';
     const position = `${batch.topic}:${batch.partition}`;
     // A labels batch fetched before its partition paused: left unresolved, kafkajs reads it again after the resume.
@@ -189,30 +217,31 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
     await heartbeat();
   }
 
+  /**
+   * A record that is not the contract (by its writer schema), breaks its rules, or is not
+   * a valid input of its model's engine is dead-lettered with the reason and changes nothing.
+   */
   private async handle(stream: InputStream, partition: number, message: KafkaMessage): Promise<void> {
     const offset = Number(message.offset);
-    let event: PredictionEvent | LabelEvent;
     try {
-      const { value } = await this.decoder.decode<PredictionEvent & LabelEvent>(message.value ?? Buffer.alloc(0));
-      event = stream === 'predictions' ? validatePrediction(value) : validateLabel(value);
+      const event = await this.reader.read(stream, message.value ?? Buffer.alloc(0));
+      const owned = await this.own(event.modelId, partition);
+      if (offset < owned.restoredUpTo[stream]) {
+        this.metrics.events.inc({ topic: stream, outcome: 'replayed' });
+        return;
+      }
+      const waitingBefore = owned.monitor.waitingLabels();
+      if (stream === 'predictions') owned.monitor.onPrediction(event as PredictionEvent);
+      else owned.monitor.onLabel(event as LabelEvent);
+      this.labelFlow.addWaiting(partition, owned.monitor.waitingLabels() - waitingBefore);
+      owned.dirty = true;
+      this.metrics.events.inc({ topic: stream, outcome: 'processed' });
     } catch (error) {
       if (!(error instanceof RejectedRecordError)) throw error;
-      // The ingestor dead-letters the same record from its own consumer group; the monitor only counts it.
       this.metrics.events.inc({ topic: stream, outcome: 'invalid' });
-      this.logger.warn({ message: 'invalid record skipped', topic: stream, partition, offset, reason: error.reason, error: error.message });
-      return;
+      this.logger.warn({ message: 'record dead-lettered', topic: stream, partition, offset, reason: error.reason, error: error.message });
+      this.publisher!.refuse(message, { topic: this.topics[stream], partition, offset }, error);
     }
-    const owned = await this.own(event.modelId, partition);
-    if (offset < owned.restoredUpTo[stream]) {
-      this.metrics.events.inc({ topic: stream, outcome: 'replayed' });
-      return;
-    }
-    const waitingBefore = owned.monitor.waitingLabels();
-    if (stream === 'predictions') owned.monitor.onPrediction(event as PredictionEvent);
-    else owned.monitor.onLabel(event as LabelEvent);
-    this.labelFlow.addWaiting(partition, owned.monitor.waitingLabels() - waitingBefore);
-    owned.dirty = true;
-    this.metrics.events.inc({ topic: stream, outcome: 'processed' });
   }
 
   /** The model's state, restored from its checkpoint the first time this instance sees it. */
@@ -312,90 +341,18 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  /** Ticks every owned model and publishes its alerts and due snapshots to Kafka (retried next time on failure), then hands them to the storage writer. */
+  /** Ticks every owned model and hands its alerts and due snapshots to the publisher, which publishes what is queued. */
   private async publish(): Promise<void> {
     const now = Date.now();
     const waiting = new Map([...this.assigned].map((p) => [p, 0]));
     for (const owned of this.models.values()) {
       const { snapshots, alerts } = owned.monitor.tick(now);
-      this.unpublished.snapshots.push(...snapshots);
-      this.unpublished.alerts.push(...alerts);
+      this.publisher!.add(owned.monitor.modelId, snapshots, alerts);
       // The tick expires early labels; recounting here also covers models restored or dropped.
       waiting.set(owned.partition, (waiting.get(owned.partition) ?? 0) + owned.monitor.waitingLabels());
     }
     for (const [partition, count] of waiting) this.labelFlow.setWaiting(partition, count);
-    const { snapshots, alerts } = this.unpublished;
-    if (snapshots.length === 0 && alerts.length === 0) return;
-    try {
-      await this.producer!.sendBatch({
-        topicMessages: [
-          { topic: this.topics.alerts, messages: await this.encode('alerts', alerts) },
-          { topic: this.topics.metricSnapshots, messages: await this.encode('metricSnapshots', snapshots) },
-        ].filter((t) => t.messages.length > 0),
-      });
-    } catch (error) {
-      this.metrics.publishFailures.inc({ target: 'kafka' });
-      this.logger.warn({ message: 'publishing to Kafka failed; will retry', error: String(error) });
-      return;
-    }
-    this.unpublished = { snapshots: [], alerts: [] };
-    this.operations.published(snapshots, alerts);
-    this.metrics.snapshotsPublished.inc(snapshots.length);
-    for (const a of alerts) {
-      this.metrics.alertsPublished.inc({ rule: a.rule });
-      this.logger.log({ message: 'alert', modelId: a.modelId, modelVersion: a.modelVersion, rule: a.rule, severity: a.severity, detail: a.message });
-    }
-    this.unstored.alerts.push(...alerts);
-    this.unstored.snapshots.push(...snapshots);
-    this.dropUnstoredBeyondCap();
-    this.startStorageWriter();
-  }
-
-  /**
-   * One writer at a time copies the unstored outputs to ClickHouse under the retry
-   * policy; outputs published meanwhile join it on its next attempt. When its retries
-   * are spent the outputs stay, and the next publication starts a new writer.
-   */
-  private startStorageWriter(): void {
-    if (this.storageWriter || (this.unstored.alerts.length === 0 && this.unstored.snapshots.length === 0)) return;
-    this.storageWriter = this.storageRetry
-      .execute(() => this.storeUnstored(), this.stopping.signal)
-      .then(
-        () => {
-          this.storageHealthy = true;
-        },
-        (error: unknown) => {
-          // Kafka already has them; ClickHouse gets them when the next publication starts a writer.
-          this.metrics.publishFailures.inc({ target: 'clickhouse' });
-          this.storageHealthy = !(error instanceof StorageUnavailableError);
-          this.logger.warn({ message: 'writing snapshots/alerts to ClickHouse failed; kept for the next publication', unstored: this.unstored.alerts.length + this.unstored.snapshots.length, error: String(error) });
-        },
-      )
-      .finally(() => {
-        this.storageWriter = undefined;
-      });
-  }
-
-  private async storeUnstored(): Promise<void> {
-    await storeTaken(this.unstored.alerts, (rows) => this.repository.insertAlerts(rows));
-    await storeTaken(this.unstored.snapshots, (rows) => this.repository.insertSnapshots(rows));
-  }
-
-  private dropUnstoredBeyondCap(): void {
-    const excess = this.unstored.alerts.length + this.unstored.snapshots.length - MAX_UNSTORED_OUTPUTS;
-    if (excess <= 0) return;
-    // Snapshots go first: alerts are fewer and what on-call tooling reads.
-    const snapshots = Math.min(excess, this.unstored.snapshots.length);
-    this.unstored.snapshots.splice(0, snapshots);
-    this.unstored.alerts.splice(0, excess - snapshots);
-    this.metrics.unstoredDropped.inc(excess);
-    this.logger.error({ message: 'ClickHouse copy of the oldest snapshots/alerts dropped: too many waiting (they are on Kafka)', dropped: excess, cap: MAX_UNSTORED_OUTPUTS });
-  }
-
-  private async encode(stream: 'alerts' | 'metricSnapshots', values: (Alert | MetricSnapshot)[]) {
-    return Promise.all(
-      values.map(async (value) => ({ key: value.modelId, value: await this.registry.encode(this.schemaIds![stream], value) })),
-    );
+    await this.publisher!.publish();
   }
 
   /**
@@ -449,9 +406,11 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
     return effectiveConfig(this.config.modelDefaults, overrides.get(modelId));
   }
 
+  /** Checks the effective configuration for the model's task (DetectorConfigError naming the field) before anything is saved. */
   async saveConfig(modelId: string, override: Partial<ModelConfig>): Promise<ModelConfig> {
-    await this.repository.saveConfigOverride(modelId, override);
     const config = effectiveConfig(this.config.modelDefaults, override);
+    checkModelConfig(config, await this.taskOf(modelId));
+    await this.repository.saveConfigOverride(modelId, override);
     await this.exclusive(async () => {
       const owned = this.models.get(modelId);
       if (owned) {
@@ -460,6 +419,13 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
       }
     });
     return config;
+  }
+
+  /** The task of the model's predictions: from its state here, else from its checkpoint; null when none came yet. */
+  private async taskOf(modelId: string): Promise<Task | null> {
+    const owned = this.models.get(modelId);
+    if (owned) return owned.monitor.modelTask;
+    return (await this.repository.loadCheckpoint(modelId))?.state.task ?? null;
   }
 
   async saveReference(modelId: string, summary: DatasetSummary): Promise<number> {
@@ -474,13 +440,10 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
   }
 }
 
-/** Takes every waiting row, writes them, and puts them back in front if the write fails (publications append meanwhile). */
-async function storeTaken<T>(waiting: T[], insert: (rows: T[]) => Promise<void>): Promise<void> {
-  const taken = waiting.splice(0);
-  try {
-    await insert(taken);
-  } catch (error) {
-    waiting.unshift(...taken);
-    throw error;
-  }
+/** kafkajs errors that mean "the group is rebalancing or this member's generation ended". */
+const REBALANCE_ERRORS = new Set(['REBALANCE_IN_PROGRESS', 'UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'NOT_COORDINATOR', 'COORDINATOR_NOT_AVAILABLE']);
+
+function isRebalance(error: unknown): boolean {
+  const type = (error as { type?: unknown } | null)?.type;
+  return typeof type === 'string' && REBALANCE_ERRORS.has(type);
 }

@@ -2,7 +2,7 @@ import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { createRetryPolicy, DecodeError, HealthRegistry, isRetriable, MetricsRegistry, RejectedRecordError, RetryPolicy, Serializer } from '@vigil/common';
 import type { Alert, MetricSnapshot, ModelDeployed, RetrainCompleted, TopicMap } from '@vigil/contracts';
-import { EventStream, topicMap } from '@vigil/contracts';
+import { EventStream, topicMap, validateAlert, validateSnapshot } from '@vigil/contracts';
 import { AvroDecoder, createKafka, createSchemaRegistry, deadLetterMessage, ensureTopics, registerContracts } from '@vigil/messaging';
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Partitioners, Producer } from 'kafkajs';
 import type { LifecycleEvent } from './core';
@@ -20,8 +20,8 @@ const RECORDS_PER_PERSIST = 1000;
 
 /**
  * Persisting a batch while ClickHouse is away: up to 8 retries, 0.5 s growing to 5 s
- * (about 25 s in all, inside the 30-s default session timeout since the consumer
- * heartbeats between attempts). Then the batch is left unresolved and fetched again.
+ * (about 25 s in all), never longer apart than a third of the session timeout since the
+ * consumer heartbeats between attempts. Then the batch is left unresolved and fetched again.
  */
 const PERSIST_RETRY = { maxRetries: 8, initialDelayMs: 500, maxDelayMs: 5_000 };
 
@@ -69,6 +69,7 @@ export class LifecycleStream implements OnApplicationBootstrap, OnApplicationShu
       {
         operation: 'orchestrator.persist-batch',
         ...PERSIST_RETRY,
+        maxDelayMs: Math.min(PERSIST_RETRY.maxDelayMs, Math.floor(config.sessionTimeoutMs / 3)),
         onRetry: ({ error, attempt, delayMs }) => {
           this.storageWaiting = true;
           this.logger.warn({ message: 'persisting a batch failed; retrying', attempt, retryInMs: Math.round(delayMs), error: String(error) });
@@ -186,8 +187,8 @@ export class LifecycleStream implements OnApplicationBootstrap, OnApplicationShu
 
   private async decode(topic: string, message: KafkaMessage): Promise<LifecycleEvent> {
     if (!message.value) throw new DecodeError('record has no value');
-    if (topic === this.topics.alerts) return { type: 'alert', alert: (await this.decoder.decode<Alert>(message.value)).value };
-    if (topic === this.topics.metricSnapshots) return { type: 'snapshot', snapshot: (await this.decoder.decode<MetricSnapshot>(message.value)).value };
+    if (topic === this.topics.alerts) return { type: 'alert', alert: validateAlert((await this.decoder.decode<Alert>(message.value)).value) };
+    if (topic === this.topics.metricSnapshots) return { type: 'snapshot', snapshot: validateSnapshot((await this.decoder.decode<MetricSnapshot>(message.value)).value) };
     if (topic === this.topics.modelDeployed) return { type: 'deployed', deployment: (await this.decoder.decode<ModelDeployed>(message.value)).value };
     return { type: 'retrainCompleted', completion: (await this.decoder.decode<RetrainCompleted>(message.value)).value };
   }

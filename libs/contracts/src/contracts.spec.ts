@@ -1,4 +1,6 @@
 import { Type } from 'avsc';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { LOGICAL_TYPES } from '@vigil/messaging';
 import {
   Alert,
@@ -10,9 +12,10 @@ import {
   RetrainRequested,
   RollbackRequested,
 } from './events';
+import { ALERT_KINDS, ALERT_RULES, SEVERITIES } from './alert-rules';
 import { EVENT_STREAMS, SchemaName, topicMap } from './topics';
 import { loadSchema } from './schemas';
-import { validateLabel, validatePrediction } from './validation';
+import { validateAlert, validateLabel, validatePrediction, validateSnapshot } from './validation';
 
 const at = new Date('2026-11-27T12:00:00.000Z');
 const now = at.getTime();
@@ -64,6 +67,20 @@ describe('Avro contracts', () => {
     expect(type.fromBuffer(type.toBuffer(sample))).toEqual(sample);
   });
 
+  it('takes the alert kinds and severities of the alert-rule table, symbol for symbol', () => {
+    const fields = loadSchema('alert').fields;
+    const symbols = (name: string) => (fields.find((f) => f.name === name)!.type as { symbols: string[] }).symbols;
+    expect(symbols('kind')).toEqual([...ALERT_KINDS]);
+    expect(symbols('severity')).toEqual([...SEVERITIES]);
+    for (const rule of Object.values(ALERT_RULES)) expect(ALERT_KINDS).toContain(rule.kind);
+  });
+
+  it('names every rule of the alert-rule table in the orchestrator doc, whose policies match on them', () => {
+    const doc = readFileSync(join(__dirname, '..', '..', '..', 'docs', 'orchestrator.md'), 'utf8');
+    const table = doc.slice(doc.indexOf('### Which alerts count'));
+    for (const rule of Object.keys(ALERT_RULES)) expect(table).toContain(`\`${rule}\``);
+  });
+
   it('inlines the shared Evidence record once per schema', () => {
     const text = JSON.stringify(loadSchema('rollback-requested'));
     expect(text.match(/"name":"Evidence"/g)).toHaveLength(1);
@@ -103,5 +120,30 @@ describe('domain validation', () => {
   it('refuses a label with neither or both truths', () => {
     expect(() => validateLabel({ ...label, trueClass: null }, now)).toThrow('exactly one of trueClass and trueValue');
     expect(() => validateLabel({ ...label, trueValue: 1 }, now)).toThrow('exactly one of trueClass and trueValue');
+  });
+});
+
+describe('snapshot and alert validation (the orchestrator dead-letters what fails)', () => {
+  const snapshot = samples['metric-snapshot'] as MetricSnapshot;
+  const alert = samples.alert as Alert;
+
+  it('accepts valid ones', () => {
+    expect(validateSnapshot(snapshot)).toBe(snapshot);
+    expect(validateAlert(alert)).toBe(alert);
+  });
+
+  it.each([
+    [{ metrics: { accuracy: Number.NaN } }, 'metrics.accuracy: must be a finite number, got NaN'],
+    [{ metrics: { mae: Number.NEGATIVE_INFINITY } }, 'metrics.mae: must be a finite number, got -Infinity'],
+    [{ predictionCount: -1 }, 'predictionCount: must be a non-negative integer, got -1'],
+    [{ labelledCount: 2.5 }, 'labelledCount: must be a non-negative integer, got 2.5'],
+  ])('refuses a snapshot with %j', (change, message) => {
+    expect(() => validateSnapshot({ ...snapshot, ...change })).toThrow(message);
+  });
+
+  it('refuses an alert with non-finite evidence or a negative sample size', () => {
+    const evidence = alert.evidence[0];
+    expect(() => validateAlert({ ...alert, evidence: [{ ...evidence, value: Number.NaN }] })).toThrow('evidence[0].value: must be a finite number, got NaN');
+    expect(() => validateAlert({ ...alert, evidence: [{ ...evidence, sampleSize: -3 }] })).toThrow('evidence[0].sampleSize: must be a non-negative integer, got -3');
   });
 });

@@ -2,6 +2,7 @@
  * TypeScript shapes of the Avro contracts in schemas/. `contracts.spec.ts` checks that
  * every field here is in the .avsc and the reverse, so the two cannot drift apart.
  */
+import type { AlertKind, Severity } from './alert-rules';
 
 export type Task = 'CLASSIFICATION' | 'REGRESSION';
 
@@ -96,8 +97,7 @@ export interface MetricSnapshot {
   metrics: Record<string, number>;
 }
 
-export type AlertKind = 'PERFORMANCE' | 'DRIFT' | 'DETECTOR' | 'DATA_QUALITY' | 'LATENCY';
-export type Severity = 'WARNING' | 'CRITICAL';
+export type { AlertKind, Severity } from './alert-rules';
 
 export interface Alert {
   alertId: string;

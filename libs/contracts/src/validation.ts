@@ -1,5 +1,5 @@
 import { ValidationError } from '@vigil/common';
-import { LabelEvent, PredictionEvent } from './events';
+import { Alert, Evidence, LabelEvent, MetricSnapshot, PredictionEvent } from './events';
 
 /**
  * Domain rules Avro cannot express. The SDK applies them before sending and the
@@ -73,4 +73,36 @@ export function validateLabel(event: LabelEvent, now: number = Date.now()): Labe
   if (hasClass) requireId(event.trueClass, 'trueClass');
   if (hasValue) requireFinite(event.trueValue, 'trueValue');
   return event;
+}
+
+function requireCount(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw new ValidationError(field, `must be a non-negative integer, got ${String(value)}`);
+  return value;
+}
+
+function checkEvidence(evidence: readonly Evidence[], field: string): void {
+  for (const [i, e] of evidence.entries()) {
+    requireFinite(e.value, `${field}[${i}].value`);
+    if (e.threshold !== null) requireFinite(e.threshold, `${field}[${i}].threshold`);
+    if (e.baseline !== null) requireFinite(e.baseline, `${field}[${i}].baseline`);
+    requireCount(e.sampleSize, `${field}[${i}].sampleSize`);
+  }
+}
+
+/** A snapshot the orchestrator can reason on: finite metrics and sizes that are counts. */
+export function validateSnapshot(snapshot: MetricSnapshot): MetricSnapshot {
+  requireId(snapshot.modelId, 'modelId');
+  requireId(snapshot.modelVersion, 'modelVersion');
+  requireCount(snapshot.predictionCount, 'predictionCount');
+  requireCount(snapshot.labelledCount, 'labelledCount');
+  for (const [name, value] of Object.entries(snapshot.metrics)) requireFinite(value, `metrics.${name}`);
+  return snapshot;
+}
+
+/** An alert whose evidence is made of finite numbers and counts. */
+export function validateAlert(alert: Alert): Alert {
+  requireId(alert.modelId, 'modelId');
+  requireId(alert.modelVersion, 'modelVersion');
+  checkEvidence(alert.evidence, 'evidence');
+  return alert;
 }

@@ -9,3 +9,4 @@ export {
 } from './schema-registry';
 export { ensureTopics, registerContracts, type StreamSetup } from './streams';
 export { DEAD_LETTER_HEADERS, deadLetterMessage, type RefusedRecord } from './dead-letter';
+export { avroBodyProblem, contractReaderType, schemaIncompatibilities } from './avro-reading';

@@ -1,7 +1,8 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { ConfluentSchemaRegistryCompatibilityError } from '@kafkajs/confluent-schema-registry/dist/errors';
 import { DecodeError, UnknownSchemaError } from '@vigil/common';
-import { Type, types } from 'avsc';
+import { Resolver, Type, types } from 'avsc';
+import { avroBodyProblem } from './avro-reading';
 
 export interface SchemaRegistrySettings {
   url: string;
@@ -68,25 +69,34 @@ const COMPATIBILITY_RACE_ATTEMPTS = 5;
  */
 export class AvroDecoder {
   private readonly writerTypes = new Map<number, Type>();
+  private readonly resolvers = new Map<Type, Map<number, Resolver>>();
 
   constructor(private readonly registry: SchemaRegistry) {}
 
+  /** Decodes with the record's own writer schema. */
   async decode<T>(buffer: Buffer): Promise<{ schemaId: number; value: T }> {
     const schemaId = readSchemaId(buffer);
     const type = await this.writerType(schemaId);
-    try {
-      const { value, offset } = type.decode(buffer, HEADER_LENGTH);
-      if (offset !== buffer.length) {
-        throw new Error(`${buffer.length - offset} trailing bytes after the record`);
-      }
-      if (value === undefined) throw new Error('truncated record');
-      return { schemaId, value: value as T };
-    } catch (error) {
-      throw new DecodeError(`Avro body does not match schema id ${schemaId}: ${(error as Error).message}`);
-    }
+    return { schemaId, value: decodeBody(type, type, undefined, buffer, schemaId) as T };
   }
 
-  private async writerType(schemaId: number): Promise<Type> {
+  /**
+   * Decodes into `reader` (a contract type) through Avro schema resolution. The caller
+   * has checked the writer schema resolves (schemaIncompatibilities); a resolver is
+   * built once per schema id.
+   */
+  async decodeAs<T>(buffer: Buffer, reader: Type): Promise<{ schemaId: number; value: T }> {
+    const schemaId = readSchemaId(buffer);
+    const writer = await this.writerType(schemaId);
+    let perId = this.resolvers.get(reader);
+    if (!perId) this.resolvers.set(reader, (perId = new Map()));
+    let resolver = perId.get(schemaId);
+    if (!resolver) perId.set(schemaId, (resolver = reader.createResolver(writer)));
+    return { schemaId, value: decodeBody(writer, reader, resolver, buffer, schemaId) as T };
+  }
+
+  /** The writer schema of a registered id; UnknownSchemaError when the registry has none. */
+  async writerType(schemaId: number): Promise<Type> {
     const cached = this.writerTypes.get(schemaId);
     if (cached) return cached;
     try {
@@ -97,6 +107,19 @@ export class AvroDecoder {
       if ((error as { status?: number }).status === 404) throw new UnknownSchemaError(schemaId);
       throw error;
     }
+  }
+}
+
+/** The body checked along its writer schema first, so a truncated body or a non-UTF-8 string is named, not decoded into something else. */
+function decodeBody(writer: Type, reader: Type, resolver: Resolver | undefined, buffer: Buffer, schemaId: number): unknown {
+  const problem = avroBodyProblem(writer, buffer, HEADER_LENGTH);
+  if (problem !== undefined) throw new DecodeError(`Avro body does not match schema id ${schemaId}: ${problem}`);
+  try {
+    const { value, offset } = reader.decode(buffer, HEADER_LENGTH, resolver);
+    if (value === undefined || offset !== buffer.length) throw new Error('truncated record');
+    return value;
+  } catch (error) {
+    throw new DecodeError(`Avro body does not match schema id ${schemaId}: ${(error as Error).message}`);
   }
 }
 

@@ -10,9 +10,12 @@ export interface EpisodeState {
   since: number;
   /** Wall time of the last alert sent for this episode. */
   lastAlertAt: number;
+  /** Alerts sent for this episode so far (absent in checkpoints written before it was added: counted as 1). */
+  alerts?: number;
 }
 
-export type EpisodeVerdict = { action: 'open'; since: number } | { action: 'repeat'; since: number } | { action: 'none' };
+/** `alert`: the 1-based number of this alert in its episode (the alert-rule table escalates on it). */
+export type EpisodeVerdict = { action: 'open'; since: number; alert: 1 } | { action: 'repeat'; since: number; alert: number } | { action: 'none' };
 
 export class AlertEpisodes {
   private readonly open = new Map<string, EpisodeState>();
@@ -27,8 +30,8 @@ export class AlertEpisodes {
     const episode = this.open.get(rule);
     if (episode === undefined) {
       if (!firing) return { action: 'none' };
-      this.open.set(rule, { since: eventTime, lastAlertAt: now });
-      return { action: 'open', since: eventTime };
+      this.open.set(rule, { since: eventTime, lastAlertAt: now, alerts: 1 });
+      return { action: 'open', since: eventTime, alert: 1 };
     }
     if (cleared) {
       this.open.delete(rule);
@@ -36,7 +39,8 @@ export class AlertEpisodes {
     }
     if (firing && now - episode.lastAlertAt >= this.reAlertIntervalMs()) {
       episode.lastAlertAt = now;
-      return { action: 'repeat', since: episode.since };
+      episode.alerts = (episode.alerts ?? 1) + 1;
+      return { action: 'repeat', since: episode.since, alert: episode.alerts };
     }
     return { action: 'none' };
   }

@@ -1,5 +1,6 @@
 import Joi from 'joi';
-import { DETECTOR_NAMES } from '@vigil/monitoring';
+import type { Task } from '@vigil/contracts';
+import { checkDetectorConfig, DETECTOR_NAMES, DetectorInput } from '@vigil/monitoring';
 
 /**
  * What the monitor checks for one model and when it may say so. Every field has a default,
@@ -107,4 +108,16 @@ export function parseConfigOverride(body: unknown): Partial<ModelConfig> {
 
 export function effectiveConfig(base: Readonly<ModelConfig>, override: Partial<ModelConfig> = {}): ModelConfig {
   return { ...base, ...override, detectorParams: { ...(override.detectorParams ?? base.detectorParams) } };
+}
+
+/** The error stream each task feeds the change detector: 0/1 misclassifications, or |error|. */
+export const ERROR_STREAM: Readonly<Record<Task, DetectorInput>> = { CLASSIFICATION: 'binary-error', REGRESSION: 'absolute-error' };
+
+/**
+ * Checks a whole configuration for a model of `task` (null while unknown) through the
+ * engine's own registry: detector name, parameters and input kind. Throws a
+ * DetectorConfigError naming the field.
+ */
+export function checkModelConfig(config: ModelConfig, task: Task | null): void {
+  checkDetectorConfig(config.detector, config.detectorParams, task === null ? null : ERROR_STREAM[task]);
 }

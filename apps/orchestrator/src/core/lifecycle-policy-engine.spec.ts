@@ -135,8 +135,8 @@ describe('LifecyclePolicyEngine: retrain', () => {
   it('counts only CRITICAL alerts of trigger kinds and rules', () => {
     const { results } = run(emptyModelState('fraud'), [
       [alert(1, { severity: 'WARNING' }), T0 + MIN],
-      [alert(2, { kind: 'LATENCY', rule: 'latency_p99_above' }), T0 + 2 * MIN],
-      [alert(3, { kind: 'DRIFT', rule: 'feature_drift' }), T0 + 3 * MIN],
+      [alert(2, { kind: 'LATENCY', rule: 'latency_p99_above_ceiling' }), T0 + 2 * MIN],
+      [alert(3, { kind: 'DRIFT', rule: 'dataset_drift' }), T0 + 3 * MIN],
     ]);
     expect(outcomes(results)).toEqual(['no_action', 'not_a_trigger', 'not_a_trigger']);
   });
@@ -145,8 +145,8 @@ describe('LifecyclePolicyEngine: retrain', () => {
     const drift = (n: number, feature: string) =>
       alert(n, {
         kind: 'DRIFT',
-        rule: 'feature_drift',
-        evidence: [{ metric: 'psi', value: 0.4, threshold: 0.2, baseline: null, feature, windowStart: new Date(T0), windowEnd: new Date(T0 + MIN), sampleSize: 1000 }],
+        rule: 'dataset_drift',
+        evidence: [{ metric: 'drift.psi', value: 0.4, threshold: 0.2, baseline: null, feature, windowStart: new Date(T0), windowEnd: new Date(T0 + MIN), sampleSize: 1000 }],
       });
     const { results } = run(
       emptyModelState('fraud'),

@@ -1,4 +1,5 @@
 import type { Alert, Evidence, MetricSnapshot, ModelDeployed, RetrainCompleted, RetrainRequested, RollbackRequested } from '@vigil/contracts';
+import { ALERT_RULES, countsTowardRetrain, isAlertRule } from '@vigil/contracts';
 import { championAt, previousChampion } from './champion';
 import { incidentIdFor, LifecycleAction, requestEventIdFor } from './identity';
 import type { LifecyclePolicy, ResolvedPolicy } from './policy';
@@ -231,8 +232,13 @@ class EngineRun {
       ]);
       return;
     }
-    if (alert.severity !== 'CRITICAL') {
-      this.decide(event, alert.modelVersion, 'none', 'no_action', [`${alert.severity} alert ${alert.rule}: only CRITICAL observations count toward a retrain`]);
+    if (!countsTowardRetrain(alert.rule, alert.severity)) {
+      const from = isAlertRule(alert.rule) ? ALERT_RULES[alert.rule].retrainFrom : null;
+      this.decide(event, alert.modelVersion, 'none', 'no_action', [
+        from === null
+          ? `alert ${alert.rule} never counts toward a retrain (ALERT_RULES)`
+          : `${alert.severity} alert ${alert.rule}: only ${from} alerts of this rule count toward a retrain (ALERT_RULES)`,
+      ]);
       return;
     }
     if (this.alreadyOpen(event, alert.modelVersion)) return;

@@ -1,4 +1,5 @@
 import type { AlertKind } from '@vigil/contracts';
+import { ALERT_KINDS, ALERT_RULE_NAMES } from '@vigil/contracts';
 import Joi from 'joi';
 
 /**
@@ -11,9 +12,13 @@ export interface LifecyclePolicy {
     performance: {
       /** Alert kinds that count as "the model performs badly". */
       kinds: AlertKind[];
-      /** Alert rules that count; empty = every rule of those kinds. */
+      /** Alert rules (of the ALERT_RULES table) that count; empty = every rule of those kinds. */
       rules: string[];
-      /** N consecutive CRITICAL observations open an incident… */
+      /**
+       * N consecutive observations open an incident… An observation is an alert at or above
+       * its rule's `retrainFrom` severity in ALERT_RULES (CRITICAL for performance rules;
+       * any detection of a DETECTOR rule) or a snapshot below `accuracyFloor`.
+       */
       consecutiveCritical: number;
       /** …or a CRITICAL condition held this long (alert.since → latest observedAt)… */
       sustainedSeconds: number;
@@ -25,7 +30,10 @@ export interface LifecyclePolicy {
       minSampleSize: number;
     };
     drift: {
-      /** Features whose CRITICAL drift alerts count; empty = drift never triggers a retrain. */
+      /**
+       * Features whose CRITICAL drift alerts count (`dataset_drift` escalates to CRITICAL
+       * from the second alert of an episode); empty = drift never triggers a retrain.
+       */
       importantFeatures: string[];
       consecutiveCritical: number;
     };
@@ -98,8 +106,8 @@ export const policyOverrideSchema = Joi.object({
   retrain: Joi.object({
     enabled: Joi.boolean(),
     performance: Joi.object({
-      kinds: Joi.array().items(Joi.string().valid('PERFORMANCE', 'DRIFT', 'DETECTOR', 'DATA_QUALITY', 'LATENCY')),
-      rules: Joi.array().items(Joi.string()),
+      kinds: Joi.array().items(Joi.string().valid(...ALERT_KINDS)),
+      rules: Joi.array().items(Joi.string().valid(...ALERT_RULE_NAMES)),
       consecutiveCritical: count,
       sustainedSeconds: seconds,
       minEvidence: count,

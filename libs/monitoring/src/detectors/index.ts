@@ -21,5 +21,7 @@ export {
   canonicalParamName,
   validateDetectorParams,
   createDetector,
+  checkDetectorConfig,
+  DetectorConfigError,
 } from './registry';
-export type { DetectorName, DetectorDefinition, DetectorParams, DetectorParamValue } from './registry';
+export type { DetectorName, DetectorDefinition, DetectorInput, DetectorParams, DetectorParamValue } from './registry';

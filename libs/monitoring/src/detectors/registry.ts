@@ -7,12 +7,18 @@ import { HddmW, HDDM_W_DEFAULTS } from './hddm-w';
 import { PageHinkley, PAGE_HINKLEY_DEFAULTS } from './page-hinkley';
 
 export type DetectorParamValue = number | boolean | string;
+/**
+ * The error streams a detector can watch: `binary-error` (1 = wrong, 0 = right: a
+ * classifier's misclassifications) or `absolute-error` (|prediction − truth| ≥ 0: a
+ * regressor's). Declared per detector like Evidently's `allowed_feature_types`.
+ */
+export type DetectorInput = 'binary-error' | 'absolute-error';
 export type DetectorParams = Record<string, DetectorParamValue>;
 
 export interface DetectorDefinition {
   readonly name: DetectorName;
-  /** What the detector expects as input. */
-  readonly input: 'numeric' | 'binary-error';
+  /** The error streams its maths holds for (DDM-style detectors model a Bernoulli error rate). */
+  readonly allowedInputs: readonly DetectorInput[];
   readonly hasWarning: boolean;
   readonly summary: string;
   /** Parameter names (camelCase) with their River defaults; the type of each default is the accepted type. */
@@ -29,7 +35,7 @@ export type DetectorName = (typeof DETECTOR_NAMES)[number];
 export const DETECTORS: Readonly<Record<DetectorName, DetectorDefinition>> = Object.freeze({
   adwin: {
     name: 'adwin',
-    input: 'numeric',
+    allowedInputs: ['binary-error', 'absolute-error'],
     hasWarning: false,
     summary: 'ADaptive WINdowing (Bifet & Gavaldà 2007)',
     defaults: { ...ADWIN_DEFAULTS },
@@ -37,7 +43,7 @@ export const DETECTORS: Readonly<Record<DetectorName, DetectorDefinition>> = Obj
   },
   'page-hinkley': {
     name: 'page-hinkley',
-    input: 'numeric',
+    allowedInputs: ['binary-error', 'absolute-error'],
     hasWarning: false,
     summary: 'Page–Hinkley cumulative-sum test (Page 1954)',
     defaults: { ...PAGE_HINKLEY_DEFAULTS },
@@ -46,7 +52,7 @@ export const DETECTORS: Readonly<Record<DetectorName, DetectorDefinition>> = Obj
   },
   ddm: {
     name: 'ddm',
-    input: 'binary-error',
+    allowedInputs: ['binary-error'],
     hasWarning: true,
     summary: 'Drift Detection Method (Gama et al. 2004)',
     defaults: { ...DDM_DEFAULTS },
@@ -54,7 +60,7 @@ export const DETECTORS: Readonly<Record<DetectorName, DetectorDefinition>> = Obj
   },
   eddm: {
     name: 'eddm',
-    input: 'binary-error',
+    allowedInputs: ['binary-error'],
     hasWarning: true,
     summary: 'Early Drift Detection Method (Baena-García et al. 2006)',
     defaults: { ...EDDM_DEFAULTS },
@@ -62,7 +68,7 @@ export const DETECTORS: Readonly<Record<DetectorName, DetectorDefinition>> = Obj
   },
   'hddm-a': {
     name: 'hddm-a',
-    input: 'binary-error',
+    allowedInputs: ['binary-error'],
     hasWarning: true,
     summary: "Hoeffding's-bound drift detection, moving-average test (Frías-Blanco et al. 2014)",
     defaults: { ...HDDM_A_DEFAULTS },
@@ -70,7 +76,7 @@ export const DETECTORS: Readonly<Record<DetectorName, DetectorDefinition>> = Obj
   },
   'hddm-w': {
     name: 'hddm-w',
-    input: 'binary-error',
+    allowedInputs: ['binary-error'],
     hasWarning: true,
     summary: "McDiarmid's-bound drift detection, weighted-moving-average test (Frías-Blanco et al. 2014)",
     defaults: { ...HDDM_W_DEFAULTS },
@@ -147,4 +153,43 @@ export function validateDetectorParams(name: DetectorName, params: Readonly<Reco
 export function createDetector(name: string, params: Readonly<Record<string, unknown>> = {}): ChangeDetector {
   const def = detectorDefinition(name);
   return def.create(validateDetectorParams(def.name, params));
+}
+
+/** A detector configuration that cannot run; `field` is where it is wrong (`detector`, `detectorParams`, `detectorParams.<name>`). */
+export class DetectorConfigError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${field}: ${message}`);
+    this.name = 'DetectorConfigError';
+  }
+}
+
+/**
+ * Checks a detector configuration once, at the boundary, and returns its canonical
+ * parameters: the name is registered, each parameter has the right name and type, the
+ * detector accepts them (its own range checks), and it accepts `input` (null while the
+ * stream it will watch is not known yet).
+ */
+export function checkDetectorConfig(name: string, params: Readonly<Record<string, unknown>>, input: DetectorInput | null): DetectorParams {
+  if (!isDetectorName(name)) throw new DetectorConfigError('detector', new UnknownDetectorError(name).message);
+  const def = DETECTORS[name];
+  if (input !== null && !def.allowedInputs.includes(input)) {
+    throw new DetectorConfigError('detector', `${name} accepts only ${def.allowedInputs.join(', ')} input, but this model's detector would watch its ${input}`);
+  }
+  let canonical: DetectorParams;
+  try {
+    canonical = validateDetectorParams(name, params);
+  } catch (error) {
+    if (error instanceof InvalidDetectorParamError) throw new DetectorConfigError(`detectorParams.${error.param}`, error.message);
+    throw error;
+  }
+  try {
+    def.create(canonical);
+  } catch (error) {
+    if (error instanceof RangeError) throw new DetectorConfigError('detectorParams', error.message);
+    throw error;
+  }
+  return canonical;
 }

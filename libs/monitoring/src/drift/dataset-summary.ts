@@ -16,8 +16,12 @@ export interface DatasetSummaryJSON {
   columns: Record<string, ColumnSummaryJSON>;
 }
 
+/**
+ * Columns are kept in null-prototype objects and rows are read by own property only, so
+ * a column named `__proto__`, `constructor` or `toString` is a column like any other.
+ */
 export class DatasetSummary {
-  readonly columns: Record<string, ColumnSummary> = {};
+  readonly columns: Record<string, ColumnSummary> = Object.create(null) as Record<string, ColumnSummary>;
 
   constructor(kinds: Record<string, ColumnKind> = {}, options: { capacity?: number; maxCategories?: number } = {}) {
     for (const [name, kind] of Object.entries(kinds)) this.columns[name] = createColumnSummary(kind, options);
@@ -25,7 +29,7 @@ export class DatasetSummary {
 
   /** Adds one row; a column absent from the row counts as missing. */
   addRow(row: Record<string, unknown>): void {
-    for (const name of Object.keys(this.columns)) this.columns[name].add(row[name]);
+    for (const name of Object.keys(this.columns)) this.columns[name].add(Object.hasOwn(row, name) ? row[name] : undefined);
   }
 
   merge(other: DatasetSummary): DatasetSummary {
@@ -39,7 +43,7 @@ export class DatasetSummary {
   }
 
   toJSON(): DatasetSummaryJSON {
-    const columns: Record<string, ColumnSummaryJSON> = {};
+    const columns = Object.create(null) as Record<string, ColumnSummaryJSON>;
     for (const [name, s] of Object.entries(this.columns)) columns[name] = s.toJSON();
     return { columns };
   }

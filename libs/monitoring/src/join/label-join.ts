@@ -115,14 +115,23 @@ export class LabelJoin<P extends JoinablePrediction, L extends JoinableLabel> {
     return s;
   }
 
+  /**
+   * True, and counted in `duplicatePredictions`, when a prediction with this id is still
+   * pending or was joined within its lookback (whatever its time says): a consumer that
+   * counts predictions asks before counting.
+   */
+  isDuplicatePrediction(prediction: JoinablePrediction): boolean {
+    const s = this.state(prediction.model);
+    if (!s.pending.has(prediction.eventId) && !s.joinedIds.has(prediction.eventId)) return false;
+    s.stats.duplicatePredictions += 1;
+    return true;
+  }
+
   /** Returns the joined pair when the label was already waiting, else undefined. */
   addPrediction(prediction: P): JoinedPair<P, L> | undefined {
+    if (this.isDuplicatePrediction(prediction)) return undefined;
     const s = this.state(prediction.model);
     const id = prediction.eventId;
-    if (s.pending.has(id) || s.joinedIds.has(id)) {
-      s.stats.duplicatePredictions += 1;
-      return undefined;
-    }
     s.stats.predictions += 1;
     const early = s.early.get(id);
     if (early !== undefined) {

@@ -187,7 +187,8 @@ export class ClassificationMetrics {
     const order = labels.map((l) => this.index.get(l)!);
     const k = labels.length;
     const matrix = order.map((a) => order.map((p) => this.confusion[a]?.[p] ?? 0));
-    const perClass: Record<string, ClassMetrics> = {};
+    // Null prototype: a class named `__proto__` or `constructor` is a key like any other.
+    const perClass = Object.create(null) as Record<string, ClassMetrics>;
     let correct = 0;
     let macroP = 0;
     let macroR = 0;

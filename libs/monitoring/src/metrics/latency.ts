@@ -1,5 +1,20 @@
 import { DDSketch } from '@datadog/sketches-js';
 
+/**
+ * A sketch as JSON: its non-empty buckets as [key, count] (keys of the logarithmic mapping,
+ * which `relativeAccuracy` fixes), its zeros, and the summary statistics. DDSketch's own
+ * protobuf is not used: it stores the mapping's gamma rounded, so quantiles came back off
+ * by ~1e-14.
+ */
+export interface LatencySketchJSON {
+  relativeAccuracy: number;
+  buckets: [number, number][];
+  zeroCount: number;
+  min: number | null;
+  max: number | null;
+  sum: number;
+}
+
 export interface LatencySummary {
   readonly count: number;
   readonly p50: number;
@@ -24,8 +39,38 @@ export class LatencySketch {
   static readonly RELATIVE_ACCURACY = 0.01;
   private readonly sketch: DDSketch;
 
-  constructor(relativeAccuracy = LatencySketch.RELATIVE_ACCURACY) {
+  constructor(private readonly relativeAccuracy = LatencySketch.RELATIVE_ACCURACY) {
     this.sketch = new DDSketch({ relativeAccuracy });
+  }
+
+  /** Exact round trip: the same buckets (hence quantiles), count, min, max and sum. */
+  toJSON(): LatencySketchJSON {
+    const { store } = this.sketch;
+    const buckets: [number, number][] = [];
+    store.bins.forEach((count, index) => {
+      if (count > 0) buckets.push([index + store.offset, count]);
+    });
+    const empty = this.sketch.count === 0;
+    return {
+      relativeAccuracy: this.relativeAccuracy,
+      buckets,
+      zeroCount: this.sketch.zeroCount,
+      min: empty ? null : this.sketch.min,
+      max: empty ? null : this.sketch.max,
+      sum: this.sketch.sum,
+    };
+  }
+
+  static fromJSON(json: LatencySketchJSON): LatencySketch {
+    const out = new LatencySketch(json.relativeAccuracy);
+    const sketch = out.sketch;
+    for (const [key, count] of json.buckets) sketch.store.add(key, count);
+    sketch.zeroCount = json.zeroCount;
+    sketch.count = json.zeroCount + sketch.store.count;
+    sketch.min = json.min ?? Infinity;
+    sketch.max = json.max ?? -Infinity;
+    sketch.sum = json.sum;
+    return out;
   }
 
   get count(): number {

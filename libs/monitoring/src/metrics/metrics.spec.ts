@@ -140,6 +140,17 @@ describe('RocAucCounter', () => {
 });
 
 describe('LatencySketch (DDSketch, 1 % relative accuracy)', () => {
+  it('round-trips through JSON exactly: quantiles, count, min, max', () => {
+    const a = new LatencySketch();
+    for (let i = 1; i <= 1000; i++) a.add(i * 0.37);
+    const b = LatencySketch.fromJSON(JSON.parse(JSON.stringify(a.toJSON())));
+    expect(b.summary()).toEqual(a.summary());
+    expect(LatencySketch.fromJSON(new LatencySketch().toJSON()).summary().count).toBe(0);
+    // Merges like the original: 1000 + 1000 values.
+    b.merge(a);
+    expect(b.count).toBe(2000);
+  });
+
   it('p50/p95/p99 within 1 % of the exact order statistic, also after merge', () => {
     const rand = mulberry32(7);
     const values: number[] = [];
