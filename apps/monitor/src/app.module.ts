@@ -8,6 +8,8 @@ import { ModelsController } from './models.controller';
 import { loadMonitorConfig, MONITOR_CONFIG, monitorEnvValidation } from './monitor.config';
 import { MonitorMetrics } from './monitor.metrics';
 import { MonitorRepository } from './monitor.repository';
+import { ModelOperations } from './model-operations';
+import { ModelSeriesMetrics } from './model-series.metrics';
 import { MONITOR_REPOSITORY, MonitorService } from './monitor.service';
 
 @Module({
@@ -22,6 +24,8 @@ import { MONITOR_REPOSITORY, MonitorService } from './monitor.service';
     { provide: MONITOR_CONFIG, useFactory: () => loadMonitorConfig() },
     { provide: MONITOR_REPOSITORY, inject: [CLICKHOUSE], useFactory: (client: ClickHouseClient) => new MonitorRepository(client) },
     MonitorMetrics,
+    ModelSeriesMetrics,
+    ModelOperations,
     MonitorService,
   ],
 })

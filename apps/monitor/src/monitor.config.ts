@@ -1,4 +1,4 @@
-import { InfrastructureConfig, infrastructureEnvSchema, loadInfrastructureConfig } from '@vigil/common';
+import { AlertmanagerConfig, alertmanagerEnvSchema, InfrastructureConfig, infrastructureEnvSchema, loadAlertmanagerConfig, loadInfrastructureConfig } from '@vigil/common';
 import { DETECTOR_NAMES } from '@vigil/monitoring';
 import Joi from 'joi';
 import { DEFAULT_MODEL_CONFIG, ModelConfig } from './core/model-config';
@@ -27,7 +27,7 @@ export const monitorEnvSchema = {
     .default(DEFAULT_MODEL_CONFIG.detector),
 };
 
-export const monitorEnvValidation = Joi.object({ ...infrastructureEnvSchema, ...monitorEnvSchema });
+export const monitorEnvValidation = Joi.object({ ...infrastructureEnvSchema, ...alertmanagerEnvSchema, ...monitorEnvSchema });
 
 export interface MonitorConfig extends InfrastructureConfig {
   httpPort: number;
@@ -40,6 +40,8 @@ export interface MonitorConfig extends InfrastructureConfig {
   labelFlow: { pauseAt: number; resumeAt: number; idleMs: number };
   /** Retry policy of the ClickHouse copy of snapshots and alerts (one writer at a time). */
   storageRetry: { maxRetries: number; initialDelayMs: number; maxDelayMs: number };
+  /** Alertmanager API v2 (url empty = off) and the dashboard linked from alerts. */
+  alertmanager: AlertmanagerConfig;
   /** Defaults of every model before its own override (env-tunable fields only). */
   modelDefaults: ModelConfig;
 }
@@ -60,6 +62,7 @@ export function loadMonitorConfig(env: NodeJS.ProcessEnv = process.env): Monitor
     configRefreshMs: v.MONITOR_CONFIG_REFRESH_MS,
     labelFlow: { pauseAt: v.MONITOR_LABEL_PAUSE_AT, resumeAt: v.MONITOR_LABEL_RESUME_AT, idleMs: v.MONITOR_LABEL_IDLE_MS },
     storageRetry: { maxRetries: v.MONITOR_STORAGE_RETRIES, initialDelayMs: v.MONITOR_STORAGE_RETRY_INITIAL_MS, maxDelayMs: v.MONITOR_STORAGE_RETRY_MAX_MS },
+    alertmanager: loadAlertmanagerConfig(env),
     modelDefaults: {
       ...DEFAULT_MODEL_CONFIG,
       referenceSize: v.MONITOR_REFERENCE_SIZE,

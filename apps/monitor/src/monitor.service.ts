@@ -13,6 +13,7 @@ import { ModelMonitor } from './core/model-monitor';
 import { CoPartitionAssigner } from './kafka/co-partition-assigner';
 import { ContractReader, InputStream } from './kafka/contract-reader';
 import { MONITOR_CONFIG, MonitorConfig } from './monitor.config';
+import { ModelOperations } from './model-operations';
 import { MonitorMetrics } from './monitor.metrics';
 import { Checkpoint, MonitorRepository } from './monitor.repository';
 import { FailureRun, OutputPublisher } from './output-publisher';
@@ -70,6 +71,7 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
     @Inject(SCHEMA_REGISTRY) private readonly registry: SchemaRegistry,
     @Inject(MONITOR_REPOSITORY) private readonly repository: MonitorRepository,
     private readonly metrics: MonitorMetrics,
+    private readonly operations: ModelOperations,
     health: HealthRegistry,
     private readonly metricsRegistry: MetricsRegistry,
   ) {
@@ -114,6 +116,7 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
       metrics: this.metrics,
       metricsRegistry: this.metricsRegistry,
       retry: this.config.storageRetry,
+      onPublished: (snapshots, alerts) => this.operations.published(snapshots, alerts),
       onStorageHealth: (healthy) => {
         this.storageHealthy = healthy;
       },
@@ -149,7 +152,11 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
   private onAssignment(assignment: Record<string, number[]>): void {
     this.assigned = new Set([...(assignment[this.topics.predictions] ?? []), ...(assignment[this.topics.labels] ?? [])]);
     // State of models whose partition moved away is dropped: the new owner restores it from the checkpoint.
-    for (const [modelId, owned] of this.models) if (!this.assigned.has(owned.partition)) this.models.delete(modelId);
+    for (const [modelId, owned] of this.models) {
+      if (this.assigned.has(owned.partition)) continue;
+      this.models.delete(modelId);
+      this.operations.forget(modelId);
+    }
     for (const key of this.positions.keys()) if (!this.assigned.has(Number(key.split(':').pop()))) this.positions.delete(key);
     for (const key of this.partitionFailures.keys()) if (!this.assigned.has(Number(key.split(':').pop()))) this.partitionFailures.delete(key);
     // kafkajs keeps a pause across rebalances: a partition that comes back later must not stay paused.
@@ -200,6 +207,7 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
     this.metrics.consumerLag.set({ topic: stream, partition: String(batch.partition) }, Number(batch.offsetLag()));
     if (stream === 'predictions') this.labelFlow.onPredictions(batch.partition, Number(batch.offsetLag()), Date.now());
     await this.publish();
+    this.refreshOperations();
     this.resumeLabels();
     if (Date.now() - this.lastCheckpointAttempt >= this.config.checkpointIntervalMs) await this.checkpoint();
     await heartbeat();
@@ -271,6 +279,14 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
     owned.dirty = true;
   }
 
+  private refreshOperations(): void {
+    this.operations.refresh(this.ownedMonitors(), Date.now());
+  }
+
+  private *ownedMonitors(): IterableIterator<[string, ModelMonitor]> {
+    for (const [modelId, owned] of this.models) yield [modelId, owned.monitor];
+  }
+
   /** Resumes the labels partitions whose predictions caught up (or went idle). */
   private resumeLabels(): void {
     const partitions = this.labelFlow.toResume(Date.now());
@@ -295,6 +311,7 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
   private async onTimer(): Promise<void> {
     if (!this.running) return;
     await this.publish();
+    this.refreshOperations();
     this.resumeLabels();
     if (Date.now() - this.lastConfigRefresh >= this.config.configRefreshMs) await this.refreshConfigs();
     if (Date.now() - this.lastCheckpointAttempt >= this.config.checkpointIntervalMs) await this.checkpoint();

@@ -42,6 +42,8 @@ export interface OutputPublisherDeps {
   metrics: MonitorMetrics;
   metricsRegistry: MetricsRegistry;
   retry: MonitorConfig['storageRetry'];
+  /** Told about the outputs that reached Kafka (per-model series, Alertmanager). */
+  onPublished: (snapshots: MetricSnapshot[], alerts: Alert[]) => void;
   /** Told whether ClickHouse takes the writes (false only when it is unavailable). */
   onStorageHealth: (healthy: boolean) => void;
 }
@@ -140,6 +142,7 @@ export class OutputPublisher {
       }
       this.unstored.alerts.push(...outputs.alerts);
       this.unstored.snapshots.push(...outputs.snapshots);
+      this.deps.onPublished(outputs.snapshots, outputs.alerts);
     }
     this.dropUnstoredBeyondCap();
   }

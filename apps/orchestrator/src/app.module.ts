@@ -7,6 +7,8 @@ import { LifecycleRepository } from './lifecycle.repository';
 import { LifecycleService } from './lifecycle.service';
 import { LifecycleStream } from './lifecycle.stream';
 import { ModelsController } from './models.controller';
+import { WebhookDispatcher } from './webhook.dispatcher';
+import { LifecycleAlertmanager } from './lifecycle.alertmanager';
 import { OrchestratorMetrics } from './orchestrator.metrics';
 import { loadOrchestratorConfig, ORCHESTRATOR_CONFIG, orchestratorEnvValidation } from './orchestrator.config';
 
@@ -24,7 +26,9 @@ import { loadOrchestratorConfig, ORCHESTRATOR_CONFIG, orchestratorEnvValidation 
     LifecycleRepository,
     OrchestratorMetrics,
     LifecycleService,
+    WebhookDispatcher,
     LifecycleStream,
+    LifecycleAlertmanager,
   ],
 })
 export class OrchestratorModule implements OnModuleInit {

@@ -6,6 +6,7 @@ import {
   ClosedIncident,
   emptyModelState,
   EngineResult,
+  IncidentRecord,
   eventIdOf,
   LifecycleEvent,
   LifecyclePolicyEngine,
@@ -155,8 +156,18 @@ export class LifecycleService implements OnModuleInit {
 
   private updateOpenIncidentGauge(): void {
     let open = 0;
-    for (const state of this.states.values()) open += state.openIncidents.length;
+    // Rebuilt each time, so a closed incident's series disappears.
+    this.metrics.modelOpenIncidents.reset();
+    for (const state of this.states.values()) {
+      open += state.openIncidents.length;
+      for (const i of state.openIncidents) this.metrics.modelOpenIncidents.inc({ model: i.modelId, version: i.modelVersion, action: i.action });
+    }
     this.metrics.openIncidents.set(open);
+  }
+
+  /** Every open incident of every model. */
+  openIncidents(): IncidentRecord[] {
+    return [...this.states.values()].flatMap((state) => state.openIncidents);
   }
 
   /**

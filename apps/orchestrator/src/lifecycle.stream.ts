@@ -9,6 +9,7 @@ import type { LifecycleEvent } from './core';
 import { LifecycleService, PendingRequest, SourcedEvent } from './lifecycle.service';
 import { OrchestratorMetrics } from './orchestrator.metrics';
 import { ORCHESTRATOR_CONFIG, OrchestratorConfig } from './orchestrator.config';
+import { WebhookDispatcher } from './webhook.dispatcher';
 
 /**
  * Records decided and persisted together at most. A Kafka batch (up to 1 MB per
@@ -60,6 +61,7 @@ export class LifecycleStream implements OnApplicationBootstrap, OnApplicationShu
     @Inject(SCHEMA_REGISTRY) private readonly registry: SchemaRegistry,
     private readonly lifecycle: LifecycleService,
     private readonly metrics: OrchestratorMetrics,
+    private readonly webhooks: WebhookDispatcher,
     health: HealthRegistry,
     metricsRegistry: MetricsRegistry,
   ) {
@@ -248,9 +250,25 @@ export class LifecycleStream implements OnApplicationBootstrap, OnApplicationShu
       process.exit(137);
     }
     await this.lifecycle.markProduced(pending);
+    // Only now, with the requests committed on Kafka: webhooks never announce a request that could still abort.
+    this.webhooks.dispatch(pending, (message) => this.produceDeadLetter(message));
     for (const request of pending) {
       this.logger.log({ message: 'lifecycle request produced', action: request.request.action, incidentId: request.incidentId, modelId: request.modelId, eventId: request.request.event.eventId });
     }
+  }
+
+  /** A dead letter outside any batch (an undelivered webhook), in its own transaction. */
+  private produceDeadLetter(message: Message): Promise<void> {
+    return this.inTurn(async () => {
+      const transaction = await this.producer!.transaction();
+      try {
+        await transaction.send({ topic: this.topics.deadLetter, acks: -1, messages: [message] });
+        await transaction.commit();
+      } catch (error) {
+        await transaction.abort().catch(() => undefined);
+        throw error;
+      }
+    });
   }
 
   private async encodeRequest(request: PendingRequest): Promise<Message> {

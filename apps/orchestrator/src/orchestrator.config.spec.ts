@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { BUILTIN_POLICY, parsePolicyFile, resolvePolicy } from './core';
-import { loadPolicyFile } from './orchestrator.config';
+import { loadPolicyFile, loadWebhookConfig } from './orchestrator.config';
 
 describe('policy file', () => {
   const file = loadPolicyFile(join(__dirname, '../../../config/policies.example.json'));
@@ -23,5 +23,18 @@ describe('policy file', () => {
     expect(() => loadPolicyFile('/nonexistent/policies.json')).toThrow(/cannot read the policy file/);
     expect(() => parsePolicyFile({ defaults: { rollback: { alpha: 2 } } }, 'x.json')).toThrow(/"defaults.rollback.alpha" must be less than 1/);
     expect(() => parsePolicyFile({ models: { m: { retrain: { cooldown: 1 } } } }, 'x.json')).toThrow(/"models.m.retrain.cooldown" is not allowed/);
+  });
+});
+
+describe('webhook configuration', () => {
+  const base = { ORCHESTRATOR_WEBHOOK_RETRIES: 6, ORCHESTRATOR_WEBHOOK_RETRY_INITIAL_MS: 1000, ORCHESTRATOR_WEBHOOK_RETRY_MAX_MS: 60000, ORCHESTRATOR_WEBHOOK_TIMEOUT_MS: 10000 };
+
+  it('is off without URLs, and refuses URLs without a secret file or with a non-http URL', () => {
+    expect(loadWebhookConfig({ ...base, ORCHESTRATOR_WEBHOOK_URLS: '', ORCHESTRATOR_WEBHOOK_SECRET_FILE: '' }).urls).toEqual([]);
+    expect(() => loadWebhookConfig({ ...base, ORCHESTRATOR_WEBHOOK_URLS: 'http://h/hook', ORCHESTRATOR_WEBHOOK_SECRET_FILE: '' })).toThrow('ORCHESTRATOR_WEBHOOK_SECRET_FILE is required');
+    expect(() => loadWebhookConfig({ ...base, ORCHESTRATOR_WEBHOOK_URLS: 'ftp://h/hook', ORCHESTRATOR_WEBHOOK_SECRET_FILE: '/x' })).toThrow('not an http(s) URL: ftp://h/hook');
+    expect(() => loadWebhookConfig({ ...base, ORCHESTRATOR_WEBHOOK_URLS: 'http://h/hook', ORCHESTRATOR_WEBHOOK_SECRET_FILE: '/nonexistent/secret' })).toThrow(
+      'cannot read ORCHESTRATOR_WEBHOOK_SECRET_FILE=/nonexistent/secret: ENOENT',
+    );
   });
 });

@@ -10,6 +10,7 @@ export class OrchestratorMetrics {
   readonly requestsProduced: Counter<'action'>;
   readonly deadLetters: Counter<'reason'>;
   readonly openIncidents: Gauge;
+  readonly modelOpenIncidents: Gauge<'model' | 'version' | 'action'>;
 
   constructor(registry: MetricsRegistry) {
     this.eventsConsumed = new Counter({
@@ -39,6 +40,12 @@ export class OrchestratorMetrics {
     this.openIncidents = new Gauge({
       name: 'vigil_orchestrator_open_incidents',
       help: 'Incidents currently open across all models',
+      registers: [registry],
+    });
+    this.modelOpenIncidents = new Gauge({
+      name: 'vigil_model_open_incidents',
+      help: 'Open incidents of a model version, by action (retrain, rollback)',
+      labelNames: ['model', 'version', 'action'],
       registers: [registry],
     });
   }

@@ -18,3 +18,4 @@ export { Serializer } from './mutex';
 export { ApiCaller, ApiTokenGuard, Public, roleNeededFor } from './auth/api-auth.guard';
 export { ApiTokenSet, sha256, type ApiPrincipal, type ApiRole } from './auth/api-tokens';
 export { apiAuthEnvSchema, loadApiTokens } from './auth/api-tokens.config';
+export { AlertmanagerClient, alertmanagerEnvSchema, dashboardLink, loadAlertmanagerConfig, type AlertmanagerAlert, type AlertmanagerConfig } from './ops/alertmanager';
