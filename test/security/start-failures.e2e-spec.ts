@@ -39,12 +39,17 @@ async function startIngestor(override: Record<string, string | undefined>): Prom
   return { exitCode, lines, fatal: parsed.filter((l) => l.level === 'fatal').map((l) => l.message) };
 }
 
+/** A stack trace in a log line: raw, or escaped inside a JSON string ("\n    at …"). */
+function hasStackTrace(line: string): boolean {
+  return /(\n|\\n)\s+at |"stack"/.test(line);
+}
+
 function expectOneExplanation(result: StartFailure, server: ConnectionServer, expected: Record<string, string>, secret: string): void {
   expect(result.exitCode).toBe(1);
   expect(result.fatal).toEqual([expect.objectContaining({ server, ...expected })]);
   expect(result.fatal[0].hint).toEqual(expect.any(String));
   // Never a stack trace, never the password.
-  expect(result.lines.filter((line) => /\n\s+at |"stack"/.test(line))).toEqual([]);
+  expect(result.lines.filter(hasStackTrace)).toEqual([]);
   expect(result.lines.filter((line) => line.includes(secret))).toEqual([]);
 }
 
@@ -111,5 +116,14 @@ describe('start-up connection failures', () => {
     const result = await startIngestor({ KAFKA_SASL_MECHANISM: undefined });
     expect(result.exitCode).toBe(1);
     expect(result.fatal).toEqual([expect.objectContaining({ error: expect.stringContaining('KAFKA_SASL_MECHANISM is required with KAFKA_SECURITY_PROTOCOL=SASL_SSL') })]);
+  });
+
+  it('invalid API tokens are reported as one line without a stack trace, the token never echoed', async () => {
+    const token = 'not-a-role-token-0123456789';
+    const result = await startIngestor({ VIGIL_API_TOKENS: JSON.stringify([{ name: 'ops', role: 'admin', token }]) });
+    expect(result.exitCode).toBe(1);
+    expect(result.fatal).toEqual([expect.objectContaining({ error: 'VIGIL_API_TOKENS: entry 0 ("ops"): "role" must be "read" or "write"' })]);
+    expect(result.lines.filter(hasStackTrace)).toEqual([]);
+    expect(result.lines.filter((line) => line.includes(token))).toEqual([]);
   });
 });
