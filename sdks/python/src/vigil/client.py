@@ -16,7 +16,7 @@ import logging
 import os
 import signal
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from types import FrameType
 from typing import Any, Optional, Union
@@ -196,13 +196,7 @@ class VigilClient:
         ``categorical_features``, ``score_columns``, ``tag_columns`` and constant fields such as
         ``model_id=...``). A bad row raises RowValidationError naming the row and the field.
         """
-        events = []
-        for row, fields in enumerate(prediction_rows(rows, **mapping)):
-            try:
-                events.append(build_prediction(self._defaults, **fields))
-            except ValidationError as error:
-                raise RowValidationError(row, error) from error
-        return [self._send("predictions", event) for event in events]
+        return self._send_rows("predictions", prediction_rows(rows, **mapping), build_prediction)
 
     def record_label(
         self,
@@ -232,13 +226,7 @@ class VigilClient:
         ``columns`` maps a field to its column (``{"prediction_event_id": "request_id",
         "true_class": "outcome"}``); other keywords are constants (``model_id="churn"``).
         """
-        events = []
-        for row, fields in enumerate(label_rows(rows, **mapping)):
-            try:
-                events.append(build_label(self._defaults, **fields))
-            except ValidationError as error:
-                raise RowValidationError(row, error) from error
-        return [self._send("labels", event) for event in events]
+        return self._send_rows("labels", label_rows(rows, **mapping), build_label)
 
     def record_deployment(
         self,
@@ -324,6 +312,16 @@ class VigilClient:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def _send_rows(self, stream: str, rows: Iterable[dict[str, Any]], build: Callable[..., Event]) -> list[str]:
+        """Builds every row's event first (RowValidationError names the bad row), then queues them all."""
+        events = []
+        for row, fields in enumerate(rows):
+            try:
+                events.append(build(self._defaults, **fields))
+            except ValidationError as error:
+                raise RowValidationError(row, error) from error
+        return [self._send(stream, event) for event in events]
 
     def _send(self, stream: str, event: Event) -> str:
         if self._closed:
