@@ -10,7 +10,7 @@ import { createKafka, createSchemaRegistry, DEAD_LETTER_HEADERS, registerAvroSch
 import { createClickHouse } from '@vigil/storage';
 import { IHeaders, Producer } from 'kafkajs';
 import { IngestorModule } from '../../apps/ingestor/src/app.module';
-import { dropDatabase, eventually, testInfrastructure } from '../support/stack';
+import { dropDatabase, eventually, queryCount, queryRows, testInfrastructure } from '../support/stack';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analystQuery, deleteTopics, freePort, ingestorEnv, label, lastOffsetOf, latestId, prediction, produce, REPO } from './support';
@@ -21,14 +21,8 @@ const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `test-${conf
 const registry = createSchemaRegistry(config.schemaRegistry);
 const clickhouse = createClickHouse(config.clickhouse);
 
-async function rows<T>(query: string): Promise<T[]> {
-  return (await clickhouse.query({ query, format: 'JSONEachRow' })).json<T>();
-}
-
-async function count(query: string): Promise<number> {
-  const [row] = await rows<{ n: string }>(query);
-  return Number(row.n);
-}
+const rows = <T>(query: string): Promise<T[]> => queryRows<T>(clickhouse, query);
+const count = (query: string): Promise<number> => queryCount(clickhouse, query);
 
 describe('ingestor', () => {
   let app: INestApplication;

@@ -14,7 +14,7 @@ import { IngestorModule } from '../../apps/ingestor/src/app.module';
 import { IngestRepository } from '../../apps/ingestor/src/ingest.repository';
 import { InsertBuffer, RefusedRow } from '../../apps/ingestor/src/insert-buffer';
 import { labelRow, Row } from '../../apps/ingestor/src/rows';
-import { dropDatabase, eventually, testInfrastructure } from '../support/stack';
+import { dropDatabase, eventually, queryCount, queryRows, testInfrastructure } from '../support/stack';
 import { deleteTopics, freePort, ingestorEnv, label, latestId, prediction, produce } from './support';
 
 const config = testInfrastructure('isolation');
@@ -23,14 +23,8 @@ const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `test-${conf
 const registry = createSchemaRegistry(config.schemaRegistry);
 const clickhouse = createClickHouse(config.clickhouse);
 
-async function rows<T>(query: string): Promise<T[]> {
-  return (await clickhouse.query({ query, format: 'JSONEachRow' })).json<T>();
-}
-
-async function count(query: string): Promise<number> {
-  const [row] = await rows<{ n: string }>(query);
-  return Number(row.n);
-}
+const rows = <T>(query: string): Promise<T[]> => queryRows<T>(clickhouse, query);
+const count = (query: string): Promise<number> => queryCount(clickhouse, query);
 
 /** Little-endian hex of a double's 8 bytes, as ClickHouse's hex(reinterpretAsString(x)) prints them. */
 function bits(value: number): string {

@@ -25,6 +25,17 @@ export async function dropDatabase(config: InfrastructureConfig): Promise<void> 
   }
 }
 
+/** A query's rows as objects (JSONEachRow). */
+export async function queryRows<T>(client: ClickHouseClient, query: string): Promise<T[]> {
+  return (await client.query({ query, format: 'JSONEachRow' })).json<T>();
+}
+
+/** The `n` column of a one-row query, as a number (64-bit counts come back as strings). */
+export async function queryCount(client: ClickHouseClient, query: string): Promise<number> {
+  const [row] = await queryRows<{ n: string }>(client, query);
+  return Number(row.n);
+}
+
 /** Polls `probe` until it returns a value that `done` accepts, or fails after `timeoutMs`. */
 export async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
