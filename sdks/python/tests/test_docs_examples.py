@@ -42,7 +42,7 @@ def records_where(stack: Stack, stream: str, match: Callable[[dict[str, Any]], b
 
 
 def test_the_examples_are_found() -> None:
-    assert set(examples()) == {"readme", "fastapi-service", "fastapi-try", "batch-scoring"}
+    assert set(examples()) == {"readme", "fastapi-service", "fastapi-try", "batch-scoring", "secured-kafka"}
 
 
 def test_the_readme_example(stack: Stack, tmp_path: Path) -> None:
