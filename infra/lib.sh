@@ -1,7 +1,10 @@
 # Shared settings and helpers for infra/*.sh. Every host and port comes from the
 # environment, with the documented defaults below (see README "Configuration").
 REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-INFRA_DIR="${VIGIL_INFRA_DIR:-$REPO_DIR/.infra}"
+# A relative VIGIL_INFRA_DIR is taken from the repository root, so that every tool sees
+# the same directory (maven, run with -f, resolves relative paths against the pom's folder).
+INFRA_DIR="${VIGIL_INFRA_DIR:-.infra}"
+[[ "$INFRA_DIR" == /* ]] || INFRA_DIR="$REPO_DIR/$INFRA_DIR"
 RUN_DIR="$INFRA_DIR/run"
 LOG_DIR="$INFRA_DIR/logs"
 

@@ -8,6 +8,7 @@ services run as real child processes (`node -r ts-node/register/transpile-only .
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import secrets
@@ -49,6 +50,17 @@ def eventually(probe: Callable[[], T], done: Callable[[T], bool], timeout: float
         time.sleep(every)
         last = probe()
     return last
+
+
+#: The API tokens every service under test is started with (fresh per run, as test/support/api-tokens.ts):
+#: the services get only their SHA-256 digests (VIGIL_API_TOKENS), the tests present the tokens.
+API_TOKENS = {"write": secrets.token_hex(24), "read": secrets.token_hex(24)}
+
+
+def api_tokens_variable() -> str:
+    return json.dumps(
+        [{"name": f"pytest-{role}", "role": role, "sha256": hashlib.sha256(token.encode()).hexdigest()} for role, token in API_TOKENS.items()]
+    )
 
 
 def free_port() -> int:
@@ -194,7 +206,8 @@ class ServiceProcess:
 
     def get(self, path: str) -> tuple[int, Any]:
         try:
-            with urllib.request.urlopen(f"{self.url}{path}", timeout=10) as response:
+            request = urllib.request.Request(f"{self.url}{path}", headers={"authorization": f"Bearer {API_TOKENS['read']}"})
+            with urllib.request.urlopen(request, timeout=10) as response:
                 return response.status, json.loads(response.read())
         except urllib.error.HTTPError as error:
             return error.code, json.loads(error.read() or b"null")
@@ -246,7 +259,7 @@ def stack() -> Iterator[Stack]:
 
 
 def _service(stack: Stack, app: str, **extra: str) -> Iterator[ServiceProcess]:
-    service = ServiceProcess(app, stack.env(**extra))
+    service = ServiceProcess(app, stack.env(VIGIL_API_TOKENS=api_tokens_variable(), **extra))
     try:
         yield service.start()
     finally:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ServiceProcess, Stack
+from .conftest import API_TOKENS, ServiceProcess, Stack
 from .vectors import REPO
 
 EXAMPLE = re.compile(r"<!-- example: ([\w-]+) -->\n```python\n(.*?)```", re.S)
@@ -42,7 +42,7 @@ def records_where(stack: Stack, stream: str, match: Callable[[dict[str, Any]], b
 
 
 def test_the_examples_are_found() -> None:
-    assert set(examples()) == {"readme", "fastapi-service", "fastapi-try", "batch-scoring"}
+    assert set(examples()) == {"readme", "fastapi-service", "fastapi-try", "batch-scoring", "secured-kafka"}
 
 
 def test_the_readme_example(stack: Stack, tmp_path: Path) -> None:
@@ -66,7 +66,7 @@ def test_the_fastapi_example(stack: Stack, tmp_path: Path) -> None:
 
 def test_the_batch_scoring_example(stack: Stack, monitor: ServiceProcess, tmp_path: Path) -> None:
     (tmp_path / "batch.py").write_text(examples()["batch-scoring"])
-    assert run(stack, tmp_path, "batch.py", VIGIL_MONITOR_URL=monitor.url) == "recorded 3 predictions"
+    assert run(stack, tmp_path, "batch.py", VIGIL_MONITOR_URL=monitor.url, VIGIL_API_TOKEN=API_TOKENS["write"]) == "recorded 3 predictions"
     predictions = records_where(stack, "predictions", lambda v: v["modelId"] == "churn", 3)
     assert sorted((p["entityId"], p["predictedClass"], p["numericFeatures"]["tenure"]) for p in predictions) == [
         ("c-1", "churn", 3.0), ("c-2", "stay", 26.0), ("c-3", "stay", None),

@@ -13,7 +13,7 @@ import pytest
 
 from vigil import ReferenceUploadError, VigilClient, upload_reference
 
-from .conftest import ServiceProcess, Stack, eventually
+from .conftest import API_TOKENS, ServiceProcess, Stack, eventually
 
 # A confusion matrix chosen by hand: (true, predicted) -> count, 200 labelled predictions.
 CONFUSION = {("a", "a"): 90, ("a", "b"): 30, ("b", "a"): 20, ("b", "b"): 60}
@@ -32,7 +32,7 @@ def test_the_monitor_s_metrics_for_events_sent_from_python(stack: Stack, monitor
     reference = pd.DataFrame(
         {"amount": [float(i % 50) for i in range(120)], "channel": ["web", "app", "shop"] * 40, "prediction": ["a", "b"] * 60}
     )
-    answer = upload_reference(monitor.url, model_id, reference, prediction_column="prediction")
+    answer = upload_reference(monitor.url, model_id, reference, prediction_column="prediction", api_token=API_TOKENS["write"])
     assert answer == {"modelId": model_id, "rows": 120, "columns": ["amount", "channel", "@prediction"]}
 
     with VigilClient.connect(stack.settings, flush_at_exit=False) as vigil:
@@ -60,7 +60,7 @@ def test_the_monitor_s_metrics_for_events_sent_from_python(stack: Stack, monitor
 
 def test_a_refused_reference_raises_with_the_monitor_s_message(monitor: ServiceProcess) -> None:
     with pytest.raises(ReferenceUploadError, match=r"answered 400: send \{\"rows\"") as raised:
-        upload_reference(monitor.url, "py-empty-reference", pd.DataFrame({"amount": []}))
+        upload_reference(monitor.url, "py-empty-reference", pd.DataFrame({"amount": []}), api_token=API_TOKENS["write"])
     assert raised.value.status == 400
 
 

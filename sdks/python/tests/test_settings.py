@@ -68,3 +68,15 @@ def test_a_wrong_setting_names_the_variable(env: dict[str, str], message: str) -
     with pytest.raises(ConfigurationError) as raised:
         VigilSettings.from_env(env).librdkafka()
     assert str(raised.value) == message
+
+
+@pytest.mark.parametrize(("value", "verification"), [("false", {"enable.ssl.certificate.verification": False}), ("FALSE", {"enable.ssl.certificate.verification": False}), ("true", {}), ("", {})])
+def test_reject_unauthorized_false_turns_certificate_verification_off(value: str, verification: dict[str, bool]) -> None:
+    settings = VigilSettings.from_env({"KAFKA_SECURITY_PROTOCOL": "SSL", "KAFKA_SSL_REJECT_UNAUTHORIZED": value})
+    assert settings.librdkafka() == {"bootstrap.servers": "127.0.0.1:9092", "client.id": "vigil-sdk", "security.protocol": "SSL", **verification}
+
+
+def test_reject_unauthorized_takes_only_true_or_false() -> None:
+    with pytest.raises(ConfigurationError) as raised:
+        VigilSettings.from_env({"KAFKA_SSL_REJECT_UNAUTHORIZED": "no"})
+    assert str(raised.value) == "KAFKA_SSL_REJECT_UNAUTHORIZED: must be true or false, got no"

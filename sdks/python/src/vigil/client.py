@@ -7,6 +7,10 @@ never waits for the broker: it hands the record to librdkafka's queue and return
 event id, so it can sit in a request path. Batching is librdkafka's own (``linger.ms``,
 ``batch.num.messages``); delivery results come back on a background thread, and failures
 go to ``on_delivery_error`` and the ``stats`` counters.
+
+A broker that refuses the SASL credentials fails every queued record at once with
+"authentication failed: ..." instead of letting it wait ``message.timeout.ms``: a wrong
+password does not fix itself (the Java client also treats it as not retriable).
 """
 
 from __future__ import annotations
@@ -87,6 +91,8 @@ class VigilClient:
         self._delivered = 0
         self._failed = 0
         self._unreported: list[DeliveryFailure] = []
+        #: The broker's last refusal of the SASL credentials (librdkafka's text), if any.
+        self._authentication_error: Optional[str] = None
         self._closed = False
         self._stop_polling = threading.Event()
         self._poller = threading.Thread(target=self._poll_loop, name="vigil-delivery", daemon=True)
@@ -131,8 +137,9 @@ class VigilClient:
             stream: AvroSerializer(registry, schemas[stream], conf=SERIALIZER_CONF)
             for stream in SDK_STREAMS
         }
-        producer = Producer({**PRODUCER_DEFAULTS, **resolved.librdkafka(), "error_cb": _log_client_error})
-        return cls(
+        client_errors = _ClientErrors()
+        producer = Producer({**PRODUCER_DEFAULTS, **resolved.librdkafka(), "error_cb": client_errors})
+        client = cls(
             producer,
             serializers,
             topics,
@@ -142,6 +149,8 @@ class VigilClient:
             flush_on_signals=flush_on_signals,
             registry=registry,
         )
+        client_errors.client = client
+        return client
 
     @property
     def topics(self) -> dict[str, str]:
@@ -351,7 +360,15 @@ class VigilClient:
             with self._lock:
                 self._delivered += 1
             return
+        if error.code() == KafkaError._PURGE_QUEUE and self._authentication_error is not None:
+            self._report_failure(DeliveryFailure(event_id, topic, model_id, f"authentication failed: {self._authentication_error}", False))
+            return
         self._report_failure(DeliveryFailure(event_id, topic, model_id, error.str(), error.retriable()))
+
+    def _authentication_failed(self, error: KafkaError) -> None:
+        """Fails what is queued now; records queued later fail at the broker's next refusal."""
+        self._authentication_error = error.str()
+        self._producer.purge(in_queue=True, in_flight=False)
 
     def _report_failure(self, failure: DeliveryFailure) -> None:
         with self._lock:
@@ -389,5 +406,13 @@ class VigilClient:
             self._producer.poll(POLL_INTERVAL_S)
 
 
-def _log_client_error(error: KafkaError) -> None:
-    log.warning("vigil: Kafka client error", extra={"error": error.str(), "retriable": error.retriable()})
+class _ClientErrors:
+    """librdkafka's ``error_cb``: logs each error, and hands SASL refusals to the client."""
+
+    def __init__(self) -> None:
+        self.client: Optional[VigilClient] = None
+
+    def __call__(self, error: KafkaError) -> None:
+        log.warning(f"vigil: Kafka client error: {error.str()}", extra={"error": error.str(), "retriable": error.retriable()})
+        if error.code() == KafkaError._AUTHENTICATION and self.client is not None:
+            self.client._authentication_failed(error)

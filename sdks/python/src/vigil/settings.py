@@ -37,6 +37,8 @@ class VigilSettings:
     ssl_ca_file: Optional[str] = None
     ssl_cert_file: Optional[str] = None
     ssl_key_file: Optional[str] = None
+    #: False accepts any broker certificate (never in production), as the services' setting.
+    ssl_reject_unauthorized: bool = True
     #: Raw librdkafka settings, applied last (e.g. {"linger.ms": 50}).
     kafka_config: Mapping[str, Any] = field(default_factory=dict)
 
@@ -64,6 +66,7 @@ class VigilSettings:
             ssl_ca_file=read("KAFKA_SSL_CA_FILE"),
             ssl_cert_file=read("KAFKA_SSL_CERT_FILE"),
             ssl_key_file=read("KAFKA_SSL_KEY_FILE"),
+            ssl_reject_unauthorized=_boolean("KAFKA_SSL_REJECT_UNAUTHORIZED", read("KAFKA_SSL_REJECT_UNAUTHORIZED"), defaults.ssl_reject_unauthorized),
         )
         return replace(settings, **overrides)
 
@@ -88,6 +91,8 @@ class VigilSettings:
             if self.ssl_cert_file:
                 conf["ssl.certificate.location"] = self.ssl_cert_file
                 conf["ssl.key.location"] = self.ssl_key_file
+            if not self.ssl_reject_unauthorized:
+                conf["enable.ssl.certificate.verification"] = False
         conf.update(self.kafka_config)
         return conf
 
@@ -99,6 +104,15 @@ class VigilSettings:
         if self.schema_registry_ca_file:
             conf["ssl.ca.location"] = self.schema_registry_ca_file
         return conf
+
+
+def _boolean(name: str, value: Optional[str], default: bool) -> bool:
+    """``true``/``false`` in any case, as the services' Joi.boolean() takes them."""
+    if value is None:
+        return default
+    if value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    raise ConfigurationError(f"{name}: must be true or false, got {value}")
 
 
 def resolve_settings(settings: Optional[VigilSettings], overrides: Mapping[str, Any]) -> VigilSettings:
