@@ -15,7 +15,9 @@ const STORAGE_SUITES = [
   'monitor/monitor',
   'monitor/catch-up',
   'monitor/failover',
+  'monitor/monitor-repository',
   'orchestrator/lifecycle',
+  'orchestrator/lifecycle-repository',
   'e2e/pipeline',
 ];
 
