@@ -18,6 +18,7 @@ import { randomBytes } from 'node:crypto';
 import { Type } from 'avsc';
 import { IngestorModule } from '../apps/ingestor/src/app.module';
 import { directPredictionRow } from '../apps/ingestor/src/prediction-decoder';
+import { predictionEvent } from '../test/support/events';
 
 const N = Number(process.env.BENCH_EVENTS ?? 500_000);
 const PARTITIONS = Number(process.env.VIGIL_TOPIC_PARTITIONS ?? 6);
@@ -34,21 +35,18 @@ function event(i: number, start: number): PredictionEvent {
   for (let f = 0; f < 15; f++) numericFeatures[`num_${f}`] = f === 7 && i % 10 === 0 ? null : ((i * 31 + f * 17) % 1000) / 10;
   const categoricalFeatures: Record<string, string | null> = {};
   for (let f = 0; f < 5; f++) categoricalFeatures[`cat_${f}`] = `v${(i + f) % 7}`;
-  return {
+  return predictionEvent(i, {
     eventId: `${runId}-${i}`,
     modelId: `model-${i % MODELS}`,
-    modelVersion: 'v1',
     eventTime: new Date(start + i),
     entityId: `entity-${i}`,
-    task: 'CLASSIFICATION',
     numericFeatures,
     categoricalFeatures,
     predictedClass: i % 3 === 0 ? 'fraud' : 'ok',
     scores: { fraud: (i % 100) / 100, ok: 1 - (i % 100) / 100 },
-    predictedValue: null,
     latencyMs: (i % 250) / 10,
     tags: { country: ['FR', 'DE', 'US'][i % 3] },
-  };
+  });
 }
 
 async function preProduce(): Promise<number> {

@@ -3,6 +3,7 @@ import { LabelEvent, PredictionEvent } from '@vigil/contracts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Producer, RecordMetadata } from 'kafkajs';
+import { labelEvent, predictionEvent } from '../support/events';
 import { freePort, REPO, ServiceProcess, serviceEnv } from '../support/service-process';
 
 export { freePort, REPO };
@@ -12,32 +13,17 @@ export function analystQuery(name: string): string {
   return readFileSync(join(REPO, 'docs', 'queries', `${name}.sql`), 'utf8');
 }
 
+/** The ingest suites' time: 2026-11-20T10:00Z, the day their analyst queries look at. */
+const INGEST_TIME = new Date('2026-11-20T10:00:00.000Z');
+
+/** A prediction of the shared factory at INGEST_TIME with latency 1 ms; the id is always given. */
 export function prediction(overrides: Partial<PredictionEvent> & { eventId: string }): PredictionEvent {
-  return {
-    modelId: 'fraud',
-    modelVersion: 'v1',
-    eventTime: new Date('2026-11-20T10:00:00.000Z'),
-    entityId: null,
-    task: 'CLASSIFICATION',
-    numericFeatures: {},
-    categoricalFeatures: {},
-    predictedClass: 'yes',
-    scores: {},
-    predictedValue: null,
-    latencyMs: 1,
-    tags: {},
-    ...overrides,
-  };
+  return predictionEvent(0, { eventTime: INGEST_TIME, latencyMs: 1, ...overrides });
 }
 
+/** A label of the shared factory at INGEST_TIME; both ids are always given. */
 export function label(overrides: Partial<LabelEvent> & { eventId: string; predictionEventId: string }): LabelEvent {
-  return {
-    modelId: 'fraud',
-    eventTime: new Date('2026-11-20T10:00:00.000Z'),
-    trueClass: 'yes',
-    trueValue: null,
-    ...overrides,
-  };
+  return labelEvent(0, { eventTime: INGEST_TIME, ...overrides });
 }
 
 /** Latest schema id of a subject (registered by the ingestor's registerContracts). */

@@ -10,7 +10,7 @@ import { createKafka, createSchemaRegistry, DEAD_LETTER_HEADERS, ensureTopics, r
 import { createClickHouse, sql } from '@vigil/storage';
 import { Consumer, KafkaMessage, Producer } from 'kafkajs';
 import { deleteTopics, dropDatabase, eventually, testInfrastructure } from '../support/stack';
-import { collectAlerts, event, freePort, MonitorProcess, monitorEnv, send } from './support';
+import { collectAlerts, event, freePort, MonitorProcess, monitorEnv, regression, send } from './support';
 import type { Alert } from '@vigil/contracts';
 
 const config = testInfrastructure('monitor_poison');
@@ -84,8 +84,8 @@ describe('monitor: poison records, configurations that cannot run, duplicates', 
     const poison = { ...event('steady', 1000, 'yes', 'yes').prediction, eventId: 'poison', entityId: 7, tags: { shard: 7 } };
     await producer.send({ topic: topics.predictions, acks: -1, messages: [{ key: 'steady', value: await registry.encode(lookalikeId, poison) }] });
     // A valid PredictionEvent that is no valid input of 'steady', a classification model: REGRESSION.
-    const regression = { ...event('steady', 1001, 'yes', 'yes').prediction, eventId: 'wrong-task', task: 'REGRESSION' as const, predictedClass: null, predictedValue: 3 };
-    await send(producer, registry, topics, [{ prediction: regression, label: event('steady', 1001, 'yes', 'yes').label }], false);
+    const wrongTask = regression('steady', 1001, 3);
+    await send(producer, registry, topics, [{ ...wrongTask, prediction: { ...wrongTask.prediction, eventId: 'wrong-task' } }], false);
 
     // After them: 20 more for 'steady' (40 in all) and a model never seen before.
     await send(producer, registry, topics, Array.from({ length: 20 }, (_, i) => event('steady', 20 + i, 'yes', 'yes')));
@@ -116,8 +116,7 @@ describe('monitor: poison records, configurations that cannot run, duplicates', 
     const bad = await monitor.put<{ message: string }>('/models/steady/config', { detectorParams: { delta: 5 } });
     expect(bad).toEqual({ status: 400, body: expect.objectContaining({ message: 'detectorParams: adwin: delta must be in (0, 1)' }) });
     // A regression model may not watch its |error| with DDM (0/1 errors only).
-    const regression = (i: number) => ({ ...event('regressor', i, 'yes', 'yes').prediction, task: 'REGRESSION' as const, predictedClass: null, predictedValue: 1 });
-    await send(producer, registry, topics, [{ prediction: regression(0), label: event('regressor', 0, 'yes', 'yes').label }], false);
+    await send(producer, registry, topics, [regression('regressor', 0, 1)], false);
     await eventually(async () => (await monitor.tryGet(`/models/regressor/metrics`))?.status, (status) => status === 200, 30_000);
     const ddm = await monitor.put<{ message: string }>('/models/regressor/config', { detector: 'ddm' });
     expect(ddm).toEqual({
@@ -137,13 +136,7 @@ describe('monitor: poison records, configurations that cannot run, duplicates', 
       values: [{ model_id: 'upgraded', config: JSON.stringify({ detector: 'ddm', detectorParams: { warningThreshold: 2 } }), updated_at_ms: Date.now() }],
       format: 'JSONEachRow',
     });
-    const events = Array.from({ length: 5 }, (_, i) => {
-      const e = event('upgraded', i, 'yes', 'yes');
-      return {
-        prediction: { ...e.prediction, task: 'REGRESSION' as const, predictedClass: null, predictedValue: 10 },
-        label: { ...e.label, trueClass: null, trueValue: 12 },
-      };
-    });
+    const events = Array.from({ length: 5 }, (_, i) => regression('upgraded', i, 10, 12));
     await send(producer, registry, topics, events);
     await eventually(() => labelledInClickHouse('upgraded'), (n) => n === 5, 60_000);
     const disabled = await eventually(

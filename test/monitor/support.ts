@@ -1,6 +1,7 @@
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { Alert, LabelEvent, PredictionEvent, TopicMap, valueSubject } from '@vigil/contracts';
 import { Consumer, Kafka, Producer } from 'kafkajs';
+import { labelEvent, predictionEvent, regressionEvent } from '../support/events';
 import { freePort, REPO, ServiceProcess, serviceEnv } from '../support/service-process';
 export { mulberry32 as prng } from '@vigil/monitoring';
 
@@ -29,25 +30,29 @@ export function stream(modelId: string, rand: () => number, from: number, count:
   return out;
 }
 
-export function event(modelId: string, i: number, predicted: string, truth: string, amount = 50, channel = 'app'): LabelledEvent {
+/** Ids and times of event i of a model: prediction at T0 + i s, its label 1 s later. */
+function idsAndTimes(modelId: string, i: number) {
   const time = T0 + i * 1000;
   return {
-    prediction: {
-      eventId: `${modelId}-p${i}`,
-      modelId,
-      modelVersion: 'v1',
-      eventTime: new Date(time),
-      entityId: null,
-      task: 'CLASSIFICATION',
-      numericFeatures: { amount },
-      categoricalFeatures: { channel },
-      predictedClass: predicted,
-      scores: {},
-      predictedValue: null,
-      latencyMs: 5 + (i % 10),
-      tags: {},
-    },
-    label: { eventId: `${modelId}-l${i}`, predictionEventId: `${modelId}-p${i}`, modelId, eventTime: new Date(time + 1000), trueClass: truth, trueValue: null },
+    prediction: { eventId: `${modelId}-p${i}`, modelId, eventTime: new Date(time) },
+    label: { eventId: `${modelId}-l${i}`, predictionEventId: `${modelId}-p${i}`, modelId, eventTime: new Date(time + 1000) },
+  };
+}
+
+export function event(modelId: string, i: number, predicted: string, truth: string, amount = 50, channel = 'app'): LabelledEvent {
+  const at = idsAndTimes(modelId, i);
+  return {
+    prediction: predictionEvent(i, { ...at.prediction, numericFeatures: { amount }, categoricalFeatures: { channel }, predictedClass: predicted, latencyMs: 5 + (i % 10) }),
+    label: labelEvent(i, { ...at.label, trueClass: truth }),
+  };
+}
+
+/** Event i of a regression model: predicts `predictedValue`; its label says `trueValue`. */
+export function regression(modelId: string, i: number, predictedValue: number, trueValue: number | null = null): LabelledEvent {
+  const at = idsAndTimes(modelId, i);
+  return {
+    prediction: regressionEvent(i, predictedValue, { ...at.prediction, numericFeatures: { amount: 50 }, categoricalFeatures: { channel: 'app' }, latencyMs: 5 + (i % 10) }),
+    label: labelEvent(i, { ...at.label, trueClass: null, trueValue }),
   };
 }
 

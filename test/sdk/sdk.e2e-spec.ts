@@ -7,6 +7,7 @@ import { LabelEvent, ModelDeployed, PredictionEvent, topicMap } from '@vigil/con
 import { AvroDecoder, createKafka, createSchemaRegistry, ensureTopics } from '@vigil/messaging';
 import { VigilClient } from '@vigil/sdk';
 import { Consumer } from 'kafkajs';
+import { labelEvent, predictionEvent } from '../support/events';
 import { deleteTopics, testInfrastructure } from '../support/stack';
 
 const config = testInfrastructure('sdk');
@@ -81,11 +82,12 @@ describe('@vigil/sdk against Kafka and the registry', () => {
 
   it('delivers predictions, labels and a deployment decoded field for field', async () => {
     const eventTime = new Date('2026-11-27T10:11:12.345Z');
-    const classification: PredictionEvent = {
-      eventId: 'p-1', modelId: 'card-fraud', modelVersion: 'v1', eventTime, entityId: 'card-42', task: 'CLASSIFICATION',
+    // A complete event, every field given: the SDK must deliver it unchanged.
+    const classification = predictionEvent(1, {
+      eventId: 'p-1', modelId: 'card-fraud', eventTime, entityId: 'card-42',
       numericFeatures: { amount: 83.25, distance_km: null }, categoricalFeatures: { country: 'FR', merchant_category: null },
-      predictedClass: 'fraud', scores: { fraud: 0.875, legit: 0.125 }, predictedValue: null, latencyMs: 6.5, tags: { channel: 'web' },
-    };
+      predictedClass: 'fraud', scores: { fraud: 0.875, legit: 0.125 }, latencyMs: 6.5, tags: { channel: 'web' },
+    });
     const [fraudId, basketId] = await Promise.all([
       vigil.recordPrediction(classification),
       vigil.recordPrediction({ modelId: 'basket-value', modelVersion: 'v3', numericFeatures: { items: 4 }, predictedValue: 57.75, latencyMs: 1.25 }),
@@ -109,6 +111,7 @@ describe('@vigil/sdk against Kafka and the registry', () => {
     ]);
     expect(predictions[0].value).toEqual(classification);
     const basket = predictions[1].value as PredictionEvent;
+    // The SDK's defaults, spelled out (not the factory's).
     expect(basket).toEqual({
       eventId: basketId, modelId: 'basket-value', modelVersion: 'v3', eventTime: expect.any(Date), entityId: null, task: 'REGRESSION',
       numericFeatures: { items: 4 }, categoricalFeatures: {}, predictedClass: null, scores: {}, predictedValue: 57.75, latencyMs: 1.25, tags: {},
@@ -117,7 +120,7 @@ describe('@vigil/sdk against Kafka and the registry', () => {
     expect(Date.now() - basket.eventTime.getTime()).toBeLessThan(60_000);
 
     const labels = on(topics.labels).map((r) => r.value as LabelEvent);
-    expect(labels[0]).toEqual({ eventId: 'l-1', predictionEventId: 'p-1', modelId: 'card-fraud', eventTime: labelTime, trueClass: 'legit', trueValue: null });
+    expect(labels[0]).toEqual(labelEvent(1, { eventId: 'l-1', predictionEventId: 'p-1', modelId: 'card-fraud', eventTime: labelTime, trueClass: 'legit' }));
     expect(labels[1]).toMatchObject({ predictionEventId: basketId, modelId: 'basket-value', trueClass: null, trueValue: 61 });
     expect(on(topics.labels).map((r) => r.key)).toEqual(['card-fraud', 'basket-value']);
 

@@ -3,6 +3,7 @@ import { contractReaderType, LOGICAL_TYPES } from '@vigil/messaging';
 import { Type } from 'avsc';
 import { directPredictionRow, isContractPredictionSchema } from './prediction-decoder';
 import { EncodedRow, predictionRow } from './rows';
+import { predictionEvent } from '../../../test/support/events';
 
 const contract = Type.forSchema(loadSchema('prediction-event') as never, { logicalTypes: LOGICAL_TYPES });
 const reader = contractReaderType(loadSchema('prediction-event'), LOGICAL_TYPES);
@@ -25,21 +26,16 @@ function reference(value: Buffer, offset: string): EncodedRow | undefined {
 
 const direct = (value: Buffer, offset = '41'): EncodedRow | undefined => directPredictionRow(value, SCHEMA_ID, 2, offset, NOW);
 
-const base: PredictionEvent = {
-  eventId: 'e-1',
-  modelId: 'fraud',
+const base = predictionEvent(1, {
   modelVersion: 'v3',
   eventTime: new Date(NOW - 60_000),
   entityId: 'customer-9',
-  task: 'CLASSIFICATION',
   numericFeatures: { amount: 12.5, age: null, ratio: 0.000001, big: 123456789.123456, tiny: 1e-7, neg: -0.25, zero: -0 },
   categoricalFeatures: { city: 'Paris', note: null },
-  predictedClass: 'yes',
   scores: { yes: 0.1 + 0.2, no: 0.7 },
-  predictedValue: null,
   latencyMs: 4,
   tags: { country: 'FR' },
-};
+});
 
 describe('directPredictionRow', () => {
   it('writes exactly the row of the reference path for the contract schema', () => {

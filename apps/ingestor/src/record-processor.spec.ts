@@ -1,27 +1,19 @@
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import { LabelEvent, loadSchema, PredictionEvent } from '@vigil/contracts';
+import { loadSchema } from '@vigil/contracts';
 import { AvroDecoder, LOGICAL_TYPES } from '@vigil/messaging';
 import { Type } from 'avsc';
 import { KafkaMessage } from 'kafkajs';
 import { RecordProcessor } from './record-processor';
+import { labelEvent, predictionEvent } from '../../../test/support/events';
 
 const NOW = Date.UTC(2026, 10, 28);
-const PREDICTION: PredictionEvent = {
-  eventId: 'p1',
-  modelId: 'fraud',
-  modelVersion: 'v1',
+const PREDICTION = predictionEvent(1, {
   eventTime: new Date(Date.UTC(2026, 10, 27, 10, 0, 0, 250)),
-  entityId: null,
-  task: 'CLASSIFICATION',
   numericFeatures: { amount: 12.5, age: null },
-  categoricalFeatures: {},
-  predictedClass: 'yes',
   scores: { yes: 0.75 },
-  predictedValue: null,
   latencyMs: 4,
-  tags: {},
-};
-const LABEL: LabelEvent = { eventId: 'l1', predictionEventId: 'p1', modelId: 'fraud', eventTime: new Date(NOW), trueClass: 'yes', trueValue: null };
+});
+const LABEL = labelEvent(1, { eventTime: new Date(NOW) });
 
 const forSchema = (schema: object): Type => Type.forSchema(schema as never, { logicalTypes: LOGICAL_TYPES });
 const predictionSchema = loadSchema('prediction-event');

@@ -7,6 +7,7 @@
 import { DEFAULT_MODEL_CONFIG } from '../src/core/model-config';
 import { ModelMonitor } from '../src/core/model-monitor';
 import { mulberry32 as prng } from '@vigil/monitoring';
+import { EVENT_T0, labelEvent, predictionEvent } from '../../../test/support/events';
 
 
 interface Run {
@@ -18,28 +19,21 @@ function run(seed: number, labels: number, changeAt: number, accuracyAfter: numb
   const m = new ModelMonitor('m', { ...DEFAULT_MODEL_CONFIG }, { snapshotIntervalMs: Infinity });
   const rand = prng(seed);
   const alerts: Run['alerts'] = [];
-  const t0 = Date.UTC(2026, 0, 1);
   for (let i = 0; i < labels; i++) {
     const after = i >= changeAt;
     const truth = rand() < 0.5 ? 'yes' : 'no';
     const right = rand() < (after ? accuracyAfter : 0.9);
     const s = after ? shift : 0;
-    m.onPrediction({
-      eventId: `p${i}`,
-      modelId: 'm',
-      modelVersion: 'v1',
-      eventTime: new Date(t0 + i * 1000),
-      entityId: null,
-      task: 'CLASSIFICATION',
-      numericFeatures: { amount: rand() * 100 + s, x: rand() + s },
-      categoricalFeatures: { channel: rand() < 0.3 ? 'web' : 'app' },
-      predictedClass: right ? truth : truth === 'yes' ? 'no' : 'yes',
-      scores: {},
-      predictedValue: null,
-      latencyMs: 5,
-      tags: {},
-    });
-    m.onLabel({ eventId: `l${i}`, predictionEventId: `p${i}`, modelId: 'm', eventTime: new Date(t0 + i * 1000 + 500), trueClass: truth, trueValue: null });
+    m.onPrediction(
+      predictionEvent(i, {
+        modelId: 'm',
+        numericFeatures: { amount: rand() * 100 + s, x: rand() + s },
+        categoricalFeatures: { channel: rand() < 0.3 ? 'web' : 'app' },
+        predictedClass: right ? truth : truth === 'yes' ? 'no' : 'yes',
+        latencyMs: 5,
+      }),
+    );
+    m.onLabel(labelEvent(i, { modelId: 'm', eventTime: new Date(EVENT_T0 + i * 1000 + 500), trueClass: truth }));
     for (const a of m.tick(0).alerts) alerts.push({ rule: a.rule, at: i });
   }
   return { alerts };

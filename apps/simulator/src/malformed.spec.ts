@@ -4,14 +4,11 @@ import { LOGICAL_TYPES, readSchemaId } from '@vigil/messaging';
 import { FramedEncoder } from '@vigil/sdk';
 import { Type } from 'avsc';
 import { malformedBytes, UNKNOWN_SCHEMA_ID } from './malformed';
+import { predictionEvent } from '../../../test/support/events';
 
 const schema = loadSchema('prediction-event');
 const encoder = new FramedEncoder(schema, 21);
-const prediction: PredictionEvent = {
-  eventId: 'p-1', modelId: 'card-fraud', modelVersion: 'v1', eventTime: new Date('2026-11-27T12:00:00Z'), entityId: null,
-  task: 'CLASSIFICATION', numericFeatures: { amount: 10 }, categoricalFeatures: {}, predictedClass: 'legit', scores: {},
-  predictedValue: null, latencyMs: 5, tags: {},
-};
+const prediction = predictionEvent(1, { modelId: 'card-fraud', numericFeatures: { amount: 10 }, predictedClass: 'legit', latencyMs: 5 });
 
 describe('malformedBytes', () => {
   it('makes bytes without the Confluent header', () => {

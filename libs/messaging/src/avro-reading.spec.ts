@@ -1,26 +1,13 @@
 import { loadSchema, PredictionEvent } from '@vigil/contracts';
 import { Type } from 'avsc';
+import { predictionEvent } from '../../../test/support/events';
 import { avroBodyProblem, contractReaderType, hasReplacementCharacter, InvalidUtf8Error, schemaIncompatibilities } from './avro-reading';
 import { LOGICAL_TYPES } from './schema-registry';
 
 const contractSchema = loadSchema('prediction-event');
 const reader = contractReaderType(contractSchema, LOGICAL_TYPES);
 const writer = Type.forSchema(contractSchema as never, { logicalTypes: LOGICAL_TYPES });
-const event: PredictionEvent = {
-  eventId: 'e1',
-  modelId: 'fraud',
-  modelVersion: 'v1',
-  eventTime: new Date(Date.UTC(2026, 10, 27)),
-  entityId: null,
-  task: 'CLASSIFICATION',
-  numericFeatures: {},
-  categoricalFeatures: {},
-  predictedClass: 'yes',
-  scores: {},
-  predictedValue: null,
-  latencyMs: 1,
-  tags: {},
-};
+const event = predictionEvent(1);
 const withFields = (change: Record<string, unknown>, extra: object[] = []): Type =>
   Type.forSchema(
     { ...contractSchema, fields: [...contractSchema.fields.map((f) => (f.name in change ? { ...f, type: change[f.name] } : f)), ...extra] } as never,
@@ -65,13 +52,13 @@ describe('avroBodyProblem', () => {
   });
 
   it('says where a truncated body ends, not that bytes trail', () => {
-    // eventId "e1" (3 bytes), modelId "fraud" (6 bytes): the cut after 5 bytes falls inside modelId.
+    // eventId "p1" (3 bytes), modelId "fraud" (6 bytes): the cut after 5 bytes falls inside modelId.
     expect(avroBodyProblem(writer, body.subarray(0, 5), 0)).toBe('truncated: the body ends in field modelId (5 bytes)');
   });
 
   it('names the string field that is not UTF-8', () => {
     const broken = Buffer.from(body);
-    // modelId "fraud" starts at byte 4 (eventId: length byte + "e1", then modelId's length byte).
+    // modelId "fraud" starts at byte 4 (eventId: length byte + "p1", then modelId's length byte).
     broken[4] = 0xff;
     expect(avroBodyProblem(writer, broken, 0)).toBe('invalid UTF-8 in field modelId');
     const key = writer.toBuffer({ ...event, tags: { ok: 'x' } });

@@ -4,15 +4,17 @@
  * time (performance, drift on an important feature, change detector). Both read kinds,
  * rules and severities from the ALERT_RULES table of @vigil/contracts.
  */
-import type { Alert, LabelEvent, PredictionEvent } from '@vigil/contracts';
+import type { Alert } from '@vigil/contracts';
 import { mulberry32 } from '@vigil/monitoring';
 import { DEFAULT_MODEL_CONFIG, effectiveConfig, ModelConfig } from '../../../monitor/src/core/model-config';
 import { ModelMonitor } from '../../../monitor/src/core/model-monitor';
 import { DecisionOutcome, LifecyclePolicyEngine } from './lifecycle-policy-engine';
 import { PolicyOverride, resolvePolicy } from './policy';
 import { emptyModelState } from './state';
+import { EVENT_T0, labelEvent, predictionEvent } from '../../../../test/support/events';
 
-const T0 = Date.UTC(2026, 0, 1);
+/** The factories' time origin: event i is at T0 + i s. */
+const T0 = EVENT_T0;
 
 /**
  * Event i: amount ~ U(0,100) + `shift`, channel web 30 % / app, truth yes/no at 50 %, the
@@ -24,22 +26,13 @@ function feed(m: ModelMonitor, rand: () => number, from: number, count: number, 
     const truth = rand() < 0.5 ? 'yes' : 'no';
     const predicted = rand() < accuracy ? truth : truth === 'yes' ? 'no' : 'yes';
     const time = T0 + i * 1000;
-    const prediction: PredictionEvent = {
-      eventId: `p${i}`,
-      modelId: 'fraud',
-      modelVersion: 'v1',
-      eventTime: new Date(time),
-      entityId: null,
-      task: 'CLASSIFICATION',
+    const prediction = predictionEvent(i, {
       numericFeatures: { amount: rand() * 100 + shift },
       categoricalFeatures: { channel: rand() < 0.3 ? 'web' : 'app' },
       predictedClass: predicted,
-      scores: {},
-      predictedValue: null,
       latencyMs: 5,
-      tags: {},
-    };
-    const label: LabelEvent = { eventId: `l${i}`, predictionEventId: `p${i}`, modelId: 'fraud', eventTime: new Date(time + 500), trueClass: truth, trueValue: null };
+    });
+    const label = labelEvent(i, { eventTime: new Date(time + 500), trueClass: truth });
     m.onPrediction(prediction);
     m.onLabel(label);
     alerts.push(...m.tick(time).alerts);
