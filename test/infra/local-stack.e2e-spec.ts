@@ -12,12 +12,15 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, REPO } from '../support/service-process';
+import { nativeStackMissing } from '../support/native-stack';
 
 const PASSWORD = 'a&b#c<d\'"$';
 
 const mode = (path: string) => (statSync(path).mode & 0o777).toString(8);
 
-describe('infra/up.sh: generated configuration', () => {
+const nativeMissing = nativeStackMissing('test/infra/local-stack', 'infra/up.sh itself and a clickhouse-server binary');
+
+(nativeMissing ? describe.skip : describe)('infra/up.sh: generated configuration', () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-infra-'));
   let env: NodeJS.ProcessEnv;
   let httpPort: number;

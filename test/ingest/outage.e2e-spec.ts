@@ -12,6 +12,7 @@ import { createClickHouse } from '@vigil/storage';
 import { PrivateClickHouse } from '../support/private-clickhouse';
 import { eventually, testInfrastructure } from '../support/stack';
 import { deleteTopics, freePort, IngestorProcess, ingestorEnv, latestId, prediction, produce } from './support';
+import { nativeStackMissing } from '../support/native-stack';
 
 const base = testInfrastructure('ingest_outage');
 const kafka = createKafka({ brokers: base.kafkaBrokers, clientId: `test-${base.runId}` });
@@ -20,7 +21,9 @@ const OUTAGE_MS = 30_000;
 const BEFORE = 3_000;
 const DURING = 3_000;
 
-describe('ingestor during a ClickHouse outage', () => {
+const nativeMissing = nativeStackMissing('test/ingest/outage', 'a clickhouse-server binary to stop and restart');
+
+(nativeMissing ? describe.skip : describe)('ingestor during a ClickHouse outage', () => {
   let clickhouseServer: PrivateClickHouse;
   let clickhouse: ClickHouseClient;
   let ingestor: IngestorProcess;

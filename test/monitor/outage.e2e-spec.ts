@@ -11,6 +11,7 @@ import { Producer } from 'kafkajs';
 import { PrivateClickHouse } from '../support/private-clickhouse';
 import { deleteTopics, eventually, testInfrastructure } from '../support/stack';
 import { freePort, MonitorProcess, monitorEnv, prng, send, stream } from './support';
+import { nativeStackMissing } from '../support/native-stack';
 
 const base = testInfrastructure('monitor_outage');
 const clickhouseServer = new PrivateClickHouse();
@@ -24,7 +25,9 @@ interface Health {
   details: { monitor: { status: string; degraded: boolean; storage: string } };
 }
 
-describe('monitor during a ClickHouse outage', () => {
+const nativeMissing = nativeStackMissing('test/monitor/outage', 'a clickhouse-server binary to stop and restart');
+
+(nativeMissing ? describe.skip : describe)('monitor during a ClickHouse outage', () => {
   let monitor: MonitorProcess;
   let producer: Producer;
   let clickhouse: ReturnType<typeof createClickHouse>;

@@ -12,6 +12,7 @@ import { freePort } from '../support/service-process';
 import { PrivateClickHouse } from '../support/private-clickhouse';
 import { deleteTopics, eventually, testInfrastructure } from '../support/stack';
 import { collectRequests, EventProducer, OrchestratorProcess, ProducedRequest, sleep } from './support';
+import { nativeStackMissing } from '../support/native-stack';
 
 const base = testInfrastructure('orchestrator_outage');
 const clickhouseServer = new PrivateClickHouse();
@@ -40,7 +41,9 @@ interface Health {
   details: { kafka: { consumer: string }; storage: { status: string; degraded: boolean } };
 }
 
-describe('orchestrator during a ClickHouse outage', () => {
+const nativeMissing = nativeStackMissing('test/orchestrator/outage', 'a clickhouse-server binary to stop and restart');
+
+(nativeMissing ? describe.skip : describe)('orchestrator during a ClickHouse outage', () => {
   let orchestrator: OrchestratorProcess;
   let producer: Producer;
   let events: EventProducer;

@@ -10,6 +10,7 @@ import { createKafka, ensureTopics, KafkaPrincipal } from '@vigil/messaging';
 import { Kafka } from 'kafkajs';
 import { deleteTopics, testInfrastructure } from '../support/stack';
 import { grantAcls, SecureStack, secureStack, testAclNames } from '../support/secure-stack';
+import { nativeStackMissing } from '../support/native-stack';
 
 const config = testInfrastructure('acls');
 const topics = topicMap(config.topicPrefix);
@@ -63,7 +64,9 @@ afterAll(async () => {
   await deleteTopics(admin, config.topicPrefix);
 });
 
-describe('Kafka ACLs on the SASL_SSL listener', () => {
+const nativeMissing = nativeStackMissing('test/security/acls', 'the SASL_SSL listener and its ACLs');
+
+(nativeMissing ? describe.skip : describe)('Kafka ACLs on the SASL_SSL listener', () => {
   it.each<KafkaSaslMechanism>(['scram-sha-512', 'scram-sha-256', 'plain'])('a producer service (%s) writes predictions and labels', async (mechanism) => {
     expect(await write('vigil-producer', topics.predictions, mechanism)).toBe('ok');
     expect(await write('vigil-producer', topics.labels, mechanism)).toBe('ok');

@@ -14,6 +14,7 @@ import { freePort, ServiceProcess, serviceEnv, VigilApp } from '../support/servi
 import { deleteTopics, dropDatabase, eventually, testInfrastructure } from '../support/stack';
 import { grantAcls, SecureStack, secureStack, securedEnv, securedInfrastructure, testAclNames } from '../support/secure-stack';
 import { monitorSettings, orchestratorSettings, PipelineRecorder, ScenarioSink, writePolicies } from '../e2e/support';
+import { nativeStackMissing } from '../support/native-stack';
 
 const plain = testInfrastructure('secure_pipeline');
 const names = testAclNames(plain);
@@ -47,7 +48,9 @@ class PerRoleSink implements SimulationSink {
   }
 }
 
-describe('pipeline over SASL_SSL Kafka, the TLS registry and https ClickHouse', () => {
+const nativeMissing = nativeStackMissing('test/security/pipeline', 'the SASL_SSL listener, the https registry and https ClickHouse');
+
+(nativeMissing ? describe.skip : describe)('pipeline over SASL_SSL Kafka, the TLS registry and https ClickHouse', () => {
   let stack: SecureStack;
   let revokeAcls: (() => Promise<void>) | undefined;
   const services: ServiceProcess[] = [];

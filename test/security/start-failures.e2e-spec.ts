@@ -8,6 +8,7 @@ import type { ConnectionServer } from '@vigil/common';
 import { freePort, ServiceProcess, serviceEnv } from '../support/service-process';
 import { testInfrastructure } from '../support/stack';
 import { SecureStack, secureStack, securedEnv } from '../support/secure-stack';
+import { nativeStackMissing } from '../support/native-stack';
 
 const config = testInfrastructure('start_failures');
 let stack: SecureStack;
@@ -53,7 +54,9 @@ function expectOneExplanation(result: StartFailure, server: ConnectionServer, ex
   expect(result.lines.filter((line) => line.includes(secret))).toEqual([]);
 }
 
-describe('start-up connection failures', () => {
+const nativeMissing = nativeStackMissing('test/security/start-failures', 'the secured listeners and their credentials');
+
+(nativeMissing ? describe.skip : describe)('start-up connection failures', () => {
   it('wrong Kafka SASL password', async () => {
     const result = await startIngestor({ KAFKA_SASL_PASSWORD: 'wrong-password-1' });
     expectOneExplanation(
