@@ -12,6 +12,7 @@ const STORAGE_SUITES = [
   'ingest/ingest',
   'ingest/crash',
   'ingest/isolation',
+  'ingest/ingest-repository',
   'monitor/monitor',
   'monitor/catch-up',
   'monitor/failover',
