@@ -1,13 +1,14 @@
 import { Logger } from '@nestjs/common';
-import Joi from 'joi';
 import { Counter, Registry } from 'prom-client';
+import { z } from 'zod';
 import { createRetryPolicy, RetryPolicy } from '../retry';
+import { env, parseEnv } from '../validation/env-schema';
 
 /** Variables of every service that talks to Alertmanager (defaults documented in docs/operations.md). */
-export const alertmanagerEnvSchema = {
-  ALERTMANAGER_URL: Joi.string().uri().allow('').default(''),
-  ALERTMANAGER_RESEND_MS: Joi.number().integer().min(1_000).default(60_000),
-  VIGIL_DASHBOARD_URL: Joi.string().uri().allow('').default(''),
+export const alertmanagerEnvShape = {
+  ALERTMANAGER_URL: env.optionalUrl(),
+  ALERTMANAGER_RESEND_MS: env.int(60_000, { min: 1_000 }),
+  VIGIL_DASHBOARD_URL: env.optionalUrl(),
 };
 
 export interface AlertmanagerConfig {
@@ -19,10 +20,8 @@ export interface AlertmanagerConfig {
   dashboardUrl: string;
 }
 
-export function loadAlertmanagerConfig(env: NodeJS.ProcessEnv = process.env): AlertmanagerConfig {
-  const { error, value } = Joi.object(alertmanagerEnvSchema).unknown(true).validate(env, { abortEarly: false });
-  if (error) throw new Error(`invalid Alertmanager configuration: ${error.message}`);
-  const v = value as { ALERTMANAGER_URL: string; ALERTMANAGER_RESEND_MS: number; VIGIL_DASHBOARD_URL: string };
+export function loadAlertmanagerConfig(environment: NodeJS.ProcessEnv = process.env): AlertmanagerConfig {
+  const v = parseEnv(z.object(alertmanagerEnvShape), environment, 'invalid Alertmanager configuration');
   return { url: v.ALERTMANAGER_URL, resendMs: v.ALERTMANAGER_RESEND_MS, dashboardUrl: v.VIGIL_DASHBOARD_URL };
 }
 
