@@ -5,7 +5,7 @@ export { incidentIdFor, requestEventIdFor, type LifecycleAction } from './identi
 export {
   BUILTIN_POLICY,
   parsePolicyFile,
-  parsePolicyOverride,
+  policyOverrideSchema,
   resolvePolicy,
   type LifecyclePolicy,
   type PolicyFile,

@@ -222,7 +222,7 @@ class EngineRun {
   onAlert(event: LifecycleEvent, alert: Alert): void {
     if (!this.servesNow(event, alert.modelVersion)) return;
     const { performance, drift } = this.policy.retrain;
-    const isPerformance = performance.kinds.includes(alert.kind) && (performance.rules.length === 0 || performance.rules.includes(alert.rule));
+    const isPerformance = performance.kinds.includes(alert.kind) && (performance.rules.length === 0 || (isAlertRule(alert.rule) && performance.rules.includes(alert.rule)));
     const driftedFeatures = alert.kind === 'DRIFT' ? alert.evidence.map((e) => e.feature).filter((f): f is string => f !== null && drift.importantFeatures.includes(f)) : [];
     if (!isPerformance && driftedFeatures.length === 0) {
       this.decide(event, alert.modelVersion, 'none', 'not_a_trigger', [

@@ -60,8 +60,15 @@ describe('ZodValidationPipe', () => {
     expect(pipe.transform({ version: 'v2' })).toEqual({ version: 'v2', reason: 'manual' });
   });
 
+  it('names a query value after its parameter', () => {
+    const limit = new ZodValidationPipe(z.coerce.number().int().min(1).max(10_000).default(100));
+    expect(limit.transform(undefined, { type: 'query', data: 'limit' })).toBe(100);
+    expect(limit.transform('25', { type: 'query', data: 'limit' })).toBe(25);
+    expect(() => limit.transform('0', { type: 'query', data: 'limit' })).toThrow(new BadRequestException('"limit" must be greater than or equal to 1'));
+  });
+
   it('answers 400 naming each issue; no body counts as an empty object', () => {
-    expect(() => pipe.transform(undefined)).toThrow(new BadRequestException('"version" is required'));
+    expect(() => pipe.transform(undefined, { type: 'body' })).toThrow(new BadRequestException('"version" is required'));
     expect(() => pipe.transform({ version: 'v2', reason: 'whim' })).toThrow(new BadRequestException('"reason" must be one of [manual, retrain]'));
   });
 });
