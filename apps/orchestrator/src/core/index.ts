@@ -13,4 +13,3 @@ export {
   type ResolvedPolicy,
 } from './policy';
 export { emptyModelState, storedModelState, type DeploymentRecord, type IncidentRecord, type ModelState } from './state';
-export { twoProportionZTest, type TwoProportionZTest } from './z-test';

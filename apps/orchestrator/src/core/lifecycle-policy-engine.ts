@@ -1,5 +1,6 @@
 import type { Alert, Evidence, MetricSnapshot, ModelDeployed, RetrainCompleted, RetrainRequested, RollbackRequested } from '@vigil/contracts';
 import { ALERT_RULES, countsTowardRetrain, isAlertRule } from '@vigil/contracts';
+import { twoProportionZTest } from '@vigil/monitoring';
 import { championAt, previousChampion } from './champion';
 import { incidentIdFor, LifecycleAction, requestEventIdFor } from './identity';
 import type { LifecyclePolicy, ResolvedPolicy } from './policy';
@@ -14,7 +15,6 @@ import {
   SnapshotSummary,
   Streak,
 } from './state';
-import { twoProportionZTest } from './z-test';
 
 export type LifecycleEvent =
   | { type: 'alert'; alert: Alert }
