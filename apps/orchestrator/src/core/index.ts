@@ -1,5 +1,6 @@
-export { LifecyclePolicyEngine, eventIdOf, modelIdOf } from './lifecycle-policy-engine';
-export type { ClosedIncident, Decision, DecisionOutcome, EngineResult, LifecycleEvent, LifecycleRequest } from './lifecycle-policy-engine';
+export { LifecyclePolicyEngine } from './lifecycle-policy-engine';
+export { eventIdOf, modelIdOf } from './lifecycle-events';
+export type { ClosedIncident, Decision, DecisionOutcome, EngineResult, LifecycleEvent, LifecycleRequest } from './lifecycle-events';
 export { championAt, previousChampion } from './champion';
 export { incidentIdFor, requestEventIdFor, type LifecycleAction } from './identity';
 export {

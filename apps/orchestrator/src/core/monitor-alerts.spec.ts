@@ -8,7 +8,8 @@ import type { Alert, LabelEvent, PredictionEvent } from '@vigil/contracts';
 import { mulberry32 } from '@vigil/monitoring';
 import { DEFAULT_MODEL_CONFIG, effectiveConfig, ModelConfig } from '../../../monitor/src/core/model-config';
 import { ModelMonitor } from '../../../monitor/src/core/model-monitor';
-import { DecisionOutcome, LifecyclePolicyEngine } from './lifecycle-policy-engine';
+import type { DecisionOutcome } from './lifecycle-events';
+import { LifecyclePolicyEngine } from './lifecycle-policy-engine';
 import { PolicyOverride, resolvePolicy } from './policy';
 import { emptyModelState } from './state';
 
