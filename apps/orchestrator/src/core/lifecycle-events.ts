@@ -9,21 +9,24 @@ export type LifecycleEvent =
   | { type: 'deployed'; deployment: ModelDeployed }
   | { type: 'retrainCompleted'; completion: RetrainCompleted };
 
-export type DecisionOutcome =
-  | 'retrain_requested'
-  | 'rollback_requested'
-  | 'duplicate_event'
-  | 'incident_already_open'
-  | 'suppressed_cooldown'
-  | 'suppressed_daily_limit'
-  | 'insufficient_evidence'
-  | 'evidence_recorded'
-  | 'streak_cleared'
-  | 'not_champion'
-  | 'not_a_trigger'
-  | 'no_action'
-  | 'deployment_recorded'
-  | 'incident_closed';
+/** Every outcome of an audited decision (docs/orchestrator.md "Audit outcomes" lists each; the engine spec checks). */
+export const DECISION_OUTCOMES = [
+  'retrain_requested',
+  'rollback_requested',
+  'duplicate_event',
+  'incident_already_open',
+  'suppressed_cooldown',
+  'suppressed_daily_limit',
+  'insufficient_evidence',
+  'evidence_recorded',
+  'streak_cleared',
+  'not_champion',
+  'not_a_trigger',
+  'no_action',
+  'deployment_recorded',
+  'incident_closed',
+] as const;
+export type DecisionOutcome = (typeof DECISION_OUTCOMES)[number];
 
 /** One audited decision: what was decided about which event, and why. */
 export interface Decision {
