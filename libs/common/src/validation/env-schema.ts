@@ -34,7 +34,10 @@ export const env = {
   },
   /** A URL, or empty for "off". */
   optionalUrl() {
-    return z.union([z.literal(''), z.url()]).default('');
+    return z
+      .string()
+      .refine((text) => text === '' || z.url().safeParse(text).success, { message: 'must be a valid uri' })
+      .default('');
   },
   /** One of `values`. */
   oneOf<const T extends readonly [string, ...string[]]>(values: T, defaultValue: T[number]) {

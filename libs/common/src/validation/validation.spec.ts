@@ -38,17 +38,18 @@ describe('describeZodIssues', () => {
 });
 
 describe('environment schemas', () => {
-  const schema = z.object({ PORT: env.port(3001), ON: env.bool(true), N: env.int(6, { min: 1 }), SECRET: env.optionalText() });
+  const schema = z.object({ PORT: env.port(3001), ON: env.bool(true), N: env.int(6, { min: 1 }), SECRET: env.optionalText(), HOOK: env.optionalUrl() });
 
   it('reads text into numbers and booleans and applies the defaults', () => {
-    expect(parseEnv(schema, {}, 'bad')).toEqual({ PORT: 3001, ON: true, N: 6, SECRET: '' });
-    expect(parseEnv(schema, { PORT: '8080', ON: 'FALSE', N: '2' }, 'bad')).toEqual({ PORT: 8080, ON: false, N: 2, SECRET: '' });
+    expect(parseEnv(schema, {}, 'bad')).toEqual({ PORT: 3001, ON: true, N: 6, SECRET: '', HOOK: '' });
+    expect(parseEnv(schema, { PORT: '8080', ON: 'FALSE', N: '2', HOOK: 'http://127.0.0.1:9093' }, 'bad')).toEqual({ PORT: 8080, ON: false, N: 2, SECRET: '', HOOK: 'http://127.0.0.1:9093' });
   });
 
   it('refuses bad values with every variable named and never the values themselves', () => {
+    expect(() => parseEnv(schema, { N: 'hunter2' }, 'bad')).toThrow(/^(?!.*hunter2)/);
     // 65 536: one above the largest TCP port.
-    expect(() => parseEnv(schema, { PORT: '65536', ON: 'yes', N: '0', SECRET: 'hunter2' }, 'invalid test configuration')).toThrow(
-      'invalid test configuration: "PORT" must be less than or equal to 65535. "ON" must be one of [true, false]. "N" must be greater than or equal to 1',
+    expect(() => parseEnv(schema, { PORT: '65536', ON: 'yes', N: '0', SECRET: 'hunter2', HOOK: 'not a url' }, 'invalid test configuration')).toThrow(
+      'invalid test configuration: "PORT" must be less than or equal to 65535. "ON" must be one of [true, false]. "N" must be greater than or equal to 1. "HOOK" must be a valid uri',
     );
   });
 });
