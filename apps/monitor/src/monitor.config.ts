@@ -3,7 +3,7 @@ import { DETECTOR_NAMES, DetectorName } from '@vigil/monitoring';
 import { z } from 'zod';
 import { DEFAULT_MODEL_CONFIG, ModelConfig } from './core/model-config';
 
-/** The monitor's own environment variables, with the defaults documented in docs/monitor.md. */
+/** The monitor's own environment variables (defaults documented in docs/monitor.md), read into its settings. */
 const monitorEnvSchema = z
   .object({
     HTTP_PORT: env.port(3002),
@@ -33,47 +33,44 @@ const monitorEnvSchema = z
     if (v.MONITOR_STORAGE_RETRY_MAX_MS < v.MONITOR_STORAGE_RETRY_INITIAL_MS) {
       ctx.issues.push({ code: 'custom', input: v.MONITOR_STORAGE_RETRY_MAX_MS, path: ['MONITOR_STORAGE_RETRY_MAX_MS'], message: 'must be greater than or equal to MONITOR_STORAGE_RETRY_INITIAL_MS' });
     }
-  });
-
-export interface MonitorConfig extends InfrastructureConfig {
-  httpPort: number;
-  groupId: string;
-  topicPartitions: number;
-  snapshotIntervalMs: number;
-  checkpointIntervalMs: number;
-  configRefreshMs: number;
-  /** Flow control of a labels partition against its predictions partition (see LabelFlowControl). */
-  labelFlow: { pauseAt: number; resumeAt: number; idleMs: number };
-  /** Retry policy of the ClickHouse copy of snapshots and alerts (one writer at a time). */
-  storageRetry: { maxRetries: number; initialDelayMs: number; maxDelayMs: number };
-  /** Alertmanager API v2 (url empty = off) and the dashboard linked from alerts. */
-  alertmanager: AlertmanagerConfig;
-  /** Defaults of every model before its own override (env-tunable fields only). */
-  modelDefaults: ModelConfig;
-}
-
-export const MONITOR_CONFIG = Symbol('MonitorConfig');
-
-export function loadMonitorConfig(environment: NodeJS.ProcessEnv = process.env): MonitorConfig {
-  const v = parseEnv(monitorEnvSchema, environment, 'invalid monitor configuration');
-  return {
-    ...loadInfrastructureConfig(environment),
-    httpPort: v.HTTP_PORT,
-    groupId: v.MONITOR_GROUP_ID,
-    topicPartitions: v.VIGIL_TOPIC_PARTITIONS,
-    snapshotIntervalMs: v.MONITOR_SNAPSHOT_INTERVAL_MS,
-    checkpointIntervalMs: v.MONITOR_CHECKPOINT_INTERVAL_MS,
-    configRefreshMs: v.MONITOR_CONFIG_REFRESH_MS,
-    labelFlow: { pauseAt: v.MONITOR_LABEL_PAUSE_AT, resumeAt: v.MONITOR_LABEL_RESUME_AT, idleMs: v.MONITOR_LABEL_IDLE_MS },
-    storageRetry: { maxRetries: v.MONITOR_STORAGE_RETRIES, initialDelayMs: v.MONITOR_STORAGE_RETRY_INITIAL_MS, maxDelayMs: v.MONITOR_STORAGE_RETRY_MAX_MS },
-    alertmanager: loadAlertmanagerConfig(environment),
-    modelDefaults: {
+  })
+  .transform((v) => {
+    /** Defaults of every model before its own override (env-tunable fields only). */
+    const modelDefaults: ModelConfig = {
       ...DEFAULT_MODEL_CONFIG,
       referenceSize: v.MONITOR_REFERENCE_SIZE,
       metricWindow: v.MONITOR_METRIC_WINDOW,
       minLabels: v.MONITOR_MIN_LABELS,
       driftWindow: v.MONITOR_DRIFT_WINDOW,
       detector: v.MONITOR_DETECTOR,
-    },
+    };
+    return {
+      httpPort: v.HTTP_PORT,
+      groupId: v.MONITOR_GROUP_ID,
+      topicPartitions: v.VIGIL_TOPIC_PARTITIONS,
+      snapshotIntervalMs: v.MONITOR_SNAPSHOT_INTERVAL_MS,
+      checkpointIntervalMs: v.MONITOR_CHECKPOINT_INTERVAL_MS,
+      configRefreshMs: v.MONITOR_CONFIG_REFRESH_MS,
+      /** Flow control of a labels partition against its predictions partition (see LabelFlowControl). */
+      labelFlow: { pauseAt: v.MONITOR_LABEL_PAUSE_AT, resumeAt: v.MONITOR_LABEL_RESUME_AT, idleMs: v.MONITOR_LABEL_IDLE_MS },
+      /** Retry policy of the ClickHouse copy of snapshots and alerts (one writer at a time). */
+      storageRetry: { maxRetries: v.MONITOR_STORAGE_RETRIES, initialDelayMs: v.MONITOR_STORAGE_RETRY_INITIAL_MS, maxDelayMs: v.MONITOR_STORAGE_RETRY_MAX_MS },
+      modelDefaults,
+    };
+  });
+
+export type MonitorConfig = InfrastructureConfig &
+  z.output<typeof monitorEnvSchema> & {
+    /** Alertmanager API v2 (url empty = off) and the dashboard linked from alerts. */
+    alertmanager: AlertmanagerConfig;
+  };
+
+export const MONITOR_CONFIG = Symbol('MonitorConfig');
+
+export function loadMonitorConfig(environment: NodeJS.ProcessEnv = process.env): MonitorConfig {
+  return {
+    ...loadInfrastructureConfig(environment),
+    ...parseEnv(monitorEnvSchema, environment, 'invalid monitor configuration'),
+    alertmanager: loadAlertmanagerConfig(environment),
   };
 }

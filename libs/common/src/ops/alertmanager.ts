@@ -5,24 +5,24 @@ import { createRetryPolicy, RetryPolicy } from '../retry';
 import { env, parseEnv } from '../validation/env-schema';
 
 /** Variables of every service that talks to Alertmanager (defaults documented in docs/operations.md). */
-export const alertmanagerEnvShape = {
-  ALERTMANAGER_URL: env.optionalUrl(),
-  ALERTMANAGER_RESEND_MS: env.int(60_000, { min: 1_000 }),
-  VIGIL_DASHBOARD_URL: env.optionalUrl(),
-};
-
-export interface AlertmanagerConfig {
-  /** Base URL of Alertmanager (empty = off). */
-  url: string;
-  /** Firing alerts are sent again this often, as Prometheus does, so Alertmanager keeps them open. */
-  resendMs: number;
-  /** Base URL of the dashboard linked from alerts (empty = no link). */
-  dashboardUrl: string;
-}
+const alertmanagerEnvSchema = z
+  .object({
+    ALERTMANAGER_URL: env.optionalUrl(),
+    ALERTMANAGER_RESEND_MS: env.int(60_000, { min: 1_000 }),
+    VIGIL_DASHBOARD_URL: env.optionalUrl(),
+  })
+  .transform((v) => ({
+    /** Base URL of Alertmanager (empty = off). */
+    url: v.ALERTMANAGER_URL,
+    /** Firing alerts are sent again this often, as Prometheus does, so Alertmanager keeps them open. */
+    resendMs: v.ALERTMANAGER_RESEND_MS,
+    /** Base URL of the dashboard linked from alerts (empty = no link). */
+    dashboardUrl: v.VIGIL_DASHBOARD_URL,
+  }));
+export type AlertmanagerConfig = z.output<typeof alertmanagerEnvSchema>;
 
 export function loadAlertmanagerConfig(environment: NodeJS.ProcessEnv = process.env): AlertmanagerConfig {
-  const v = parseEnv(z.object(alertmanagerEnvShape), environment, 'invalid Alertmanager configuration');
-  return { url: v.ALERTMANAGER_URL, resendMs: v.ALERTMANAGER_RESEND_MS, dashboardUrl: v.VIGIL_DASHBOARD_URL };
+  return parseEnv(alertmanagerEnvSchema, environment, 'invalid Alertmanager configuration');
 }
 
 /** The dashboard page of a model, or undefined without a dashboard URL. */
