@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parsePolicyFile, PolicyFile } from './core';
 
+/** Test-only crash points (see `fault` below). */
 const ORCHESTRATOR_FAULTS = ['exit-after-persist', 'exit-after-produce'] as const;
-export type OrchestratorFault = (typeof ORCHESTRATOR_FAULTS)[number] | '';
 
 /** The orchestrator's own environment variables, with the defaults documented in docs/orchestrator.md. */
 const orchestratorEnvSchema = z
@@ -31,26 +31,33 @@ const orchestratorEnvSchema = z
   });
 type OrchestratorEnv = z.output<typeof orchestratorEnvSchema>;
 
-export interface OrchestratorConfig extends InfrastructureConfig {
-  httpPort: number;
-  groupId: string;
-  transactionalId: string;
-  topicPartitions: number;
-  /** Consumer session timeout: how long a dead instance keeps its partitions before a restart gets them. */
-  sessionTimeoutMs: number;
-  policiesPath: string;
-  policies: PolicyFile;
-  /**
-   * Test-only crash injection: exit right after persisting a batch that opened an incident
-   * (request not yet on Kafka), or right after the transaction carrying a request committed
-   * (not yet marked produced).
-   */
-  fault: OrchestratorFault;
-  /** Signed webhooks for lifecycle requests (urls empty = off); the secret is read from a file, never logged. */
-  webhooks: WebhookConfig;
-  /** Open incidents to Alertmanager API v2 (url empty = off). */
-  alertmanager: AlertmanagerConfig;
+/** What the variables give directly; the policy file and the webhook secret are read by loadOrchestratorConfig. */
+function settingsOf(v: OrchestratorEnv) {
+  return {
+    httpPort: v.HTTP_PORT,
+    groupId: v.ORCHESTRATOR_GROUP_ID,
+    transactionalId: v.ORCHESTRATOR_TRANSACTIONAL_ID,
+    topicPartitions: v.VIGIL_TOPIC_PARTITIONS,
+    /** Consumer session timeout: how long a dead instance keeps its partitions before a restart gets them. */
+    sessionTimeoutMs: v.ORCHESTRATOR_SESSION_TIMEOUT_MS,
+    policiesPath: v.ORCHESTRATOR_POLICIES,
+    /**
+     * Test-only crash injection: exit right after persisting a batch that opened an incident
+     * (request not yet on Kafka), or right after the transaction carrying a request committed
+     * (not yet marked produced).
+     */
+    fault: v.ORCHESTRATOR_FAULT,
+  };
 }
+
+export type OrchestratorConfig = InfrastructureConfig &
+  ReturnType<typeof settingsOf> & {
+    policies: PolicyFile;
+    /** Signed webhooks for lifecycle requests (urls empty = off); the secret is read from a file, never logged. */
+    webhooks: WebhookConfig;
+    /** Open incidents to Alertmanager API v2 (url empty = off). */
+    alertmanager: AlertmanagerConfig;
+  };
 
 export interface WebhookConfig {
   urls: string[];
@@ -110,14 +117,8 @@ export function loadOrchestratorConfig(environment: NodeJS.ProcessEnv = process.
   const v = parseEnv(orchestratorEnvSchema, environment, 'invalid orchestrator configuration');
   return {
     ...loadInfrastructureConfig(environment),
-    httpPort: v.HTTP_PORT,
-    groupId: v.ORCHESTRATOR_GROUP_ID,
-    transactionalId: v.ORCHESTRATOR_TRANSACTIONAL_ID,
-    topicPartitions: v.VIGIL_TOPIC_PARTITIONS,
-    sessionTimeoutMs: v.ORCHESTRATOR_SESSION_TIMEOUT_MS,
-    policiesPath: v.ORCHESTRATOR_POLICIES,
+    ...settingsOf(v),
     policies: loadPolicyFile(v.ORCHESTRATOR_POLICIES),
-    fault: v.ORCHESTRATOR_FAULT,
     webhooks: loadWebhookConfig(v),
     alertmanager: loadAlertmanagerConfig(environment),
   };
