@@ -1,16 +1,14 @@
 import { Module } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
 import { OpsModule } from '@vigil/common';
 import { MessagingModule } from '@vigil/messaging';
 import { StorageModule } from '@vigil/storage';
 import { IngestConsumer } from './ingest.consumer';
 import { IngestMetrics } from './ingest.metrics';
 import { IngestRepository } from './ingest.repository';
-import { INGESTOR_CONFIG, ingestorEnvValidation, loadIngestorConfig } from './ingestor.config';
+import { INGESTOR_CONFIG, loadIngestorConfig } from './ingestor.config';
 
 @Module({
   imports: [
-    ConfigModule.forRoot({ isGlobal: true, validationSchema: ingestorEnvValidation }),
     OpsModule,
     MessagingModule.forRoot(),
     StorageModule.forRoot(),

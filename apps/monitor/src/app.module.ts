@@ -1,11 +1,10 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { Module } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
 import { OpsModule } from '@vigil/common';
 import { MessagingModule } from '@vigil/messaging';
 import { CLICKHOUSE, StorageModule } from '@vigil/storage';
 import { ModelsController } from './models.controller';
-import { loadMonitorConfig, MONITOR_CONFIG, monitorEnvValidation } from './monitor.config';
+import { loadMonitorConfig, MONITOR_CONFIG } from './monitor.config';
 import { MonitorMetrics } from './monitor.metrics';
 import { MonitorRepository } from './monitor.repository';
 import { ModelOperations } from './model-operations';
@@ -14,7 +13,6 @@ import { MONITOR_REPOSITORY, MonitorService } from './monitor.service';
 
 @Module({
   imports: [
-    ConfigModule.forRoot({ isGlobal: true, validationSchema: monitorEnvValidation }),
     OpsModule,
     MessagingModule.forRoot({ clientIdSuffix: 'monitor' }),
     StorageModule.forRoot(),

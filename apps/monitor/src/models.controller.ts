@@ -1,15 +1,10 @@
 import { BadRequestException, Body, Controller, Get, NotFoundException, Param, Put } from '@nestjs/common';
-import { ApiCaller } from '@vigil/common';
-import { ColumnKind, DatasetSummary, DatasetSummaryJSON, DetectorConfigError } from '@vigil/monitoring';
+import { ApiCaller, ZodValidationPipe } from '@vigil/common';
+import { ColumnKind, DatasetSummary, DetectorConfigError } from '@vigil/monitoring';
 import { ModelConfig, parseConfigOverride } from './core/model-config';
 import { PREDICTION_COLUMN } from './core/model-monitor';
 import { MonitorService } from './monitor.service';
-
-/** Body of PUT /models/:modelId/reference: training rows, or a serialised DatasetSummary. */
-interface ReferenceBody {
-  rows?: Record<string, unknown>[];
-  summary?: DatasetSummaryJSON;
-}
+import { ReferenceBody, referenceBodySchema } from './reference.schema';
 
 @Controller('models/:modelId')
 export class ModelsController {
@@ -48,7 +43,7 @@ export class ModelsController {
   @Put('reference')
   async putReference(
     @Param('modelId') modelId: string,
-    @Body() body: ReferenceBody,
+    @Body(new ZodValidationPipe(referenceBodySchema)) body: ReferenceBody,
     @ApiCaller() caller: string,
   ): Promise<{ modelId: string; rows: number; columns: string[] }> {
     const summary = referenceFrom(body);

@@ -1,5 +1,4 @@
 import { Module, OnModuleInit } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
 import { HealthRegistry, OpsModule } from '@vigil/common';
 import { MessagingModule } from '@vigil/messaging';
 import { StorageModule } from '@vigil/storage';
@@ -10,11 +9,10 @@ import { ModelsController } from './models.controller';
 import { WebhookDispatcher } from './webhook.dispatcher';
 import { LifecycleAlertmanager } from './lifecycle.alertmanager';
 import { OrchestratorMetrics } from './orchestrator.metrics';
-import { loadOrchestratorConfig, ORCHESTRATOR_CONFIG, orchestratorEnvValidation } from './orchestrator.config';
+import { loadOrchestratorConfig, ORCHESTRATOR_CONFIG } from './orchestrator.config';
 
 @Module({
   imports: [
-    ConfigModule.forRoot({ isGlobal: true, validationSchema: orchestratorEnvValidation }),
     OpsModule,
     MessagingModule.forRoot(),
     // Its migrations run before the lifecycle service reloads its state from the tables (imported modules initialise first).

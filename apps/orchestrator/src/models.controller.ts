@@ -1,31 +1,16 @@
-import { BadRequestException, Body, Controller, Get, NotFoundException, Param, Post, Put, Query, Res } from '@nestjs/common';
-import { ApiCaller } from '@vigil/common';
+import { Body, Controller, Get, NotFoundException, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { ApiCaller, ZodValidationPipe } from '@vigil/common';
 import type { ModelDeployed } from '@vigil/contracts';
-import Joi from 'joi';
 import { randomUUID } from 'node:crypto';
-import { championAt, parsePolicyOverride, previousChampion } from './core';
+import { championAt, policyOverrideSchema, PolicyOverride, previousChampion } from './core';
 import { DeploymentRow, LifecycleRepository } from './lifecycle.repository';
 import { LifecycleService } from './lifecycle.service';
 import { LifecycleStream } from './lifecycle.stream';
-
-const deploymentBody = Joi.object({
-  eventId: Joi.string(),
-  version: Joi.string().min(1).required(),
-  deployedAt: Joi.date().iso(),
-  reason: Joi.string().valid('initial', 'retrain', 'rollback', 'manual').default('manual'),
-  incidentId: Joi.string().allow(null).default(null),
-  artifactUri: Joi.string().allow(null).default(null),
-});
+import { championAtQuerySchema, DeploymentBody, deploymentBodySchema, decisionsLimitQuerySchema } from './models.schema';
 
 /** The part of the platform's response object this controller uses (no @types/express here). */
 interface HttpStatusSetter {
   status(code: number): unknown;
-}
-
-function parseInstant(text: string | undefined, name: string): number {
-  const ms = text === undefined ? Date.now() : Date.parse(text);
-  if (Number.isNaN(ms)) throw new BadRequestException(`${name}: not an ISO 8601 date: ${JSON.stringify(text)}`);
-  return ms;
 }
 
 function deploymentView(row: DeploymentRow) {
@@ -56,13 +41,10 @@ export class ModelsController {
   @Post('deployments')
   async deploy(
     @Param('modelId') modelId: string,
-    @Body() body: unknown,
+    @Body(new ZodValidationPipe(deploymentBodySchema)) v: DeploymentBody,
     @Res({ passthrough: true }) response: HttpStatusSetter,
     @ApiCaller() caller: string,
   ) {
-    const { error, value } = deploymentBody.validate(body ?? {}, { abortEarly: false });
-    if (error) throw new BadRequestException(error.message);
-    const v = value as { eventId?: string; version: string; deployedAt?: Date; reason: string; incidentId: string | null; artifactUri: string | null };
     const deployment: ModelDeployed = {
       eventId: v.eventId ?? randomUUID(),
       modelId,
@@ -111,8 +93,8 @@ export class ModelsController {
 
   /** "What was in production at date X": the latest deployment at or before X. */
   @Get('champion')
-  async champion(@Param('modelId') modelId: string, @Query('at') at?: string) {
-    const atMs = parseInstant(at, 'at');
+  async champion(@Param('modelId') modelId: string, @Query('at', new ZodValidationPipe(championAtQuerySchema)) at: number | undefined) {
+    const atMs = at ?? Date.now();
     const row = await this.repository.championAt(modelId, atMs);
     if (!row) throw new NotFoundException(`no version of ${modelId} was deployed at ${new Date(atMs).toISOString()}`);
     return { modelId, at: new Date(atMs).toISOString(), ...deploymentView(row) };
@@ -141,9 +123,7 @@ export class ModelsController {
   }
 
   @Get('decisions')
-  async decisions(@Param('modelId') modelId: string, @Query('limit') limit?: string) {
-    const n = limit === undefined ? 100 : Number(limit);
-    if (!Number.isInteger(n) || n < 1 || n > 10_000) throw new BadRequestException('limit: an integer from 1 to 10000');
+  async decisions(@Param('modelId') modelId: string, @Query('limit', new ZodValidationPipe(decisionsLimitQuerySchema)) n: number) {
     return { modelId, decisions: await this.repository.decisions(modelId, n) };
   }
 
@@ -154,13 +134,7 @@ export class ModelsController {
 
   /** Replaces the model's API override (layered over the policy file); returns the resolved policy. */
   @Put('policy')
-  async setPolicy(@Param('modelId') modelId: string, @Body() body: unknown, @ApiCaller() caller: string) {
-    let override;
-    try {
-      override = parsePolicyOverride(body ?? {}, `PUT /models/${modelId}/policy`);
-    } catch (error) {
-      throw new BadRequestException((error as Error).message);
-    }
+  async setPolicy(@Param('modelId') modelId: string, @Body(new ZodValidationPipe(policyOverrideSchema)) override: PolicyOverride, @ApiCaller() caller: string) {
     return this.lifecycle.setPolicy(modelId, override, caller);
   }
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { BUILTIN_POLICY, parsePolicyFile, resolvePolicy } from './core';
-import { loadPolicyFile, loadWebhookConfig } from './orchestrator.config';
+import { loadOrchestratorConfig, loadPolicyFile, loadWebhookConfig } from './orchestrator.config';
 
 describe('policy file', () => {
   const file = loadPolicyFile(join(__dirname, '../../../config/policies.example.json'));
@@ -35,6 +35,17 @@ describe('webhook configuration', () => {
     expect(() => loadWebhookConfig({ ...base, ORCHESTRATOR_WEBHOOK_URLS: 'ftp://h/hook', ORCHESTRATOR_WEBHOOK_SECRET_FILE: '/x' })).toThrow('not an http(s) URL: ftp://h/hook');
     expect(() => loadWebhookConfig({ ...base, ORCHESTRATOR_WEBHOOK_URLS: 'http://h/hook', ORCHESTRATOR_WEBHOOK_SECRET_FILE: '/nonexistent/secret' })).toThrow(
       'cannot read ORCHESTRATOR_WEBHOOK_SECRET_FILE=/nonexistent/secret: ENOENT',
+    );
+  });
+});
+
+describe('orchestrator environment', () => {
+  it('reads the documented defaults (docs/orchestrator.md) and refuses a retry ceiling below its start', () => {
+    const config = loadOrchestratorConfig({});
+    expect(config).toMatchObject({ httpPort: 3003, groupId: 'vigil-orchestrator', sessionTimeoutMs: 30_000, policiesPath: '', policies: {} });
+    expect(config.webhooks).toEqual({ urls: [], secret: '', retry: { maxRetries: 6, initialDelayMs: 1_000, maxDelayMs: 60_000 }, timeoutMs: 10_000 });
+    expect(() => loadOrchestratorConfig({ ORCHESTRATOR_WEBHOOK_RETRY_INITIAL_MS: '5000', ORCHESTRATOR_WEBHOOK_RETRY_MAX_MS: '1000' })).toThrow(
+      'invalid orchestrator configuration: "ORCHESTRATOR_WEBHOOK_RETRY_MAX_MS" must be greater than or equal to ORCHESTRATOR_WEBHOOK_RETRY_INITIAL_MS',
     );
   });
 });

@@ -1,47 +1,63 @@
-import { AlertmanagerConfig, alertmanagerEnvSchema, InfrastructureConfig, infrastructureEnvSchema, loadAlertmanagerConfig, loadInfrastructureConfig } from '@vigil/common';
-import Joi from 'joi';
+import { AlertmanagerConfig, env, InfrastructureConfig, loadAlertmanagerConfig, loadInfrastructureConfig, parseEnv } from '@vigil/common';
 import { readFileSync } from 'node:fs';
+import { z } from 'zod';
 import { parsePolicyFile, PolicyFile } from './core';
 
+/** Test-only crash points (see `fault` below). */
+const ORCHESTRATOR_FAULTS = ['exit-after-persist', 'exit-after-produce'] as const;
+
 /** The orchestrator's own environment variables, with the defaults documented in docs/orchestrator.md. */
-export const orchestratorEnvSchema = {
-  HTTP_PORT: Joi.number().port().default(3003),
-  ORCHESTRATOR_GROUP_ID: Joi.string().default('vigil-orchestrator'),
-  ORCHESTRATOR_TRANSACTIONAL_ID: Joi.string().default('vigil-orchestrator'),
-  ORCHESTRATOR_POLICIES: Joi.string().allow('').default(''),
-  VIGIL_TOPIC_PARTITIONS: Joi.number().integer().min(1).default(6),
-  ORCHESTRATOR_SESSION_TIMEOUT_MS: Joi.number().integer().min(6000).default(30_000),
-  ORCHESTRATOR_WEBHOOK_URLS: Joi.string().allow('').default(''),
-  ORCHESTRATOR_WEBHOOK_SECRET_FILE: Joi.string().allow('').default(''),
-  ORCHESTRATOR_WEBHOOK_RETRIES: Joi.number().integer().min(0).default(6),
-  ORCHESTRATOR_WEBHOOK_RETRY_INITIAL_MS: Joi.number().integer().min(1).default(1_000),
-  ORCHESTRATOR_WEBHOOK_RETRY_MAX_MS: Joi.number().integer().min(Joi.ref('ORCHESTRATOR_WEBHOOK_RETRY_INITIAL_MS')).default(60_000),
-  ORCHESTRATOR_WEBHOOK_TIMEOUT_MS: Joi.number().integer().min(100).default(10_000),
-  ORCHESTRATOR_FAULT: Joi.string().valid('', 'exit-after-persist', 'exit-after-produce').default(''),
-};
+const orchestratorEnvSchema = z
+  .object({
+    HTTP_PORT: env.port(3003),
+    ORCHESTRATOR_GROUP_ID: env.text('vigil-orchestrator'),
+    ORCHESTRATOR_TRANSACTIONAL_ID: env.text('vigil-orchestrator'),
+    ORCHESTRATOR_POLICIES: env.optionalText(),
+    VIGIL_TOPIC_PARTITIONS: env.int(6, { min: 1 }),
+    ORCHESTRATOR_SESSION_TIMEOUT_MS: env.int(30_000, { min: 6000 }),
+    ORCHESTRATOR_WEBHOOK_URLS: env.optionalText(),
+    ORCHESTRATOR_WEBHOOK_SECRET_FILE: env.optionalText(),
+    ORCHESTRATOR_WEBHOOK_RETRIES: env.int(6, { min: 0 }),
+    ORCHESTRATOR_WEBHOOK_RETRY_INITIAL_MS: env.int(1_000, { min: 1 }),
+    ORCHESTRATOR_WEBHOOK_RETRY_MAX_MS: env.int(60_000, { min: 1 }),
+    ORCHESTRATOR_WEBHOOK_TIMEOUT_MS: env.int(10_000, { min: 100 }),
+    ORCHESTRATOR_FAULT: env.oneOfOrEmpty(ORCHESTRATOR_FAULTS),
+  })
+  .check((ctx) => {
+    const v = ctx.value;
+    if (v.ORCHESTRATOR_WEBHOOK_RETRY_MAX_MS < v.ORCHESTRATOR_WEBHOOK_RETRY_INITIAL_MS) {
+      ctx.issues.push({ code: 'custom', input: v.ORCHESTRATOR_WEBHOOK_RETRY_MAX_MS, path: ['ORCHESTRATOR_WEBHOOK_RETRY_MAX_MS'], message: 'must be greater than or equal to ORCHESTRATOR_WEBHOOK_RETRY_INITIAL_MS' });
+    }
+  });
+type OrchestratorEnv = z.output<typeof orchestratorEnvSchema>;
 
-export const orchestratorEnvValidation = Joi.object({ ...infrastructureEnvSchema, ...alertmanagerEnvSchema, ...orchestratorEnvSchema });
-
-export interface OrchestratorConfig extends InfrastructureConfig {
-  httpPort: number;
-  groupId: string;
-  transactionalId: string;
-  topicPartitions: number;
-  /** Consumer session timeout: how long a dead instance keeps its partitions before a restart gets them. */
-  sessionTimeoutMs: number;
-  policiesPath: string;
-  policies: PolicyFile;
-  /**
-   * Test-only crash injection: exit right after persisting a batch that opened an incident
-   * (request not yet on Kafka), or right after the transaction carrying a request committed
-   * (not yet marked produced).
-   */
-  fault: OrchestratorFault;
-  /** Signed webhooks for lifecycle requests (urls empty = off); the secret is read from a file, never logged. */
-  webhooks: WebhookConfig;
-  /** Open incidents to Alertmanager API v2 (url empty = off). */
-  alertmanager: AlertmanagerConfig;
+/** What the variables give directly; the policy file and the webhook secret are read by loadOrchestratorConfig. */
+function settingsOf(v: OrchestratorEnv) {
+  return {
+    httpPort: v.HTTP_PORT,
+    groupId: v.ORCHESTRATOR_GROUP_ID,
+    transactionalId: v.ORCHESTRATOR_TRANSACTIONAL_ID,
+    topicPartitions: v.VIGIL_TOPIC_PARTITIONS,
+    /** Consumer session timeout: how long a dead instance keeps its partitions before a restart gets them. */
+    sessionTimeoutMs: v.ORCHESTRATOR_SESSION_TIMEOUT_MS,
+    policiesPath: v.ORCHESTRATOR_POLICIES,
+    /**
+     * Test-only crash injection: exit right after persisting a batch that opened an incident
+     * (request not yet on Kafka), or right after the transaction carrying a request committed
+     * (not yet marked produced).
+     */
+    fault: v.ORCHESTRATOR_FAULT,
+  };
 }
+
+export type OrchestratorConfig = InfrastructureConfig &
+  ReturnType<typeof settingsOf> & {
+    policies: PolicyFile;
+    /** Signed webhooks for lifecycle requests (urls empty = off); the secret is read from a file, never logged. */
+    webhooks: WebhookConfig;
+    /** Open incidents to Alertmanager API v2 (url empty = off). */
+    alertmanager: AlertmanagerConfig;
+  };
 
 export interface WebhookConfig {
   urls: string[];
@@ -51,14 +67,17 @@ export interface WebhookConfig {
 }
 
 /** The webhook settings; a URL without a readable, non-empty secret file stops the service. */
-export function loadWebhookConfig(v: {
-  ORCHESTRATOR_WEBHOOK_URLS: string;
-  ORCHESTRATOR_WEBHOOK_SECRET_FILE: string;
-  ORCHESTRATOR_WEBHOOK_RETRIES: number;
-  ORCHESTRATOR_WEBHOOK_RETRY_INITIAL_MS: number;
-  ORCHESTRATOR_WEBHOOK_RETRY_MAX_MS: number;
-  ORCHESTRATOR_WEBHOOK_TIMEOUT_MS: number;
-}): WebhookConfig {
+export function loadWebhookConfig(
+  v: Pick<
+    OrchestratorEnv,
+    | 'ORCHESTRATOR_WEBHOOK_URLS'
+    | 'ORCHESTRATOR_WEBHOOK_SECRET_FILE'
+    | 'ORCHESTRATOR_WEBHOOK_RETRIES'
+    | 'ORCHESTRATOR_WEBHOOK_RETRY_INITIAL_MS'
+    | 'ORCHESTRATOR_WEBHOOK_RETRY_MAX_MS'
+    | 'ORCHESTRATOR_WEBHOOK_TIMEOUT_MS'
+  >,
+): WebhookConfig {
   const urls = v.ORCHESTRATOR_WEBHOOK_URLS.split(',').map((u) => u.trim()).filter((u) => u !== '');
   for (const url of urls) {
     if (!/^https?:\/\//.test(url) || !URL.canParse(url)) throw new Error(`ORCHESTRATOR_WEBHOOK_URLS: not an http(s) URL: ${url.split('?')[0]}`);
@@ -81,8 +100,6 @@ export function loadWebhookConfig(v: {
   };
 }
 
-export type OrchestratorFault = '' | 'exit-after-persist' | 'exit-after-produce';
-
 export const ORCHESTRATOR_CONFIG = Symbol('OrchestratorConfig');
 
 export function loadPolicyFile(path: string): PolicyFile {
@@ -96,29 +113,13 @@ export function loadPolicyFile(path: string): PolicyFile {
   return parsePolicyFile(parsed, path);
 }
 
-export function loadOrchestratorConfig(env: NodeJS.ProcessEnv = process.env): OrchestratorConfig {
-  const { error, value } = Joi.object(orchestratorEnvSchema).unknown(true).validate(env, { abortEarly: false });
-  if (error) throw new Error(`invalid orchestrator configuration: ${error.message}`);
-  const v = value as {
-    HTTP_PORT: number;
-    ORCHESTRATOR_GROUP_ID: string;
-    ORCHESTRATOR_TRANSACTIONAL_ID: string;
-    ORCHESTRATOR_POLICIES: string;
-    VIGIL_TOPIC_PARTITIONS: number;
-    ORCHESTRATOR_SESSION_TIMEOUT_MS: number;
-    ORCHESTRATOR_FAULT: OrchestratorFault;
-  } & Parameters<typeof loadWebhookConfig>[0];
+export function loadOrchestratorConfig(environment: NodeJS.ProcessEnv = process.env): OrchestratorConfig {
+  const v = parseEnv(orchestratorEnvSchema, environment, 'invalid orchestrator configuration');
   return {
-    ...loadInfrastructureConfig(env),
-    httpPort: v.HTTP_PORT,
-    groupId: v.ORCHESTRATOR_GROUP_ID,
-    transactionalId: v.ORCHESTRATOR_TRANSACTIONAL_ID,
-    topicPartitions: v.VIGIL_TOPIC_PARTITIONS,
-    sessionTimeoutMs: v.ORCHESTRATOR_SESSION_TIMEOUT_MS,
-    policiesPath: v.ORCHESTRATOR_POLICIES,
+    ...loadInfrastructureConfig(environment),
+    ...settingsOf(v),
     policies: loadPolicyFile(v.ORCHESTRATOR_POLICIES),
-    fault: v.ORCHESTRATOR_FAULT,
     webhooks: loadWebhookConfig(v),
-    alertmanager: loadAlertmanagerConfig(env),
+    alertmanager: loadAlertmanagerConfig(environment),
   };
 }

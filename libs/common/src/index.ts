@@ -3,7 +3,6 @@ export { errorChain, explainTransportFailure, type ErrorLike } from './connectio
 export { createJsonLogger } from './logger';
 export { bootstrapService } from './bootstrap';
 export {
-  infrastructureEnvSchema,
   loadInfrastructureConfig,
   type InfrastructureConfig,
   type KafkaSecurity,
@@ -17,5 +16,6 @@ export { createRetryPolicy, isRetriable, retryCounter, type RetryOptions, type R
 export { Serializer } from './mutex';
 export { ApiCaller, ApiTokenGuard, Public, roleNeededFor } from './auth/api-auth.guard';
 export { ApiTokenSet, sha256, type ApiPrincipal, type ApiRole } from './auth/api-tokens';
-export { apiAuthEnvSchema, loadApiTokens } from './auth/api-tokens.config';
-export { AlertmanagerClient, alertmanagerEnvSchema, dashboardLink, loadAlertmanagerConfig, type AlertmanagerAlert, type AlertmanagerConfig } from './ops/alertmanager';
+export { loadApiTokens } from './auth/api-tokens.config';
+export { AlertmanagerClient, dashboardLink, loadAlertmanagerConfig, type AlertmanagerAlert, type AlertmanagerConfig } from './ops/alertmanager';
+export { describeZodIssues, env, parseEnv, ZodValidationPipe } from './validation';

@@ -11,6 +11,8 @@ import {
   RetrainCompleted,
   RetrainRequested,
   RollbackRequested,
+  DEPLOYMENT_REASONS,
+  TASKS,
 } from './events';
 import { ALERT_KINDS, ALERT_RULES, SEVERITIES } from './alert-rules';
 import { EVENT_STREAMS, SchemaName, topicMap } from './topics';
@@ -73,6 +75,12 @@ describe('Avro contracts', () => {
     expect(symbols('kind')).toEqual([...ALERT_KINDS]);
     expect(symbols('severity')).toEqual([...SEVERITIES]);
     for (const rule of Object.values(ALERT_RULES)) expect(ALERT_KINDS).toContain(rule.kind);
+  });
+
+  it('takes the prediction tasks from TASKS and documents the deployment reasons of DEPLOYMENT_REASONS', () => {
+    const field = (schema: SchemaName, name: string) => loadSchema(schema).fields.find((f) => f.name === name)! as { type: unknown; doc?: string };
+    expect((field('prediction-event', 'task').type as { symbols: string[] }).symbols).toEqual([...TASKS]);
+    expect(field('model-deployed', 'reason').doc).toBe(DEPLOYMENT_REASONS.join(', '));
   });
 
   it('names every rule of the alert-rule table in the orchestrator doc, whose policies match on them', () => {

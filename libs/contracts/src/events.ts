@@ -4,7 +4,13 @@
  */
 import type { AlertKind, Severity } from './alert-rules';
 
-export type Task = 'CLASSIFICATION' | 'REGRESSION';
+/** The symbols of prediction-event.avsc's `Task` enum, in order (contracts.spec.ts checks them). */
+export const TASKS = ['CLASSIFICATION', 'REGRESSION'] as const;
+export type Task = (typeof TASKS)[number];
+
+/** The reasons model-deployed.avsc documents (a string on the wire, so older values still decode). */
+export const DEPLOYMENT_REASONS = ['initial', 'retrain', 'rollback', 'manual'] as const;
+export type DeploymentReason = (typeof DEPLOYMENT_REASONS)[number];
 
 export interface PredictionEvent {
   eventId: string;

@@ -5,3 +5,4 @@ export * from './windows';
 export * from './join';
 export * from './metrics';
 export { mulberry32, gaussian } from './random';
+export * from './stats';

@@ -1,11 +1,12 @@
-export { LifecyclePolicyEngine, eventIdOf, modelIdOf } from './lifecycle-policy-engine';
-export type { ClosedIncident, Decision, DecisionOutcome, EngineResult, LifecycleEvent, LifecycleRequest } from './lifecycle-policy-engine';
+export { LifecyclePolicyEngine } from './lifecycle-policy-engine';
+export { eventIdOf, modelIdOf } from './lifecycle-events';
+export type { ClosedIncident, Decision, DecisionOutcome, EngineResult, LifecycleEvent, LifecycleRequest } from './lifecycle-events';
 export { championAt, previousChampion } from './champion';
 export { incidentIdFor, requestEventIdFor, type LifecycleAction } from './identity';
 export {
   BUILTIN_POLICY,
   parsePolicyFile,
-  parsePolicyOverride,
+  policyOverrideSchema,
   resolvePolicy,
   type LifecyclePolicy,
   type PolicyFile,
@@ -13,4 +14,3 @@ export {
   type ResolvedPolicy,
 } from './policy';
 export { emptyModelState, storedModelState, type DeploymentRecord, type IncidentRecord, type ModelState } from './state';
-export { twoProportionZTest, type TwoProportionZTest } from './z-test';

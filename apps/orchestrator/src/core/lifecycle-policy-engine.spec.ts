@@ -1,6 +1,7 @@
 import type { Alert, MetricSnapshot, ModelDeployed } from '@vigil/contracts';
 import { incidentIdFor, requestEventIdFor } from './identity';
-import { EngineResult, LifecycleEvent, LifecyclePolicyEngine } from './lifecycle-policy-engine';
+import type { EngineResult, LifecycleEvent } from './lifecycle-events';
+import { LifecyclePolicyEngine } from './lifecycle-policy-engine';
 import { PolicyOverride, resolvePolicy } from './policy';
 import { emptyModelState, ModelState, storedModelState } from './state';
 

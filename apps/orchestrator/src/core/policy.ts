@@ -1,72 +1,104 @@
-import type { AlertKind } from '@vigil/contracts';
 import { ALERT_KINDS, ALERT_RULE_NAMES } from '@vigil/contracts';
-import Joi from 'joi';
+import { describeZodIssues } from '@vigil/common';
+import { z } from 'zod';
+
+const seconds = z.number().min(0);
+const count = z.number().int().min(1);
+const rate = z.number().min(0).max(1);
+
+const performanceSchema = z.strictObject({
+  /** Alert kinds that count as "the model performs badly". */
+  kinds: z.array(z.enum(ALERT_KINDS)),
+  /** Alert rules (of the ALERT_RULES table) that count; empty = every rule of those kinds. */
+  rules: z.array(z.enum(ALERT_RULE_NAMES)),
+  /**
+   * N consecutive observations open an incident… An observation is an alert at or above
+   * its rule's `retrainFrom` severity in ALERT_RULES (CRITICAL for performance rules;
+   * any detection of a DETECTOR rule) or a snapshot below `accuracyFloor`.
+   */
+  consecutiveCritical: count,
+  /** …or a CRITICAL condition held this long (alert.since → latest observedAt)… */
+  sustainedSeconds: seconds,
+  /** …but never on fewer observations than this. */
+  minEvidence: count,
+  /** Snapshots with accuracy below this count as CRITICAL observations; null = snapshots do not. */
+  accuracyFloor: rate.nullable(),
+  /** Snapshots with fewer labelled predictions are "insufficient evidence". */
+  minSampleSize: z.number().int().min(0),
+});
+
+const driftSchema = z.strictObject({
+  /**
+   * Features whose CRITICAL drift alerts count (`dataset_drift` escalates to CRITICAL
+   * from the second alert of an episode); empty = drift never triggers a retrain.
+   */
+  importantFeatures: z.array(z.string()),
+  consecutiveCritical: count,
+});
+
+const retrainFields = {
+  enabled: z.boolean(),
+  /** At least this long between two retrain requests of the model. */
+  cooldownSeconds: seconds,
+  /** At most this many retrain requests in any 24 hours. */
+  maxPerDay: z.number().int().min(0),
+};
+
+const hysteresisSchema = z.strictObject({
+  /** A snapshot is healthy only at accuracy ≥ floor + margin (between: neither). */
+  margin: rate,
+  /** This many consecutive healthy snapshots clear a streak of CRITICAL observations. */
+  healthyToClear: count,
+  /** A streak with no new CRITICAL observation for this long starts over. */
+  streakExpirySeconds: seconds,
+});
+
+const rollbackSchema = z.strictObject({
+  enabled: z.boolean(),
+  /** A deployment is on probation this long after deployedAt. */
+  probationSeconds: seconds,
+  metric: z.literal('accuracy'),
+  /** Labelled predictions required on each side before comparing. */
+  minSampleSize: z.number().int().min(1),
+  /** Minimum absolute accuracy drop (previous − new) worth a rollback. */
+  margin: rate,
+  /** One-sided significance level of the two-proportion z-test. */
+  alpha: z.number().gt(0).lt(1),
+  /** How many of the previous version's last whole-version snapshots form its baseline. */
+  baselineSnapshots: count,
+});
 
 /**
  * What the orchestrator does about one model. Documented field by field in
  * docs/orchestrator.md; config/policies.example.json shows every key.
  */
-export interface LifecyclePolicy {
-  retrain: {
-    enabled: boolean;
-    performance: {
-      /** Alert kinds that count as "the model performs badly". */
-      kinds: AlertKind[];
-      /** Alert rules (of the ALERT_RULES table) that count; empty = every rule of those kinds. */
-      rules: string[];
-      /**
-       * N consecutive observations open an incident… An observation is an alert at or above
-       * its rule's `retrainFrom` severity in ALERT_RULES (CRITICAL for performance rules;
-       * any detection of a DETECTOR rule) or a snapshot below `accuracyFloor`.
-       */
-      consecutiveCritical: number;
-      /** …or a CRITICAL condition held this long (alert.since → latest observedAt)… */
-      sustainedSeconds: number;
-      /** …but never on fewer observations than this. */
-      minEvidence: number;
-      /** Snapshots with accuracy below this count as CRITICAL observations; null = snapshots do not. */
-      accuracyFloor: number | null;
-      /** Snapshots with fewer labelled predictions are "insufficient evidence". */
-      minSampleSize: number;
-    };
-    drift: {
-      /**
-       * Features whose CRITICAL drift alerts count (`dataset_drift` escalates to CRITICAL
-       * from the second alert of an episode); empty = drift never triggers a retrain.
-       */
-      importantFeatures: string[];
-      consecutiveCritical: number;
-    };
-    /** At least this long between two retrain requests of the model. */
-    cooldownSeconds: number;
-    /** At most this many retrain requests in any 24 hours. */
-    maxPerDay: number;
-  };
-  hysteresis: {
-    /** A snapshot is healthy only at accuracy ≥ floor + margin (between: neither). */
-    margin: number;
-    /** This many consecutive healthy snapshots clear a streak of CRITICAL observations. */
-    healthyToClear: number;
-    /** A streak with no new CRITICAL observation for this long starts over. */
-    streakExpirySeconds: number;
-  };
-  rollback: {
-    enabled: boolean;
-    /** A deployment is on probation this long after deployedAt. */
-    probationSeconds: number;
-    metric: 'accuracy';
-    /** Labelled predictions required on each side before comparing. */
-    minSampleSize: number;
-    /** Minimum absolute accuracy drop (previous − new) worth a rollback. */
-    margin: number;
-    /** One-sided significance level of the two-proportion z-test. */
-    alpha: number;
-    /** How many of the previous version's last whole-version snapshots form its baseline. */
-    baselineSnapshots: number;
-  };
-}
+const lifecyclePolicySchema = z.strictObject({
+  retrain: z.strictObject({ ...retrainFields, performance: performanceSchema, drift: driftSchema }),
+  hysteresis: hysteresisSchema,
+  rollback: rollbackSchema,
+});
+export type LifecyclePolicy = z.infer<typeof lifecyclePolicySchema>;
 
-export const BUILTIN_POLICY: LifecyclePolicy = {
+/** The same keys, every one optional: a file or an API call overrides only what it names. */
+export const policyOverrideSchema = z
+  .strictObject({
+    retrain: z.strictObject({ ...retrainFields, performance: performanceSchema.partial(), drift: driftSchema.partial() }).partial(),
+    hysteresis: hysteresisSchema.partial(),
+    rollback: rollbackSchema.partial(),
+  })
+  .partial();
+export type PolicyOverride = z.infer<typeof policyOverrideSchema>;
+
+/** The policy file: defaults for every model, then per-model overrides. */
+const policyFileSchema = z.strictObject({
+  $comment: z.unknown().optional(),
+  defaults: policyOverrideSchema.optional(),
+  models: z.record(z.string(), policyOverrideSchema).optional(),
+});
+export type PolicyFile = Omit<z.infer<typeof policyFileSchema>, '$comment'>;
+
+/** The policy of every model before the file and the API override it; checked against the schema once, at load. */
+export const BUILTIN_POLICY: LifecyclePolicy = lifecyclePolicySchema.parse({
   retrain: {
     enabled: true,
     performance: {
@@ -92,66 +124,12 @@ export const BUILTIN_POLICY: LifecyclePolicy = {
     alpha: 0.01,
     baselineSnapshots: 6,
   },
-};
-
-export type DeepPartial<T> = { [K in keyof T]?: T[K] extends (infer U)[] ? U[] : T[K] extends object | null ? DeepPartial<T[K]> : T[K] };
-export type PolicyOverride = DeepPartial<LifecyclePolicy>;
-
-const seconds = Joi.number().min(0);
-const count = Joi.number().integer().min(1);
-const rate = Joi.number().min(0).max(1);
-
-/** Every key optional: a file or an API call overrides only what it names. */
-export const policyOverrideSchema = Joi.object({
-  retrain: Joi.object({
-    enabled: Joi.boolean(),
-    performance: Joi.object({
-      kinds: Joi.array().items(Joi.string().valid(...ALERT_KINDS)),
-      rules: Joi.array().items(Joi.string().valid(...ALERT_RULE_NAMES)),
-      consecutiveCritical: count,
-      sustainedSeconds: seconds,
-      minEvidence: count,
-      accuracyFloor: rate.allow(null),
-      minSampleSize: Joi.number().integer().min(0),
-    }),
-    drift: Joi.object({ importantFeatures: Joi.array().items(Joi.string()), consecutiveCritical: count }),
-    cooldownSeconds: seconds,
-    maxPerDay: Joi.number().integer().min(0),
-  }),
-  hysteresis: Joi.object({ margin: rate, healthyToClear: count, streakExpirySeconds: seconds }),
-  rollback: Joi.object({
-    enabled: Joi.boolean(),
-    probationSeconds: seconds,
-    metric: Joi.string().valid('accuracy'),
-    minSampleSize: Joi.number().integer().min(1),
-    margin: rate,
-    alpha: Joi.number().greater(0).less(1),
-    baselineSnapshots: count,
-  }),
-}).unknown(false);
-
-/** The policy file: defaults for every model, then per-model overrides. */
-export interface PolicyFile {
-  defaults?: PolicyOverride;
-  models?: Record<string, PolicyOverride>;
-}
-
-export const policyFileSchema = Joi.object({
-  $comment: Joi.any(),
-  defaults: policyOverrideSchema,
-  models: Joi.object().pattern(Joi.string(), policyOverrideSchema),
-}).unknown(false);
-
-export function parsePolicyOverride(input: unknown, where: string): PolicyOverride {
-  const { error, value } = policyOverrideSchema.validate(input, { abortEarly: false });
-  if (error) throw new RangeError(`invalid policy in ${where}: ${error.message}`);
-  return value as PolicyOverride;
-}
+});
 
 export function parsePolicyFile(input: unknown, where: string): PolicyFile {
-  const { error, value } = policyFileSchema.validate(input, { abortEarly: false });
-  if (error) throw new RangeError(`invalid policy file ${where}: ${error.message}`);
-  const { defaults, models } = value as PolicyFile;
+  const result = policyFileSchema.safeParse(input);
+  if (!result.success) throw new RangeError(`invalid policy file ${where}: ${describeZodIssues(result.error.issues)}`);
+  const { defaults, models } = result.data;
   return { defaults, models };
 }
 

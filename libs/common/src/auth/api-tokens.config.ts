@@ -1,11 +1,12 @@
-import Joi from 'joi';
 import { readFileSync, statSync } from 'node:fs';
+import { z } from 'zod';
+import { env, parseEnv } from '../validation/env-schema';
 import { ApiTokenSet } from './api-tokens';
 
 /** The HTTP API's token variables, with their documented defaults (README "Configuration", docs/api-auth.md). */
-export const apiAuthEnvSchema = {
-  VIGIL_API_TOKENS_FILE: Joi.string().allow('').default(''),
-  VIGIL_API_TOKENS: Joi.string().allow('').default(''),
+export const apiAuthEnvShape = {
+  VIGIL_API_TOKENS_FILE: env.optionalText(),
+  VIGIL_API_TOKENS: env.optionalText(),
 };
 
 export const API_TOKENS_HOWTO =
@@ -19,10 +20,8 @@ export interface LoadedApiTokens {
 }
 
 /** Reads and validates the configured tokens; throws with a message naming the variable and entry. */
-export function loadApiTokens(env: NodeJS.ProcessEnv = process.env): LoadedApiTokens {
-  const { error, value } = Joi.object(apiAuthEnvSchema).unknown(true).validate(env);
-  if (error) throw new Error(`invalid API token configuration: ${error.message}`);
-  const { VIGIL_API_TOKENS_FILE: file, VIGIL_API_TOKENS: inline } = value as Record<keyof typeof apiAuthEnvSchema, string>;
+export function loadApiTokens(environment: NodeJS.ProcessEnv = process.env): LoadedApiTokens {
+  const { VIGIL_API_TOKENS_FILE: file, VIGIL_API_TOKENS: inline } = parseEnv(z.object(apiAuthEnvShape), environment, 'invalid API token configuration');
   const sources: [string, unknown][] = [];
   const warnings: string[] = [];
   if (file !== '') {

@@ -1,29 +1,28 @@
 import { Logger } from '@nestjs/common';
-import Joi from 'joi';
 import { Counter, Registry } from 'prom-client';
+import { z } from 'zod';
 import { createRetryPolicy, RetryPolicy } from '../retry';
+import { env, parseEnv } from '../validation/env-schema';
 
 /** Variables of every service that talks to Alertmanager (defaults documented in docs/operations.md). */
-export const alertmanagerEnvSchema = {
-  ALERTMANAGER_URL: Joi.string().uri().allow('').default(''),
-  ALERTMANAGER_RESEND_MS: Joi.number().integer().min(1_000).default(60_000),
-  VIGIL_DASHBOARD_URL: Joi.string().uri().allow('').default(''),
-};
+const alertmanagerEnvSchema = z
+  .object({
+    ALERTMANAGER_URL: env.optionalUrl(),
+    ALERTMANAGER_RESEND_MS: env.int(60_000, { min: 1_000 }),
+    VIGIL_DASHBOARD_URL: env.optionalUrl(),
+  })
+  .transform((v) => ({
+    /** Base URL of Alertmanager (empty = off). */
+    url: v.ALERTMANAGER_URL,
+    /** Firing alerts are sent again this often, as Prometheus does, so Alertmanager keeps them open. */
+    resendMs: v.ALERTMANAGER_RESEND_MS,
+    /** Base URL of the dashboard linked from alerts (empty = no link). */
+    dashboardUrl: v.VIGIL_DASHBOARD_URL,
+  }));
+export type AlertmanagerConfig = z.output<typeof alertmanagerEnvSchema>;
 
-export interface AlertmanagerConfig {
-  /** Base URL of Alertmanager (empty = off). */
-  url: string;
-  /** Firing alerts are sent again this often, as Prometheus does, so Alertmanager keeps them open. */
-  resendMs: number;
-  /** Base URL of the dashboard linked from alerts (empty = no link). */
-  dashboardUrl: string;
-}
-
-export function loadAlertmanagerConfig(env: NodeJS.ProcessEnv = process.env): AlertmanagerConfig {
-  const { error, value } = Joi.object(alertmanagerEnvSchema).unknown(true).validate(env, { abortEarly: false });
-  if (error) throw new Error(`invalid Alertmanager configuration: ${error.message}`);
-  const v = value as { ALERTMANAGER_URL: string; ALERTMANAGER_RESEND_MS: number; VIGIL_DASHBOARD_URL: string };
-  return { url: v.ALERTMANAGER_URL, resendMs: v.ALERTMANAGER_RESEND_MS, dashboardUrl: v.VIGIL_DASHBOARD_URL };
+export function loadAlertmanagerConfig(environment: NodeJS.ProcessEnv = process.env): AlertmanagerConfig {
+  return parseEnv(alertmanagerEnvSchema, environment, 'invalid Alertmanager configuration');
 }
 
 /** The dashboard page of a model, or undefined without a dashboard URL. */

@@ -1,0 +1,1 @@
+export { pooledProportionZ, twoProportionZTest, type ProportionSample, type TwoProportionZTest } from './two-proportion-z-test';
