@@ -133,9 +133,10 @@ mkdir -p "$LOG_DIR"
 start_service() {
   local name="$1" port="$2"; shift 2
   # In a session of its own, so Ctrl-C reaches only the story and this script, whose exit
-  # stops the services (SIGTERM, SIGKILL after 10 s); Node would otherwise take the SIGINT
-  # itself and the loop after the story would see a service gone before the trap ran.
-  # setsid execs node (the child is not a group leader), so $! is the service's pid.
+  # stops the services (SIGTERM, SIGKILL after 10 s). Otherwise each Node would take the
+  # SIGINT too (Node handles it even though bash ignores it for background jobs), and the
+  # loop after the story could report a service that stopped first as having exited.
+  # setsid and env exec (the child is not a group leader), so $! is the service's pid.
   setsid env HTTP_PORT="$port" "$@" node -r ./bin/register-paths.js "dist/apps/${name}/src/main.js" >"$LOG_DIR/${name}.log" 2>&1 &
   PIDS[$name]=$!
 }
