@@ -6,11 +6,14 @@
  *
  *   npx ts-node -r tsconfig-paths/register --transpile-only bench/engine-drift.ts
  *
+ * Needs a Python 3 with numpy and scipy: `python3`, or the one BENCH_PYTHON names (e.g.
+ * a virtual environment's); without them it says so in one line and exits 1.
+ *
  * Vigil's time includes summarising the current window (as the live monitor
  * does incrementally) and running the tests; the one-off summarisation of the
  * reference is timed separately.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,7 +59,24 @@ function seconds(t0: bigint): number {
   return Number(process.hrtime.bigint() - t0) / 1e9;
 }
 
+const PYTHON = process.env.BENCH_PYTHON ?? 'python3';
+
+/** Why the scipy side cannot run, or null when PYTHON imports numpy and scipy. */
+function pythonProblem(): string | null {
+  const probe = spawnSync(PYTHON, ['-c', 'import numpy, scipy'], { encoding: 'utf8' });
+  if (probe.error) return `${PYTHON} not found`;
+  return probe.status === 0 ? null : `${PYTHON} lacks numpy or scipy`;
+}
+
 function main(): void {
+  const problem = pythonProblem();
+  if (problem) {
+    console.error(
+      `bench:engine (b) compares with scipy, and ${problem}: python3 -m venv .venv-bench && .venv-bench/bin/pip install numpy scipy, then BENCH_PYTHON=.venv-bench/bin/python npm run bench:engine`,
+    );
+    process.exitCode = 1;
+    return;
+  }
   const dir = mkdtempSync(join(tmpdir(), 'vigil-drift-bench-'));
   try {
     const ref: Record<string, Float64Array | Int32Array> = {};
@@ -111,7 +131,7 @@ function main(): void {
     const testsOnlySeconds = seconds(t0);
 
     const py = JSON.parse(
-      execFileSync('python3', [join(__dirname, 'engine_drift_reference.py'), dir, String(N_NUM), String(N_CAT)], {
+      execFileSync(PYTHON, [join(__dirname, 'engine_drift_reference.py'), dir, String(N_NUM), String(N_CAT)], {
         encoding: 'utf8',
         maxBuffer: 1 << 24,
       }),

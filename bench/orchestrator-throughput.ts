@@ -1,9 +1,10 @@
 /**
  * Orchestrator catch-up throughput: metric snapshots produced up front, then the
  * orchestrator (child process, ts-node) starts; records/s = records consumed ÷ time from
- * "consumer running" until its group has committed every input offset.
+ * "consumer running" until its group has committed every input offset. Baseline in the
+ * same run: a bare kafkajs consumer (no decoding, no work) over the same records.
  *
- *   node -r ts-node/register/transpile-only -r tsconfig-paths/register test/orchestrator/throughput.ts
+ *   npm run bench:orchestrator
  *
  * THROUGHPUT_MODELS (default 50) models, each deployed once, then THROUGHPUT_WINDOWS
  * (default 25) snapshot windows per model of 1 whole-version + 3 segment snapshots:
@@ -14,9 +15,11 @@ import { topicMap } from '@vigil/contracts';
 import { createKafka, createSchemaRegistry, ensureTopics, registerContracts } from '@vigil/messaging';
 import { createClickHouse } from '@vigil/storage';
 import { randomUUID } from 'node:crypto';
+import { cpus } from 'node:os';
 import { freePort } from '../test/support/service-process';
 import { dropDatabase, eventually, testInfrastructure } from '../test/support/stack';
 import { EventProducer, OrchestratorProcess } from '../test/orchestrator/support';
+import { BenchRow, printBenchTable } from './table';
 
 const MODELS = Number(process.env.THROUGHPUT_MODELS ?? 50);
 const WINDOWS = Number(process.env.THROUGHPUT_WINDOWS ?? 25);
@@ -40,6 +43,29 @@ function snapshot(modelId: string, windowStart: number, segment: string): Metric
     labelledCount: 400,
     metrics: { accuracy: 0.9 },
   };
+}
+
+const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+/** Seconds a bare kafkajs consumer takes to read `expected` records of the orchestrator's inputs. */
+async function baselineSeconds(expected: number): Promise<number> {
+  const consumer = kafka.consumer({ groupId: `bench-baseline-${config.runId}`, maxWaitTimeInMs: 100 });
+  const start = Date.now();
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topics.metricSnapshots, topics.modelDeployed], fromBeginning: true });
+  let seen = 0;
+  let done: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  await consumer.run({
+    eachBatch: async ({ batch }) => {
+      seen += batch.messages.length;
+      if (seen >= expected) done();
+    },
+  });
+  await finished;
+  const seconds = (Date.now() - start) / 1000;
+  await consumer.disconnect();
+  return seconds;
 }
 
 /** Input records its group has not committed yet. */
@@ -71,6 +97,7 @@ async function main(): Promise<void> {
   await producer.connect();
   const events = new EventProducer(producer, registry, topics, schemaIds);
   const start = Date.now() - 2 * 24 * 60 * MIN;
+  const produceStart = Date.now();
   let records = 0;
   for (let m = 0; m < MODELS; m++) {
     const modelId = `throughput-${m}`;
@@ -84,18 +111,29 @@ async function main(): Promise<void> {
     records += 1 + snapshots.length;
   }
   await producer.disconnect();
+  const produceS = (Date.now() - produceStart) / 1000;
+  const baseline = await baselineSeconds(records);
 
   const orchestrator = new OrchestratorProcess(config, await freePort(), {});
   try {
+    const spawned = Date.now();
     await orchestrator.startAndWait();
     const running = Date.now();
     await eventually(() => lag(`orchestrator-${config.runId}`), (n) => n === 0, 1_200_000);
-    const seconds = (Date.now() - running) / 1000;
+    const caughtUp = Date.now();
+    const seconds = (caughtUp - running) / 1000;
     const clickhouse = createClickHouse(config.clickhouse);
     const result = await clickhouse.query({ query: 'SELECT count() AS n FROM decision_audit', format: 'JSONEachRow' });
     const [{ n }] = await result.json<{ n: string }>();
     await clickhouse.close();
-    console.log(JSON.stringify({ records, seconds: Math.round(seconds * 10) / 10, recordsPerSecond: Math.round(records / seconds), auditRows: Number(n) }));
+    const rows: BenchRow[] = [
+      ['records produced up front', `${records}`, `${MODELS} models × (1 deployment + ${WINDOWS} windows × 4 snapshots), ${PARTITIONS} partitions, ${round(produceS)} s`],
+      ['orchestrator catch-up', `${round(records / seconds, 0)} rec/s`, `${round(seconds)} s from consumer running to every offset committed; ${round((caughtUp - spawned) / 1000)} s from spawn`],
+      ['bare kafkajs consumer (baseline)', `${round(records / baseline, 0)} rec/s`, `${round(baseline)} s, same records, no decoding`],
+      ['ratio orchestrator / baseline', `${round(baseline / seconds, 3)}`, 'same run, same records'],
+      ['decision_audit rows', `${Number(n)}`, 'decisions audited for these records'],
+    ];
+    printBenchTable(`Vigil orchestrator catch-up bench — ${new Date().toISOString()}, ${cpus().length} cores, Node ${process.version}`, rows);
   } finally {
     await orchestrator.stop();
     const admin = kafka.admin();

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # `npm run demo`: sets everything up on a fresh clone, starts the three services with
-# settings sized for a few-minute story, tells the story (apps/simulator/src/demo), and
-# stops the services on exit or Ctrl-C. The stack (Kafka, registry, ClickHouse) stays up.
+# settings sized for a few-minute story, tells the story (apps/simulator/src/demo), then
+# keeps the services running so the printed curls work, until Ctrl-C. It ends after the
+# story instead with `--exit` or DEMO_EXIT=1, and by default when stdout is not a terminal
+# (CI, a pipe); DEMO_EXIT=0 keeps the services running even then. The services stop on
+# every exit; the stack (Kafka, registry, ClickHouse) stays up.
+# Service ports: DEMO_INGESTOR_PORT, DEMO_MONITOR_PORT, DEMO_ORCHESTRATOR_PORT (3001-3003).
 # Every run uses fresh topics (demo.<timestamp>.*) and a fresh ClickHouse database
 # (vigil_demo_<timestamp>), so reruns start clean; earlier demo databases are dropped in
 # the background (on ClickHouse 18.16 a DROP of tables just written can take a minute).
@@ -10,6 +14,19 @@ cd "$(dirname "$0")/.."
 
 say() { printf '[demo] %s\n' "$*"; }
 die() { printf '[demo] error: %s\n' "$*" >&2; exit 1; }
+
+exit_after_story="${DEMO_EXIT:-}"
+for arg in "$@"; do
+  case "$arg" in
+    --exit) exit_after_story=1 ;;
+    *) die "unknown argument '$arg' (usage: npm run demo [-- --exit])" ;;
+  esac
+done
+[[ -z "$exit_after_story" || "$exit_after_story" == 0 || "$exit_after_story" == 1 ]] \
+  || die "DEMO_EXIT must be 0 (keep the services running after the story) or 1 (exit), got '$exit_after_story'"
+if [[ -z "$exit_after_story" ]]; then
+  if [[ -t 1 ]]; then exit_after_story=0; else exit_after_story=1; fi
+fi
 
 LOG_DIR=.infra/logs/services
 STAMP="$(date -u +%Y%m%d%H%M%S)"
@@ -23,7 +40,9 @@ export VIGIL_TOPIC_PARTITIONS=3
 # Sized for minutes, not days: snapshots every 2 s, a 300-label rolling window (about 8 s
 # of labels at 40 predictions/s), verdicts from 150 labels.
 export MONITOR_METRIC_WINDOW=300
-INGESTOR_PORT=3001 MONITOR_PORT=3002 ORCHESTRATOR_PORT=3003
+INGESTOR_PORT="${DEMO_INGESTOR_PORT:-3001}"
+MONITOR_PORT="${DEMO_MONITOR_PORT:-3002}"
+ORCHESTRATOR_PORT="${DEMO_ORCHESTRATOR_PORT:-3003}"
 export DEMO_INGESTOR_URL="http://127.0.0.1:${INGESTOR_PORT}"
 export DEMO_MONITOR_URL="http://127.0.0.1:${MONITOR_PORT}"
 export DEMO_ORCHESTRATOR_URL="http://127.0.0.1:${ORCHESTRATOR_PORT}"
@@ -49,12 +68,30 @@ stop_services() {
   fi
   PIDS=()
 }
+# Ctrl-C once the story has ended is how a user leaves the demo: that exit is a success.
+story_done=0
 trap stop_services EXIT
-trap 'exit 130' INT TERM
+trap 'if (( story_done )); then exit 0; else exit 130; fi' INT TERM
+
+# The newest source (or build setting) is newer than the oldest compiled entry point, or
+# one is missing: build. A fresh clone's `npm ci` has just built (the `prepare` script).
+build_needed() {
+  local entry
+  for entry in dist/apps/{ingestor,monitor,orchestrator}/src/main.js dist/apps/simulator/src/demo/main.js; do
+    [[ -f "$entry" ]] || return 0
+    [[ -z "$(find apps libs bench infra \( -name '*.ts' -o -name '*.json' \) -newer "$entry" -print -quit)" ]] || return 0
+    [[ -z "$(find tsconfig.json tsconfig.build.json package-lock.json -newer "$entry" -print -quit 2>/dev/null)" ]] || return 0
+  done
+  return 1
+}
 
 [ -d node_modules ] || npm ci
 npm run infra:up
-npm run build || die "the build failed (see above); the demo runs the compiled services"
+if build_needed; then
+  npm run build || die "the build failed (see above); the demo runs the compiled services"
+else
+  say "dist/ is newer than the sources: not rebuilding"
+fi
 
 for port in "$INGESTOR_PORT" "$MONITOR_PORT" "$ORCHESTRATOR_PORT"; do
   if curl -s -o /dev/null --max-time 2 "http://127.0.0.1:${port}/"; then
@@ -95,7 +132,12 @@ export DEMO_API_WRITE_TOKEN_FILE="$TOKEN_DIR/write.token"
 mkdir -p "$LOG_DIR"
 start_service() {
   local name="$1" port="$2"; shift 2
-  env HTTP_PORT="$port" "$@" node -r ./bin/register-paths.js "dist/apps/${name}/src/main.js" >"$LOG_DIR/${name}.log" 2>&1 &
+  # In a session of its own, so Ctrl-C reaches only the story and this script, whose exit
+  # stops the services (SIGTERM, SIGKILL after 10 s). Otherwise each Node would take the
+  # SIGINT too (Node handles it even though bash ignores it for background jobs), and the
+  # loop after the story could report a service that stopped first as having exited.
+  # setsid and env exec (the child is not a group leader), so $! is the service's pid.
+  setsid env HTTP_PORT="$port" "$@" node -r ./bin/register-paths.js "dist/apps/${name}/src/main.js" >"$LOG_DIR/${name}.log" 2>&1 &
   PIDS[$name]=$!
 }
 wait_healthy() {
@@ -124,4 +166,19 @@ start_service orchestrator "$ORCHESTRATOR_PORT" ORCHESTRATOR_GROUP_ID="demo-${ST
 wait_healthy monitor "$MONITOR_PORT"
 wait_healthy orchestrator "$ORCHESTRATOR_PORT"
 
+# Where a user can look while the services run (the dashboard of issue 10 adds its URL here).
+SERVICE_URLS=("ingestor     ${DEMO_INGESTOR_URL}" "monitor      ${DEMO_MONITOR_URL}" "orchestrator ${DEMO_ORCHESTRATOR_URL}")
+
 node -r ./bin/register-paths.js dist/apps/simulator/src/demo/main.js
+story_done=1
+
+(( exit_after_story )) && exit 0
+say "the services keep running so the curls above work; Ctrl-C stops them (npm run demo -- --exit ends after the story):"
+for url in "${SERVICE_URLS[@]}"; do say "  $url"; done
+while true; do
+  for name in "${!PIDS[@]}"; do
+    kill -0 "${PIDS[$name]}" 2>/dev/null || die "$name exited: see $LOG_DIR/${name}.log"
+  done
+  # In the background and waited for: bash runs the INT trap at once, not after a sleep.
+  sleep 1 & wait $!
+done

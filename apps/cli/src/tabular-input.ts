@@ -3,12 +3,15 @@
  * "say ""hi""", newlines inside quotes, CRLF) and JSON Lines (one object per
  * line; .jsonl or .ndjson). The format is chosen by the file extension.
  *
- * Errors are `TabularInputError`s naming the file, the line and, where known,
- * the column, so a user can go straight to the bad cell.
+ * CSV is read by csv-parse. Errors are `TabularInputError`s naming the file, the
+ * line (where the record starts) and, where known, the column, so a user can go
+ * straight to the bad row.
  *
  * Missing cells: empty CSV fields and NA / NaN / nan / null / NULL; JSON null or
  * an absent key. Everything else is kept as read (CSV cells are strings).
  */
+
+import { CsvError, CsvErrorCode, parse } from 'csv-parse/sync';
 
 export class TabularInputError extends Error {
   constructor(
@@ -58,68 +61,42 @@ export function parseTable(file: string, text: string): Table {
   return table;
 }
 
+const CSV_PROBLEMS: Partial<Record<CsvErrorCode, string>> = {
+  CSV_QUOTE_NOT_CLOSED: 'unterminated quoted field',
+  INVALID_OPENING_QUOTE: 'quote in the middle of an unquoted field',
+  CSV_INVALID_CLOSING_QUOTE: 'text after a closing quote',
+};
+
+const LINE_BREAK = /\r\n|\r|\n/g;
+
+/**
+ * Records with the line each starts on. csv-parse's own line count is not used: it
+ * counts a CRLF inside a quoted field as two lines. A record starts after the lines of
+ * the records before it (each one line plus the breaks inside its fields) and the
+ * blank lines skipped so far; an error is reported at the line of the record it is in.
+ */
 function parseCsvRecords(file: string, text: string): Array<{ line: number; fields: string[] }> {
   const records: Array<{ line: number; fields: string[] }> = [];
-  let fields: string[] = [];
-  let field = '';
-  let inQuotes = false;
-  let quotedLine = 0;
-  let line = 1;
-  let recordLine = 1;
-  let fieldStarted = false;
-  let closedQuote = false;
-  const endRecord = () => {
-    fields.push(field);
-    // A blank line is no record.
-    if (!(fields.length === 1 && fields[0] === '' && !fieldStarted)) records.push({ line: recordLine, fields });
-    fields = [];
-    field = '';
-    fieldStarted = false;
-    closedQuote = false;
-  };
-  const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  for (let i = 0; i < src.length; i++) {
-    const ch = src[i];
-    if (inQuotes) {
-      if (ch === '"') {
-        if (src[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else {
-          inQuotes = false;
-          closedQuote = true;
-        }
-      } else {
-        if (ch === '\n') line++;
-        field += ch;
-      }
-      continue;
-    }
-    if (ch === '"') {
-      if (field !== '') throw new TabularInputError(file, line, null, 'quote in the middle of an unquoted field');
-      inQuotes = true;
-      quotedLine = line;
-      fieldStarted = true;
-    } else if (ch === ',') {
-      fields.push(field);
-      field = '';
-      fieldStarted = true;
-      closedQuote = false;
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && src[i + 1] === '\n') i++;
-      endRecord();
-      line++;
-      recordLine = line;
-    } else {
-      if (closedQuote) {
-        throw new TabularInputError(file, line, null, 'text after a closing quote');
-      }
-      field += ch;
-      fieldStarted = true;
-    }
+  let linesOfRecords = 0;
+  try {
+    parse(text, {
+      bom: true,
+      // Every line ending, even mixed in one file (csv-parse otherwise keeps the first it sees).
+      record_delimiter: ['\r\n', '\n', '\r'],
+      skip_empty_lines: true,
+      // Ragged rows are reported by parseCsv with the expected and found counts.
+      relax_column_count: true,
+      on_record: (fields: string[], context) => {
+        records.push({ line: 1 + linesOfRecords + context.empty_lines, fields });
+        linesOfRecords += 1 + fields.reduce((n, f) => n + (f.match(LINE_BREAK)?.length ?? 0), 0);
+        return null;
+      },
+    });
+  } catch (e) {
+    if (!(e instanceof CsvError)) throw e;
+    const line = 1 + linesOfRecords + Number(e.empty_lines);
+    throw new TabularInputError(file, line, null, CSV_PROBLEMS[e.code] ?? e.message);
   }
-  if (inQuotes) throw new TabularInputError(file, quotedLine, null, 'unterminated quoted field');
-  if (field !== '' || fields.length || fieldStarted) endRecord();
   return records;
 }
 

@@ -18,7 +18,9 @@ export async function bootstrapService(module: Type<unknown>, service: string, p
     // Read inside the try: invalid configuration is reported like any other start failure.
     const httpPort = port();
     // abortOnError false: a failing provider rejects here instead of Nest aborting the process.
-    const app = await NestFactory.create(module, { logger, bufferLogs: true, abortOnError: false });
+    // No bufferLogs: the logger is given here already, and Nest's buffer would print each
+    // start-up line when the HTTP server listens, stamped with that time, not its own.
+    const app = await NestFactory.create(module, { logger, abortOnError: false });
     app.enableShutdownHooks();
     // Loopback unless told otherwise (containers set HTTP_HOST=0.0.0.0).
     const host = process.env.HTTP_HOST ?? '127.0.0.1';
