@@ -6,6 +6,7 @@
  */
 import { DEFAULT_MODEL_CONFIG } from '../src/core/model-config';
 import { ModelMonitor } from '../src/core/model-monitor';
+import { RANDOM_IDS, SYSTEM_CLOCK } from '../src/system-clock';
 import { mulberry32 as prng } from '@vigil/monitoring';
 
 
@@ -15,7 +16,7 @@ interface Run {
 
 /** Accuracy 0.9 until `changeAt`, then `accuracyAfter`; features shifted by `shift` after `changeAt`. */
 function run(seed: number, labels: number, changeAt: number, accuracyAfter: number, shift = 0): Run {
-  const m = new ModelMonitor('m', { ...DEFAULT_MODEL_CONFIG }, { snapshotIntervalMs: Infinity });
+  const m = new ModelMonitor('m', { ...DEFAULT_MODEL_CONFIG }, { snapshotIntervalMs: Infinity, clock: SYSTEM_CLOCK, ids: RANDOM_IDS });
   const rand = prng(seed);
   const alerts: Run['alerts'] = [];
   const t0 = Date.UTC(2026, 0, 1);
