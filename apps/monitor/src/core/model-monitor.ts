@@ -19,7 +19,7 @@ import type { Clock, IdSource } from './clock';
 import { DriftWindows } from './drift-windows';
 import { checkModelConfig, ModelConfig } from './model-config';
 import { MonitorGroups } from './monitor-groups';
-import { DETECTOR_REPLAY, MonitorVersions } from './monitor-versions';
+import { MonitorVersions } from './monitor-versions';
 import type { GroupState, JoinLabel, ModelMonitorState, PendingPrediction, VersionState } from './monitor-state';
 import { PREDICTION_COLUMN, predictionInputProblem } from './prediction-input';
 import { finiteOnly, LabelledObservation } from './rolling-performance';
@@ -35,7 +35,6 @@ import type { RuleVerdict } from './rules/rule';
 /** The drift column holding the model's output (re-exported for the service and the controller). */
 export { PREDICTION_COLUMN };
 export type { ModelMonitorState };
-export { DETECTOR_REPLAY };
 
 export interface ModelMonitorOptions {
   /** Wall-clock interval between snapshots of a changed group. */
@@ -82,7 +81,7 @@ export class ModelMonitor {
   private readonly groups: MonitorGroups;
   private readonly versions: MonitorVersions;
   private readonly drift: DriftWindows;
-  private join: LabelJoin<PendingPrediction, JoinLabel>;
+  private readonly join: LabelJoin<PendingPrediction, JoinLabel>;
   /** Mirror of the join's pending predictions, in arrival order, so a checkpoint can carry them. */
   private readonly pending = new Map<string, PendingPrediction>();
   private readonly outbox: AlertOutbox;
@@ -367,7 +366,7 @@ export class ModelMonitor {
 
   /**
    * Rebuilds a monitor from a checkpoint, latency sketches of the current snapshot interval
-   * included; the change detector is rebuilt by replaying the last DETECTOR_REPLAY errors;
+   * included; the change detector is rebuilt by replaying the kept errors (DETECTOR_REPLAY);
    * predictions and labels waiting in the join are restored; label-join duplicates of labels
    * joined before the checkpoint are no longer recognised (they wait as unknown labels until
    * their TTL).
