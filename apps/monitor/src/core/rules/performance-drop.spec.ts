@@ -63,7 +63,7 @@ describe('PerformanceDropRule on hand-computed streams', () => {
     const [verdict] = new PerformanceDropRule(config).evaluate({ task: 'CLASSIFICATION', window, baseline }, at(5));
     // 0 of 2 right against baseline 1 − 0.25 = 0.75.
     expect(verdict.evidence()).toEqual({
-      message: 'accuracy 0.000 over the last 2 labelled predictions vs baseline 1.000 (2 labels): beyond 0.750',
+      message: 'accuracy 0.000 over the last 2 labelled predictions vs baseline 1.000 (2 labels): below 0.750',
       evidence: [{ metric: 'accuracy', value: 0, threshold: 0.75, baseline: 1, feature: null, windowStart: new Date(at(4)), windowEnd: new Date(at(5)), sampleSize: 2 }],
     });
   });

@@ -32,7 +32,7 @@ export class PerformanceDropRule implements MonitorRule<PerformanceState> {
         cleared: regression ? value <= threshold * (1 - margin) : value >= threshold + margin,
         at: now,
         evidence: () => ({
-          message: `${headlineMetric(state.task)} ${round(value)} over the last ${w.count} labelled predictions vs baseline ${round(b.value)} (${b.sampleSize} labels): beyond ${round(threshold)}`,
+          message: `${headlineMetric(state.task)} ${round(value)} over the last ${w.count} labelled predictions vs baseline ${round(b.value)} (${b.sampleSize} labels): ${regression ? 'above' : 'below'} ${round(threshold)}`,
           evidence: performanceEvidence(state, threshold, b),
         }),
       },
