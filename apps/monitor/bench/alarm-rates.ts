@@ -6,6 +6,7 @@
  */
 import { DEFAULT_MODEL_CONFIG } from '../src/core/model-config';
 import { ModelMonitor } from '../src/core/model-monitor';
+import { RANDOM_IDS, SYSTEM_CLOCK } from '../src/system-clock';
 import { mulberry32 as prng } from '@vigil/monitoring';
 import { EVENT_T0, labelEvent, predictionEvent } from '../../../test/support/events';
 
@@ -16,7 +17,7 @@ interface Run {
 
 /** Accuracy 0.9 until `changeAt`, then `accuracyAfter`; features shifted by `shift` after `changeAt`. */
 function run(seed: number, labels: number, changeAt: number, accuracyAfter: number, shift = 0): Run {
-  const m = new ModelMonitor('m', { ...DEFAULT_MODEL_CONFIG }, { snapshotIntervalMs: Infinity });
+  const m = new ModelMonitor('m', { ...DEFAULT_MODEL_CONFIG }, { snapshotIntervalMs: Infinity, clock: SYSTEM_CLOCK, ids: RANDOM_IDS });
   const rand = prng(seed);
   const alerts: Run['alerts'] = [];
   for (let i = 0; i < labels; i++) {

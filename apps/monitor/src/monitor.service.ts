@@ -17,6 +17,7 @@ import { ModelOperations } from './model-operations';
 import { MonitorMetrics } from './monitor.metrics';
 import { Checkpoint, MonitorRepository } from './monitor.repository';
 import { FailureRun, OutputPublisher } from './output-publisher';
+import { RANDOM_IDS, SYSTEM_CLOCK } from './system-clock';
 
 export const MONITOR_REPOSITORY = Symbol('MonitorRepository');
 
@@ -250,7 +251,7 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
       this.repository.loadReferences([modelId]),
     ]);
     const config = effectiveConfig(this.config.modelDefaults, overrides.get(modelId));
-    const options = { snapshotIntervalMs: this.config.snapshotIntervalMs };
+    const options = { snapshotIntervalMs: this.config.snapshotIntervalMs, clock: SYSTEM_CLOCK, ids: RANDOM_IDS };
     const samePartition = checkpoint && checkpoint.predictionsPartition === partition;
     const owned: OwnedModel = {
       monitor: samePartition ? ModelMonitor.fromJSON(checkpoint.state, config, options) : new ModelMonitor(modelId, config, options),

@@ -17,21 +17,31 @@ export interface EpisodeState {
 /** `alert`: the 1-based number of this alert in its episode (the alert-rule table escalates on it). */
 export type EpisodeVerdict = { action: 'open'; since: number; alert: 1 } | { action: 'repeat'; since: number; alert: number } | { action: 'none' };
 
+/** A rule's condition at one evaluation (a `RuleVerdict` without its evidence). */
+export interface RuleCheck {
+  rule: string;
+  firing: boolean;
+  cleared: boolean;
+  /** Event time of the evaluation. */
+  at: number;
+}
+
 export class AlertEpisodes {
   private readonly open = new Map<string, EpisodeState>();
 
   constructor(private readonly reAlertIntervalMs: () => number) {}
 
   /**
-   * `eventTime` dates a new episode; `now` (wall clock) paces repeats. Returns what to send;
-   * the caller builds the alert with the episode's `since`.
+   * `check.at` (event time) dates a new episode; `now` (wall clock) paces repeats. Returns
+   * what to send; the caller builds the alert with the episode's `since`.
    */
-  evaluate(rule: string, firing: boolean, cleared: boolean, eventTime: number, now: number): EpisodeVerdict {
+  evaluate(check: RuleCheck, now: number): EpisodeVerdict {
+    const { rule, firing, cleared } = check;
     const episode = this.open.get(rule);
     if (episode === undefined) {
       if (!firing) return { action: 'none' };
-      this.open.set(rule, { since: eventTime, lastAlertAt: now, alerts: 1 });
-      return { action: 'open', since: eventTime, alert: 1 };
+      this.open.set(rule, { since: check.at, lastAlertAt: now, alerts: 1 });
+      return { action: 'open', since: check.at, alert: 1 };
     }
     if (cleared) {
       this.open.delete(rule);

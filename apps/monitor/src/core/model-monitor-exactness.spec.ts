@@ -3,35 +3,26 @@ import type { Alert, LabelEvent, PredictionEvent } from '@vigil/contracts';
 import { DetectorConfigError } from '@vigil/monitoring';
 import { checkModelConfig, DEFAULT_MODEL_CONFIG, effectiveConfig, ModelConfig } from './model-config';
 import { ModelMonitor } from './model-monitor';
+import { sequentialIds, stoppedClock } from '../../../../test/support/clock';
+import { EVENT_T0, labelEvent, predictionEvent } from '../../../../test/support/events';
 
 /** Exactness of the engine: inputs it must refuse (the service dead-letters them), configurations it cannot run, events counted once, any feature name, checkpoints that keep everything. */
-const T0 = Date.UTC(2026, 0, 1);
+const T0 = EVENT_T0;
 
+const options = (snapshotIntervalMs = 0) => ({ snapshotIntervalMs, clock: stoppedClock(T0), ids: sequentialIds() });
+
+/** Prediction i with one numeric and one categorical feature. */
 function prediction(i: number, overrides: Partial<PredictionEvent> = {}): PredictionEvent {
-  return {
-    eventId: `p${i}`,
-    modelId: 'fraud',
-    modelVersion: 'v1',
-    eventTime: new Date(T0 + i * 1000),
-    entityId: null,
-    task: 'CLASSIFICATION',
-    numericFeatures: { amount: i },
-    categoricalFeatures: { channel: 'web' },
-    predictedClass: 'yes',
-    scores: {},
-    predictedValue: null,
-    latencyMs: 10,
-    tags: {},
-    ...overrides,
-  };
+  return predictionEvent(i, { numericFeatures: { amount: i }, categoricalFeatures: { channel: 'web' }, ...overrides });
 }
 
+/** The label of prediction i, half a second after it. */
 function label(i: number, trueClass: string): LabelEvent {
-  return { eventId: `l${i}`, predictionEventId: `p${i}`, modelId: 'fraud', eventTime: new Date(T0 + i * 1000 + 500), trueClass, trueValue: null };
+  return labelEvent(i, { trueClass, eventTime: new Date(T0 + i * 1000 + 500) });
 }
 
 function monitor(overrides: Partial<ModelConfig> = {}): ModelMonitor {
-  return new ModelMonitor('fraud', effectiveConfig(DEFAULT_MODEL_CONFIG, overrides), { snapshotIntervalMs: 0 });
+  return new ModelMonitor('fraud', effectiveConfig(DEFAULT_MODEL_CONFIG, overrides), options());
 }
 
 function refusal(m: ModelMonitor, p: PredictionEvent): string {
@@ -99,7 +90,7 @@ describe('detector configuration, checked through the engine registry', () => {
     // |10 − 12| = 2 for every pair.
     expect(m.currentMetrics().groups[0].metrics.mae).toBe(2);
     // Restored from its checkpoint, it stays disabled instead of throwing.
-    expect(() => ModelMonitor.fromJSON(m.toJSON(), m.currentConfig, { snapshotIntervalMs: 0 })).not.toThrow();
+    expect(() => ModelMonitor.fromJSON(m.toJSON(), m.currentConfig, options())).not.toThrow();
     // A valid configuration clears the episode and runs the detector.
     m.setConfig(effectiveConfig(DEFAULT_MODEL_CONFIG, { detector: 'adwin', minLabels: 1, metricWindow: 2 }));
     m.onPrediction(prediction(5, { task: 'REGRESSION', predictedClass: null, predictedValue: 10 }));
@@ -168,7 +159,7 @@ describe('feature names that are Object.prototype properties', () => {
     expect(metrics.groups.map((g) => `${g.segmentKey}=${g.segmentValue}`).sort()).toEqual(['=', '__proto__=eu']);
     // Classes `toString` (predicted) and `__proto__`: right on even i → 15 of 30.
     expect(v1.metrics.accuracy).toBe(0.5);
-    const restored = ModelMonitor.fromJSON(JSON.parse(JSON.stringify(state)), m.currentConfig, { snapshotIntervalMs: 0 });
+    const restored = ModelMonitor.fromJSON(JSON.parse(JSON.stringify(state)), m.currentConfig, options());
     expect(restored.toJSON().kinds).toEqual(state.kinds);
     expect(restored.currentMetrics().groups.map((g) => g.predictionCount)).toEqual([30, 30]);
   });
@@ -176,11 +167,11 @@ describe('feature names that are Object.prototype properties', () => {
 
 describe('checkpoints keep the latency sketches', () => {
   it('a restore in the middle of a snapshot interval gives the same latency quantiles as no restore', () => {
-    const uninterrupted = new ModelMonitor('fraud', effectiveConfig(DEFAULT_MODEL_CONFIG, {}), { snapshotIntervalMs: 60_000 });
-    const first = new ModelMonitor('fraud', effectiveConfig(DEFAULT_MODEL_CONFIG, {}), { snapshotIntervalMs: 60_000 });
+    const uninterrupted = new ModelMonitor('fraud', effectiveConfig(DEFAULT_MODEL_CONFIG, {}), options(60_000));
+    const first = new ModelMonitor('fraud', effectiveConfig(DEFAULT_MODEL_CONFIG, {}), options(60_000));
     // Latencies 1..200 ms; the restore comes after 100 of them, before any snapshot is due.
     for (let i = 0; i < 100; i++) for (const m of [uninterrupted, first]) m.onPrediction(prediction(i, { latencyMs: i + 1 }));
-    const restored = ModelMonitor.fromJSON(JSON.parse(JSON.stringify(first.toJSON())), first.currentConfig, { snapshotIntervalMs: 60_000 });
+    const restored = ModelMonitor.fromJSON(JSON.parse(JSON.stringify(first.toJSON())), first.currentConfig, options(60_000));
     for (let i = 100; i < 200; i++) for (const m of [uninterrupted, restored]) m.onPrediction(prediction(i, { latencyMs: i + 1 }));
     const latency = (m: ModelMonitor) => {
       const { metrics } = m.tick(T0 + 60_000).snapshots.find((s) => s.segmentKey === '')!;

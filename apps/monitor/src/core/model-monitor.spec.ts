@@ -1,37 +1,22 @@
-import type { Alert, LabelEvent, MetricSnapshot, PredictionEvent } from '@vigil/contracts';
+import type { Alert, LabelEvent, MetricSnapshot } from '@vigil/contracts';
 import { DatasetSummary } from '@vigil/monitoring';
 import { DEFAULT_MODEL_CONFIG, effectiveConfig, ModelConfig } from './model-config';
 import { ModelMonitor, PREDICTION_COLUMN } from './model-monitor';
 import { mulberry32 as prng } from '@vigil/monitoring';
+import { sequentialIds, stoppedClock } from '../../../../test/support/clock';
+import { EVENT_T0, labelEvent, predictionEvent } from '../../../../test/support/events';
 
+const T0 = EVENT_T0;
+const options = (snapshotIntervalMs = 0) => ({ snapshotIntervalMs, clock: stoppedClock(T0), ids: sequentialIds() });
+const prediction = predictionEvent;
 
-const T0 = Date.UTC(2026, 0, 1);
-
-function prediction(i: number, overrides: Partial<PredictionEvent> = {}): PredictionEvent {
-  return {
-    eventId: `p${i}`,
-    modelId: 'fraud',
-    modelVersion: 'v1',
-    eventTime: new Date(T0 + i * 1000),
-    entityId: null,
-    task: 'CLASSIFICATION',
-    numericFeatures: {},
-    categoricalFeatures: {},
-    predictedClass: 'yes',
-    scores: {},
-    predictedValue: null,
-    latencyMs: 10,
-    tags: {},
-    ...overrides,
-  };
-}
-
+/** The label of prediction i, half a second after it unless `time` says otherwise. */
 function label(i: number, trueClass: string | null, time = T0 + i * 1000 + 500): LabelEvent {
-  return { eventId: `l${i}`, predictionEventId: `p${i}`, modelId: 'fraud', eventTime: new Date(time), trueClass, trueValue: null };
+  return labelEvent(i, { trueClass, eventTime: new Date(time) });
 }
 
 function monitor(overrides: Partial<ModelConfig> = {}): ModelMonitor {
-  return new ModelMonitor('fraud', effectiveConfig(DEFAULT_MODEL_CONFIG, overrides), { snapshotIntervalMs: 0 });
+  return new ModelMonitor('fraud', effectiveConfig(DEFAULT_MODEL_CONFIG, overrides), options());
 }
 
 /**
@@ -259,13 +244,13 @@ describe('ModelMonitor', () => {
     for (let i = 1500; i < 1510; i++) {
       straight.onPrediction(prediction(i));
     }
-    const restored = ModelMonitor.fromJSON(JSON.parse(JSON.stringify(split.toJSON())), split.currentConfig, { snapshotIntervalMs: 0 });
+    const restored = ModelMonitor.fromJSON(JSON.parse(JSON.stringify(split.toJSON())), split.currentConfig, options());
     // Replay the same tail (same seed, skipping the first 1000 draws × 4 calls).
     const rand = prng(5);
     for (let i = 0; i < 1000 * 4; i++) rand();
     feed(restored, rand, 1000, 500, 0.8);
     for (let i = 1500; i < 1510; i++) restored.onPrediction(prediction(i));
-    const cp2 = ModelMonitor.fromJSON(JSON.parse(JSON.stringify(restored.toJSON())), restored.currentConfig, { snapshotIntervalMs: 0 });
+    const cp2 = ModelMonitor.fromJSON(JSON.parse(JSON.stringify(restored.toJSON())), restored.currentConfig, options());
     for (let i = 1500; i < 1510; i++) {
       straight.onLabel(label(i, 'yes'));
       cp2.onLabel(label(i, 'yes'));
@@ -284,7 +269,7 @@ describe('ModelMonitor', () => {
     // Labels 0..4 come first (a replay reading the labels topic ahead); none can be scored yet.
     for (let i = 0; i < 5; i++) expect(m.onLabel(label(i, 'yes'))).toBe(false);
     expect(m.waitingLabels()).toBe(5);
-    const restored = ModelMonitor.fromJSON(JSON.parse(JSON.stringify(m.toJSON())), m.currentConfig, { snapshotIntervalMs: 0 });
+    const restored = ModelMonitor.fromJSON(JSON.parse(JSON.stringify(m.toJSON())), m.currentConfig, options());
     expect(restored.waitingLabels()).toBe(5);
     for (let i = 0; i < 5; i++) restored.onPrediction(prediction(i, { predictedClass: i < 4 ? 'yes' : 'no' }));
     const g = restored.currentMetrics().groups.find((x) => x.segmentKey === '')!;

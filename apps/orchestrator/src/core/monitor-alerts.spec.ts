@@ -8,6 +8,7 @@ import type { Alert } from '@vigil/contracts';
 import { mulberry32 } from '@vigil/monitoring';
 import { DEFAULT_MODEL_CONFIG, effectiveConfig, ModelConfig } from '../../../monitor/src/core/model-config';
 import { ModelMonitor } from '../../../monitor/src/core/model-monitor';
+import { RANDOM_IDS, SYSTEM_CLOCK } from '../../../monitor/src/system-clock';
 import type { DecisionOutcome } from './lifecycle-events';
 import { LifecyclePolicyEngine } from './lifecycle-policy-engine';
 import { PolicyOverride, resolvePolicy } from './policy';
@@ -59,7 +60,7 @@ function decideAll(alerts: Alert[], override: PolicyOverride) {
 
 /** reAlertIntervalMs 0: an episode's alert repeats on each evaluation while its condition holds (persistence). */
 const monitor = (overrides: Partial<ModelConfig> = {}) =>
-  new ModelMonitor('fraud', effectiveConfig(DEFAULT_MODEL_CONFIG, { reAlertIntervalMs: 0, ...overrides }), { snapshotIntervalMs: 0 });
+  new ModelMonitor('fraud', effectiveConfig(DEFAULT_MODEL_CONFIG, { reAlertIntervalMs: 0, ...overrides }), { snapshotIntervalMs: 0, clock: SYSTEM_CLOCK, ids: RANDOM_IDS });
 
 describe("ModelMonitor's real alerts through LifecyclePolicyEngine", () => {
   it('performance: a sudden accuracy drop opens exactly one retrain under the built-in policy', () => {

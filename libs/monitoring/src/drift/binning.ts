@@ -174,7 +174,3 @@ export function binnedProportions(
   }
   return { reference: rp, current: cp, binning, approximate: !reference.exact || !current.exact };
 }
-
-export function isCategorical(s: ColumnSummary): s is CategoricalSummary {
-  return s.kind === 'categorical';
-}

@@ -1,6 +1,6 @@
 import fixture from '../../fixtures/drift-special.json';
 import { chiSquareSf, logGamma, normalSf } from './special';
-import { kolmogorovSf } from './ks-distribution';
+import { kolmogorovSf } from './kolmogorov-distribution';
 import { expectClose } from './fixtures';
 
 // Expected values: scipy 1.17 (scipy.special.gammaln, scipy.stats.chi2.sf,

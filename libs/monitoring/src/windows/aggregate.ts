@@ -3,11 +3,6 @@ export interface Aggregate<V> {
   add(value: V): void;
 }
 
-/** An aggregate that can forget a value it was given (needed by count-sliding windows). */
-export interface InvertibleAggregate<V> extends Aggregate<V> {
-  remove(value: V): void;
-}
-
 /** An aggregate that can absorb another of the same kind (needed by time windows, which keep one per pane). */
 export interface MergeableAggregate<V, Self> extends Aggregate<V> {
   merge(other: Self): void;

@@ -1,6 +1,4 @@
-import { ClassificationMetrics, ClassificationObservation, ClassificationReport } from '../metrics/classification';
 import { RegressionMetrics, RegressionObservation, RegressionReport } from '../metrics/regression';
-import { CountSlidingWindow, CountTumblingWindow } from './count-window';
 import { gaussian, mulberry32 } from '../random';
 import { TimeWindow } from './time-window';
 
@@ -13,86 +11,10 @@ function expectSameRegression(a: RegressionReport, b: RegressionReport): void {
   expect(a.count).toBe(b.count);
   for (const k of ['mae', 'rmse', 'mape', 'r2', 'meanError'] as const) expectClose(a[k], b[k]);
 }
-function expectSameClassification(a: ClassificationReport, b: ClassificationReport): void {
-  expect(a.count).toBe(b.count);
-  // The incremental side may still list labels whose counts dropped to zero; compare on b's labels.
-  for (const label of b.labels) {
-    for (const k of ['precision', 'recall', 'f1', 'support'] as const) {
-      expectClose(a.perClass[label]?.[k] ?? 0, b.perClass[label][k]);
-    }
-  }
-  for (const k of ['accuracy', 'rocAuc', 'logLoss', 'expectedCalibrationError'] as const) expectClose(a[k], b[k]);
-}
-
-const LABELS = ['a', 'b', 'c'];
-function randomClassification(rand: () => number): ClassificationObservation {
-  const actual = LABELS[Math.floor(rand() * 3)];
-  const raw = LABELS.map((l) => (l === actual ? 2 : 0.5) * rand() + 1e-3);
-  const total = raw.reduce((s, v) => s + v, 0);
-  // Scores rounded to 2 decimals so the AUC sees ties.
-  const scores = Object.fromEntries(LABELS.map((l, i) => [l, Math.round((raw[i] / total) * 100) / 100]));
-  const predicted = rand() < 0.8 ? LABELS.reduce((best, l) => (scores[l] > scores[best] ? l : best), 'a') : LABELS[Math.floor(rand() * 3)];
-  return { predicted, actual, scores };
-}
 function randomRegression(rand: () => number): RegressionObservation {
   const actual = 50 + 10 * gaussian(rand);
   return { actual, predicted: actual + 2 * gaussian(rand) + 0.5 };
 }
-
-describe('CountSlidingWindow: incremental value = recomputation over the same window', () => {
-  it.each([1, 2, 3])('classification, seed %i', (seed) => {
-    const rand = mulberry32(seed);
-    const w = new CountSlidingWindow<ClassificationObservation, ClassificationMetrics>(250, new ClassificationMetrics());
-    for (let i = 0; i < 3000; i++) {
-      w.add(randomClassification(rand));
-      if (i % 97 === 0 || i === 2999) {
-        const scratch = new ClassificationMetrics();
-        for (const o of w.values()) scratch.add(o);
-        expectSameClassification(w.aggregate.report(), scratch.report());
-      }
-    }
-    expect(w.count).toBe(250);
-    expect(w.total).toBe(3000);
-  });
-
-  it.each([4, 5, 6])('regression, seed %i', (seed) => {
-    const rand = mulberry32(seed);
-    const w = new CountSlidingWindow<RegressionObservation, RegressionMetrics>(300, new RegressionMetrics());
-    for (let i = 0; i < 5000; i++) {
-      w.add(randomRegression(rand));
-      if (i % 89 === 0 || i === 4999) {
-        const scratch = new RegressionMetrics();
-        for (const o of w.values()) scratch.add(o);
-        expectSameRegression(w.aggregate.report(), scratch.report());
-      }
-    }
-  });
-
-  it('returns the evicted value', () => {
-    const sums = { s: 0, add(v: number) { this.s += v; }, remove(v: number) { this.s -= v; } };
-    const w = new CountSlidingWindow(2, sums);
-    expect(w.add(1)).toBeUndefined();
-    expect(w.add(2)).toBeUndefined();
-    expect(w.add(3)).toBe(1);
-    expect(sums.s).toBe(5);
-    expect([...w.values()]).toEqual([2, 3]);
-  });
-});
-
-describe('CountTumblingWindow', () => {
-  it('closes every `size` values and flushes the rest', () => {
-    const w = new CountTumblingWindow(100, () => new RegressionMetrics());
-    const closed = [];
-    const rand = mulberry32(9);
-    for (let i = 0; i < 350; i++) {
-      const c = w.add(randomRegression(rand));
-      if (c) closed.push(c);
-    }
-    expect(closed.map((c) => [c.index, c.count])).toEqual([[0, 100], [1, 100], [2, 100]]);
-    expect(w.flush()?.count).toBe(50);
-    expect(w.flush()).toBeUndefined();
-  });
-});
 
 interface TimedEvent {
   time: number;

@@ -1,0 +1,131 @@
+import type { PredictionEvent, Task } from '@vigil/contracts';
+import { ColumnKind, computeDataQuality, computeDatasetDrift, DataQualityResult, DatasetDriftResult, DatasetSummary } from '@vigil/monitoring';
+import type { ModelConfig } from './model-config';
+import type { ModelMonitorState, VersionState } from './monitor-state';
+import { PREDICTION_COLUMN } from './prediction-input';
+import { finiteOnly } from './rolling-performance';
+import type { ClosedDriftWindow } from './rules/drift-window';
+import { breachesOf } from './rules/data-quality';
+
+/** A version's drift window that just closed, tested against the reference. */
+export interface ClosedDrift {
+  version: VersionState;
+  drift: DatasetDriftResult;
+  quality: DataQualityResult;
+  window: ClosedDriftWindow;
+}
+
+type ReferenceState = Pick<ModelMonitorState, 'kinds' | 'reference' | 'referenceSource' | 'warmup' | 'warmupRows'>;
+
+/**
+ * One model's drift reference and its versions' tumbling drift windows. Until a reference
+ * is registered, the first `referenceSize` predictions (all versions) are the warm-up that
+ * becomes the production reference; after that each version's predictions fill windows of
+ * `driftWindow` rows, and each full window is tested against the reference and restarted.
+ * A new reference restarts every open window. The columns (`kinds`) are the reference's,
+ * or those of the first prediction.
+ */
+export class DriftWindows {
+  kinds: Record<string, ColumnKind> | null = null;
+  referenceSource: 'production' | 'registered' | null = null;
+  private reference: DatasetSummary | null = null;
+  private warmup: DatasetSummary | null = null;
+  private warmupRows = 0;
+
+  constructor(
+    private readonly config: () => ModelConfig,
+    private readonly versions: () => Iterable<VersionState>,
+  ) {}
+
+  setReference(reference: DatasetSummary): void {
+    this.reference = reference;
+    this.referenceSource = 'registered';
+    this.kinds = Object.fromEntries(Object.entries(reference.columns).map(([name, c]) => [name, c.kind]));
+    this.warmup = null;
+    for (const v of this.versions()) this.restart(v);
+  }
+
+  /** Adds the prediction's row; returns the window it closed, if any (the caller restarts it after judging it). */
+  observe(p: PredictionEvent, predicted: string | number, time: number, task: Task | null, versionState: (version: string) => VersionState): ClosedDrift | null {
+    const row: Record<string, unknown> = { ...p.numericFeatures, ...p.categoricalFeatures, [PREDICTION_COLUMN]: predicted };
+    if (!this.reference) {
+      if (!this.kinds) {
+        // Null prototype: a feature named `__proto__` is assigned like any other name.
+        const kinds = Object.create(null) as Record<string, ColumnKind>;
+        kinds[PREDICTION_COLUMN] = task === 'REGRESSION' ? 'numeric' : 'categorical';
+        for (const name of Object.keys(p.numericFeatures)) kinds[name] = 'numeric';
+        for (const name of Object.keys(p.categoricalFeatures)) kinds[name] = 'categorical';
+        this.kinds = kinds;
+      }
+      this.warmup ??= new DatasetSummary(this.kinds);
+      this.warmup.addRow(row);
+      this.warmupRows += 1;
+      if (this.warmupRows >= this.config().referenceSize) {
+        this.reference = this.warmup;
+        this.referenceSource = 'production';
+        this.warmup = null;
+        for (const v of this.versions()) this.restart(v);
+      }
+      return null;
+    }
+    const v = versionState(p.modelVersion);
+    v.drift!.addRow(row);
+    v.driftRows += 1;
+    v.driftStart = Math.min(v.driftStart, time);
+    v.driftEnd = Math.max(v.driftEnd, time);
+    return v.driftRows >= this.config().driftWindow ? this.close(v) : null;
+  }
+
+  /** Empties the version's open window (with the current columns; none while they are unknown). */
+  restart(v: VersionState): void {
+    v.drift = this.kinds ? new DatasetSummary(this.kinds) : null;
+    v.driftRows = 0;
+    v.driftStart = Infinity;
+    v.driftEnd = -Infinity;
+  }
+
+  /** Tests the full window, records its metrics (`lastDrift`) and the streaks the drift and quality rules read. */
+  private close(v: VersionState): ClosedDrift {
+    const reference = this.reference!.columns;
+    const current = v.drift!.columns;
+    const drift = computeDatasetDrift(reference, current, { driftShareThreshold: this.config().driftShareThreshold });
+    const quality = computeDataQuality(reference, current);
+    const window = { start: v.driftStart, end: v.driftEnd, rows: v.driftRows };
+    const metrics: Record<string, number> = {
+      'drift.share': drift.shareOfDriftedColumns,
+      'drift.drifted_columns': drift.numberOfDriftedColumns,
+      'quality.breached_columns': quality.numberOfBreachedColumns,
+    };
+    for (const c of drift.columns) {
+      if (c.statistic !== null) metrics[`drift.${c.column}`] = c.statistic;
+      if (c.pValue !== null) metrics[`drift.${c.column}.p_value`] = c.pValue;
+    }
+    v.lastDrift = { metrics: finiteOnly(metrics), windowStart: window.start, windowEnd: window.end, rows: window.rows };
+    v.driftStreak = drift.datasetDrift ? v.driftStreak + 1 : 0;
+    v.qualityStreak = breachesOf(quality).length > 0 ? v.qualityStreak + 1 : 0;
+    return { version: v, drift, quality, window };
+  }
+
+  referenceRows(): number {
+    if (!this.reference) return 0;
+    return Math.max(0, ...Object.values(this.reference.columns).map((c) => c.rows));
+  }
+
+  referenceToJSON(): ReferenceState {
+    return {
+      kinds: this.kinds,
+      reference: this.reference?.toJSON() ?? null,
+      referenceSource: this.referenceSource,
+      warmup: this.warmup?.toJSON() ?? null,
+      warmupRows: this.warmupRows,
+    };
+  }
+
+  restoreReference(state: ReferenceState): void {
+    this.kinds = state.kinds;
+    this.reference = state.reference ? DatasetSummary.fromJSON(state.reference) : null;
+    this.referenceSource = state.referenceSource;
+    this.warmup = state.warmup ? DatasetSummary.fromJSON(state.warmup) : null;
+    this.warmupRows = state.warmupRows;
+  }
+}
