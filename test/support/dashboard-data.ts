@@ -56,7 +56,7 @@ function snapshot(modelId: string, version: string, i: number, t: number, everyM
     Object.assign(metrics, {
       'drift.share': drifting ? 2 / 3 : 0,
       'drift.drifted_columns': drifting ? 2 : 0,
-      'quality.breached_columns': drifting && i % 2 === 0 ? 1 : 0,
+      'quality.breached_columns': drifting && i % 40 < 6 ? 1 : 0,
       'drift.amount': drifting ? 0.31 : 0.04,
       'drift.amount.p_value': drifting ? 0.0001 : 0.4 + 0.1 * Math.sin(i),
       'drift.channel': drifting ? 12.5 : 1.2,
