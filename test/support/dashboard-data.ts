@@ -1,7 +1,7 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import type { Alert, Evidence, MetricSnapshot } from '@vigil/contracts';
 import { randomUUID } from 'node:crypto';
-import { LifecycleRepository } from '../../apps/orchestrator/src/lifecycle.repository';
+import { AuditEntry, DeploymentEntry, LifecycleRepository, OpenedIncident } from '../../apps/orchestrator/src/lifecycle.repository';
 import { MonitorRepository } from '../../apps/monitor/src/monitor.repository';
 
 /**
@@ -115,39 +115,36 @@ export function accuracyAlert(modelId: string, version: string, observedAtMs: nu
   };
 }
 
-/** Writes one model's story; snapshots in batches of 5 000 rows. */
-export async function seedModel(client: ClickHouseClient, o: SeedOptions): Promise<SeededModel> {
-  const monitor = new MonitorRepository(client);
-  const lifecycle = new LifecycleRepository(client);
+/** The rows of one model's story, written by `seedModels`. */
+interface Story {
+  seeded: SeededModel;
+  snapshots: MetricSnapshot[];
+  alerts: Alert[];
+  deployments: DeploymentEntry[];
+  incidents: OpenedIncident[];
+  decisions: AuditEntry[];
+}
+
+function story(o: SeedOptions): Story {
   const startMs = o.endMs - o.spanMs;
   const deployMs = Math.floor(startMs + o.spanMs * (o.deployAt ?? 0.6));
   const steps = Math.floor(o.spanMs / o.snapshotEveryMs);
-  let batch: MetricSnapshot[] = [];
-  let written = 0;
+  const snapshots: MetricSnapshot[] = [];
   for (let i = 0; i <= steps; i++) {
     const t = startMs + i * o.snapshotEveryMs;
     const version = t < deployMs ? 'v1' : 'v2';
-    batch.push(snapshot(o.modelId, version, i, t, o.snapshotEveryMs));
-    for (const country of COUNTRIES.slice(0, o.segments ?? 0)) batch.push(snapshot(o.modelId, version, i, t, o.snapshotEveryMs, country));
-    if (batch.length >= 5_000) {
-      await monitor.insertSnapshots(batch);
-      written += batch.length;
-      batch = [];
-    }
+    snapshots.push(snapshot(o.modelId, version, i, t, o.snapshotEveryMs));
+    for (const country of COUNTRIES.slice(0, o.segments ?? 0)) snapshots.push(snapshot(o.modelId, version, i, t, o.snapshotEveryMs, country));
   }
-  await monitor.insertSnapshots(batch);
-  written += batch.length;
-  const deployments = [
+  const releases = [
     { version: 'v1', deployedAtMs: startMs, reason: 'initial' },
     { version: 'v2', deployedAtMs: deployMs, reason: 'manual' },
   ];
-  await lifecycle.insertDeployments(
-    deployments.map((d) => ({ modelId: o.modelId, deployment: { eventId: randomUUID(), version: d.version, deployedAt: d.deployedAtMs, reason: d.reason, incidentId: null }, artifactUri: null, changedBy: '' })),
-  );
-  if (o.incident === false) return { modelId: o.modelId, deployments, snapshots: written, incidentId: null, alertId: null };
+  const deployments = releases.map((d) => ({ modelId: o.modelId, deployment: { eventId: randomUUID(), version: d.version, deployedAt: d.deployedAtMs, reason: d.reason, incidentId: null }, artifactUri: null, changedBy: '' }));
+  const seeded: SeededModel = { modelId: o.modelId, deployments: releases, snapshots: snapshots.length, incidentId: null, alertId: null };
+  if (o.incident === false) return { seeded, snapshots, alerts: [], deployments, incidents: [], decisions: [] };
   const alertMs = Math.min(o.endMs, deployMs + 3 * o.snapshotEveryMs);
   const alerts = [driftAlert(o.modelId, 'v2', alertMs), accuracyAlert(o.modelId, 'v2', alertMs)];
-  await monitor.insertAlerts(alerts);
   const incidentId = randomUUID();
   const opening = alerts[1];
   const request = {
@@ -164,23 +161,44 @@ export async function seedModel(client: ClickHouseClient, o: SeedOptions): Promi
       evidence: opening.evidence,
     },
   };
-  await lifecycle.writeIncidents(
-    [
-      {
-        incident: { incidentId, modelId: o.modelId, modelVersion: 'v2', action: 'rollback', openingEventId: opening.alertId, openedAt: alertMs },
-        request: { topic: 'vigil.rollback-requested', eventId: request.event.eventId, json: JSON.stringify(request), policy: 'default', reason: request.event.reason },
-        source: { topic: 'vigil.alerts', partition: 0, offset: 0 },
-      },
-    ],
-    [],
-  );
-  await lifecycle.insertDecisions([
+  const incidents: OpenedIncident[] = [
+    {
+      incident: { incidentId, modelId: o.modelId, modelVersion: 'v2', action: 'rollback', openingEventId: opening.alertId, openedAt: alertMs },
+      request: { topic: 'vigil.rollback-requested', eventId: request.event.eventId, json: JSON.stringify(request), policy: 'default', reason: request.event.reason },
+      source: { topic: 'vigil.alerts', partition: 0, offset: 0 },
+    },
+  ];
+  const decisions: AuditEntry[] = [
     {
       decision: { modelId: o.modelId, modelVersion: 'v2', sourceEventType: 'alert', sourceEventId: opening.alertId, action: 'rollback', outcome: 'rollback_requested', reasons: [request.event.reason], incidentId },
       policy: 'default',
       decidedAt: alertMs,
       changedBy: '',
     },
-  ]);
-  return { modelId: o.modelId, deployments, snapshots: written, incidentId, alertId: opening.alertId };
+  ];
+  return { seeded: { ...seeded, incidentId, alertId: opening.alertId }, snapshots, alerts, deployments, incidents, decisions };
+}
+
+const BATCH = 20_000;
+
+async function inBatches<T>(rows: T[], write: (batch: T[]) => Promise<void>): Promise<void> {
+  for (let i = 0; i < rows.length; i += BATCH) await write(rows.slice(i, i + BATCH));
+}
+
+/** Writes the stories of many models, each table in batches of 20 000 rows. */
+export async function seedModels(client: ClickHouseClient, options: SeedOptions[]): Promise<SeededModel[]> {
+  const monitor = new MonitorRepository(client);
+  const lifecycle = new LifecycleRepository(client);
+  const stories = options.map(story);
+  await inBatches(stories.flatMap((s) => s.snapshots), (b) => monitor.insertSnapshots(b));
+  await inBatches(stories.flatMap((s) => s.alerts), (b) => monitor.insertAlerts(b));
+  await inBatches(stories.flatMap((s) => s.deployments), (b) => lifecycle.insertDeployments(b));
+  await inBatches(stories.flatMap((s) => s.incidents), (b) => lifecycle.writeIncidents(b, []));
+  await inBatches(stories.flatMap((s) => s.decisions), (b) => lifecycle.insertDecisions(b));
+  return stories.map((s) => s.seeded);
+}
+
+export async function seedModel(client: ClickHouseClient, o: SeedOptions): Promise<SeededModel> {
+  const [seeded] = await seedModels(client, [o]);
+  return seeded;
 }

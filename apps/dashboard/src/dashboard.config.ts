@@ -12,6 +12,7 @@ export const dashboardEnvSchema = {
   /** The monitor's `reAlertIntervalMs` (docs/monitor.md): an episode not repeated for longer has cleared. */
   DASHBOARD_ALERT_OPEN_MS: Joi.number().integer().min(1_000).default(15 * 60_000),
   DASHBOARD_SPARKLINE_HOURS: Joi.number().min(1).default(24),
+  DASHBOARD_FLEET_DAYS: Joi.number().min(1).default(7),
   DASHBOARD_MODEL_DAYS: Joi.number().min(1).default(30),
 };
 
@@ -26,6 +27,8 @@ export interface DashboardConfig {
   livePollMs: number;
   alertOpenForMs: number;
   sparklineHours: number;
+  /** How far back (wall clock) the fleet looks for snapshots and alerts. */
+  fleetDays: number;
   /** Default span of the model page, ending at the model's latest snapshot. */
   modelDays: number;
 }
@@ -48,6 +51,7 @@ export function loadDashboardConfig(env: NodeJS.ProcessEnv = process.env): Dashb
     livePollMs: value.DASHBOARD_LIVE_POLL_MS,
     alertOpenForMs: value.DASHBOARD_ALERT_OPEN_MS,
     sparklineHours: value.DASHBOARD_SPARKLINE_HOURS,
+    fleetDays: value.DASHBOARD_FLEET_DAYS,
     modelDays: value.DASHBOARD_MODEL_DAYS,
   };
 }

@@ -1,6 +1,6 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { Inject, Injectable } from '@nestjs/common';
-import { CLICKHOUSE, classifyClickHouseError, sql } from '@vigil/storage';
+import { CLICKHOUSE, classifyClickHouseError, quoteString, sql } from '@vigil/storage';
 import { AlertEpisode, BucketRow, clickhouseTimeMs, IncidentCounts, LatestDeployment, VersionLatest } from './core';
 
 /**
@@ -106,13 +106,18 @@ export class DashboardRepository {
 
   // ---- fleet -------------------------------------------------------------
 
-  /** The latest version-level snapshot of every model version. */
+  /**
+   * The latest version-level snapshot of every model version (table `latest_snapshots`, one
+   * row per version once merged), with only its headline metric: the whole metric arrays of
+   * 1 000 models are about a megabyte of JSON, the headline alone a fifth of it.
+   */
   async latestVersions(): Promise<VersionLatest[]> {
-    const rows = await this.select<{ model_id: string; model_version: string; last: string; predictions: string; labelled: string; names: string[]; values: number[] }>(
+    const rows = await this.select<{ model_id: string; model_version: string; last: string; predictions: string; labelled: string; metric: string; value: number }>(
       `SELECT model_id, model_version, max(window_end) AS last,
               argMax(prediction_count, window_end) AS predictions, argMax(labelled_count, window_end) AS labelled,
-              argMax(metric_names, window_end) AS names, argMax(metric_values, window_end) AS values
-       FROM metric_snapshots WHERE segment_key = '' GROUP BY model_id, model_version`,
+              argMax(multiIf(has(metric_names, 'accuracy'), 'accuracy', has(metric_names, 'mae'), 'mae', ''), window_end) AS metric,
+              argMax(if(has(metric_names, 'accuracy'), metric_values[indexOf(metric_names, 'accuracy')], metric_values[indexOf(metric_names, 'mae')]), window_end) AS value
+       FROM latest_snapshots GROUP BY model_id, model_version`,
       'fleet snapshots',
     );
     return rows.map((r) => ({
@@ -121,8 +126,8 @@ export class DashboardRepository {
       lastWindowEndMs: clickhouseTimeMs(r.last),
       predictions: Number(r.predictions),
       labelled: Number(r.labelled),
-      metricNames: r.names,
-      metricValues: r.values.map(Number),
+      metric: r.metric === 'accuracy' || r.metric === 'mae' ? r.metric : null,
+      metricValue: r.metric === '' ? null : Number(r.value),
     }));
   }
 
@@ -135,11 +140,11 @@ export class DashboardRepository {
     return rows.map((r) => ({ modelId: r.model_id, version: r.version, deployedAtMs: Number(r.at) }));
   }
 
-  /** Every alert episode (one row per episode, not per alert). */
-  async episodes(): Promise<AlertEpisode[]> {
+  /** Alert episodes (one row per episode, not per alert) with an alert since `sinceMs`. */
+  async episodes(sinceMs: number): Promise<AlertEpisode[]> {
     const rows = await this.select<{ model_id: string; model_version: string; rule: string; since: string; severity: string; last: string; alerts: string }>(
-      `SELECT model_id, model_version, rule, since, argMax(severity, observed_at) AS severity, max(observed_at) AS last, count() AS alerts
-          FROM alerts GROUP BY model_id, model_version, rule, since`,
+      sql`SELECT model_id, model_version, rule, since, argMax(severity, observed_at) AS severity, max(observed_at) AS last, count() AS alerts
+          FROM alerts WHERE observed_at >= toDateTime(${seconds(sinceMs)}, 'UTC') GROUP BY model_id, model_version, rule, since`,
       'fleet alerts',
     );
     return rows.map((r) => ({
@@ -167,12 +172,14 @@ export class DashboardRepository {
   async sparklines(pairs: { modelId: string; version: string }[], sinceMs: number, bucketSeconds: number): Promise<{ model_id: string; t: string; value: number }[]> {
     if (pairs.length === 0) return [];
     const keys = pairs.map((p) => `${p.modelId}\u0000${p.version}`);
+    // `IN (…)` on the first key column lets ClickHouse read only these models' granules.
+    const models = `(${[...new Set(pairs.map((p) => quoteString(p.modelId)))].join(', ')})`;
     return this.select(
       sql`SELECT model_id, intDiv(toUInt32(window_end), ${bucketSeconds}) * ${bucketSeconds} AS t,
                  argMax(if(has(metric_names, 'accuracy'), metric_values[indexOf(metric_names, 'accuracy')], metric_values[indexOf(metric_names, 'mae')]), window_end) AS value
           FROM metric_snapshots
           WHERE segment_key = '' AND window_end >= toDateTime(${seconds(sinceMs)}, 'UTC')
-            AND has(${keys}, concat(model_id, '\\0', model_version))
+            AND model_id IN `+models+sql` AND has(${keys}, concat(model_id, '\\0', model_version))
             AND (has(metric_names, 'accuracy') OR has(metric_names, 'mae'))
           GROUP BY model_id, t ORDER BY model_id, t`,
       'fleet sparklines',

@@ -19,7 +19,7 @@ import { DASHBOARD_CONFIG, DashboardConfig } from './dashboard.config';
 import { AlertRow, DashboardRepository, DecisionRow, DeploymentRow, IncidentRow } from './dashboard.repository';
 
 /** Points of a fleet sparkline and of a model chart (uPlot draws a few hundred per series at no cost). */
-const SPARKLINE_POINTS = 48;
+const SPARKLINE_POINTS = 24;
 const CHART_POINTS = 720;
 const MODEL_ALERT_LIMIT = 1_000;
 const MODEL_DECISION_LIMIT = 200;
@@ -128,10 +128,12 @@ export class DashboardService {
   ) {}
 
   async fleet(query: FleetQuery): Promise<FleetView> {
+    // Alert episodes of the last DASHBOARD_FLEET_DAYS (wall clock) only: older ones are history, not state.
+    const sinceMs = Date.now() - this.config.fleetDays * 86_400_000;
     const [versions, deployments, episodes, incidents] = await Promise.all([
       this.repository.latestVersions(),
       this.repository.latestDeployments(),
-      this.repository.episodes(),
+      this.repository.episodes(sinceMs),
       this.repository.incidentCounts(),
     ]);
     const page = pageFleet(buildFleet({ versions, deployments, episodes, incidents, alertOpenForMs: this.config.alertOpenForMs }), query);

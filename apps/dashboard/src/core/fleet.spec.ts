@@ -4,7 +4,7 @@ const MIN = 60_000;
 const T = Date.UTC(2026, 0, 1);
 
 function version(modelId: string, v: string, lastMs: number, accuracy: number): VersionLatest {
-  return { modelId, version: v, lastWindowEndMs: lastMs, predictions: 200, labelled: 150, metricNames: ['accuracy', 'latency_p50'], metricValues: [accuracy, 8] };
+  return { modelId, version: v, lastWindowEndMs: lastMs, predictions: 200, labelled: 150, metric: 'accuracy', metricValue: accuracy };
 }
 
 function episode(modelId: string, lastObservedMs: number): AlertEpisode {

@@ -1,4 +1,4 @@
-import { headlineOf, HeadlineMetric, metricOf } from './metrics';
+import type { HeadlineMetric } from './metrics';
 
 /**
  * The fleet page's rows, from a handful of per-table aggregates (one row per model or per
@@ -15,8 +15,9 @@ export interface VersionLatest {
   lastWindowEndMs: number;
   predictions: number;
   labelled: number;
-  metricNames: string[];
-  metricValues: number[];
+  /** The snapshot's headline metric (accuracy, else MAE; null before any label) and its value. */
+  metric: HeadlineMetric | null;
+  metricValue: number | null;
 }
 
 export interface LatestDeployment {
@@ -98,13 +99,12 @@ export function buildFleet(input: FleetInputs): FleetRow[] {
     const lastEventMs = Math.max(latest?.lastWindowEndMs ?? 0, deployed.get(modelId)?.deployedAtMs ?? 0);
     const openAlerts = (episodes.get(modelId) ?? []).filter((e) => isEpisodeOpen(e, lastEventMs, input.alertOpenForMs)).length;
     const inc = incidents.get(modelId);
-    const metric = serving ? headlineOf(serving.metricNames) : null;
     return {
       modelId,
       servingVersion,
       status: statusOf(openAlerts, inc?.open ?? 0),
-      metric,
-      metricValue: serving && metric ? metricOf(serving.metricNames, serving.metricValues, metric) : null,
+      metric: serving?.metric ?? null,
+      metricValue: serving?.metricValue ?? null,
       labelCoverage: serving && serving.predictions > 0 ? serving.labelled / serving.predictions : 0,
       predictions: serving?.predictions ?? 0,
       openAlerts,
