@@ -124,4 +124,15 @@ start_service orchestrator "$ORCHESTRATOR_PORT" ORCHESTRATOR_GROUP_ID="demo-${ST
 wait_healthy monitor "$MONITOR_PORT"
 wait_healthy orchestrator "$ORCHESTRATOR_PORT"
 
+# The dashboard (docs/dashboard.md) reads this run's database. The read token rides in the
+# URL's fragment: browsers never send a fragment to the server, and the page moves it to
+# sessionStorage and out of the address bar.
+DASHBOARD_PORT="${DASHBOARD_PORT:-3004}"
+if curl -s -o /dev/null --max-time 2 "http://127.0.0.1:${DASHBOARD_PORT}/"; then
+  die "port ${DASHBOARD_PORT} is already in use: is another demo or Vigil dashboard running? (DASHBOARD_PORT=… picks another)"
+fi
+start_service dashboard "$DASHBOARD_PORT"
+wait_healthy dashboard "$DASHBOARD_PORT"
+say "dashboard: http://127.0.0.1:${DASHBOARD_PORT}/#token=$(cat "$DEMO_API_READ_TOKEN_FILE")"
+
 node -r ./bin/register-paths.js dist/apps/simulator/src/demo/main.js

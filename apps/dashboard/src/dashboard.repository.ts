@@ -168,19 +168,17 @@ export class DashboardRepository {
     return rows.map((r) => ({ modelId: r.model_id, open: Number(r.open), total: Number(r.total), latestOpenIncidentId: r.latest_open === '' ? null : r.latest_open }));
   }
 
-  /** Headline metric (accuracy, else MAE) per bucket for the given (model, version) pairs since `sinceMs`. */
+  /** Headline metric (accuracy, else MAE; table `headline_snapshots`, migration 070) per bucket for the given (model, version) pairs since `sinceMs`. */
   async sparklines(pairs: { modelId: string; version: string }[], sinceMs: number, bucketSeconds: number): Promise<{ model_id: string; t: string; value: number }[]> {
     if (pairs.length === 0) return [];
     const keys = pairs.map((p) => `${p.modelId}\u0000${p.version}`);
     // `IN (…)` on the first key column lets ClickHouse read only these models' granules.
     const models = `(${[...new Set(pairs.map((p) => quoteString(p.modelId)))].join(', ')})`;
     return this.select(
-      sql`SELECT model_id, intDiv(toUInt32(window_end), ${bucketSeconds}) * ${bucketSeconds} AS t,
-                 argMax(if(has(metric_names, 'accuracy'), metric_values[indexOf(metric_names, 'accuracy')], metric_values[indexOf(metric_names, 'mae')]), window_end) AS value
-          FROM metric_snapshots
-          WHERE segment_key = '' AND window_end >= toDateTime(${seconds(sinceMs)}, 'UTC')
-            AND model_id IN `+models+sql` AND has(${keys}, concat(model_id, '\\0', model_version))
-            AND (has(metric_names, 'accuracy') OR has(metric_names, 'mae'))
+      sql`SELECT model_id, intDiv(toUInt32(window_end), ${bucketSeconds}) * ${bucketSeconds} AS t, argMax(value, window_end) AS value
+          FROM headline_snapshots
+          WHERE model_id IN `+models+sql` AND has(${keys}, concat(model_id, '\\0', model_version))
+            AND window_end >= toDateTime(${seconds(sinceMs)}, 'UTC')
           GROUP BY model_id, t ORDER BY model_id, t`,
       'fleet sparklines',
     );

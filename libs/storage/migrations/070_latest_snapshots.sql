@@ -24,3 +24,28 @@ INSERT INTO latest_snapshots
 SELECT model_id, model_version, max(window_end), argMax(prediction_count, window_end), argMax(labelled_count, window_end),
        argMax(metric_names, window_end), argMax(metric_values, window_end)
 FROM metric_snapshots WHERE segment_key = '' GROUP BY model_id, model_version
+;
+-- The headline metric of every version-level snapshot (accuracy, else MAE) as one narrow
+-- column, for the fleet's sparklines: reading a few models' history here reads a Float64
+-- per row instead of the full metric arrays of every model sharing their granules.
+CREATE TABLE IF NOT EXISTS headline_snapshots (
+  model_id String,
+  model_version String,
+  window_end DateTime('UTC'),
+  metric String,
+  value Float64
+) ENGINE = MergeTree
+PARTITION BY toYYYYMM(window_end)
+ORDER BY (model_id, model_version, window_end)
+;
+CREATE MATERIALIZED VIEW IF NOT EXISTS headline_snapshots_feed TO headline_snapshots AS
+SELECT model_id, model_version, window_end,
+       if(has(metric_names, 'accuracy'), 'accuracy', 'mae') AS metric,
+       metric_values[indexOf(metric_names, metric)] AS value
+FROM metric_snapshots WHERE segment_key = '' AND (has(metric_names, 'accuracy') OR has(metric_names, 'mae'))
+;
+INSERT INTO headline_snapshots
+SELECT model_id, model_version, window_end,
+       if(has(metric_names, 'accuracy'), 'accuracy', 'mae') AS metric,
+       metric_values[indexOf(metric_names, metric)] AS value
+FROM metric_snapshots WHERE segment_key = '' AND (has(metric_names, 'accuracy') OR has(metric_names, 'mae'))
