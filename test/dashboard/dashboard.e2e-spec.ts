@@ -17,7 +17,7 @@ import { Browser, chromium, Page } from 'playwright-core';
 import type uPlot from 'uplot';
 import { MonitorRepository } from '../../apps/monitor/src/monitor.repository';
 import { TEST_API_TOKENS } from '../support/api-tokens';
-import { accuracyAlert, SeededModel, seedModel } from '../support/dashboard-data';
+import { accuracyAlert, seedLabelledPredictions, SeededModel, seedModel } from '../support/dashboard-data';
 import { freePort, REPO, ServiceProcess, serviceEnv } from '../support/service-process';
 import { dropDatabase, testInfrastructure } from '../support/stack';
 
@@ -30,6 +30,8 @@ const MINUTE = 60_000;
 // The story: 6 h of one-minute snapshots ending now; v2 deployed at 60 % of it (dashboard-data.ts).
 const END_MS = Math.floor(Date.now() / MINUTE) * MINUTE;
 const SPAN_MS = 6 * 60 * MINUTE;
+// 40 labelled predictions: 10 per delay of SEED_LABEL_DELAYS_MS.
+const LABELLED = 40;
 const OTHER_MODELS = Array.from({ length: 10 }, (_, i) => `fleet-${String(i + 1).padStart(2, '0')}`);
 
 /** The Chromium flags of /work/shared/notes: no sandbox (root), and nothing that calls out to the closed network. */
@@ -51,6 +53,7 @@ describe('dashboard in Chromium', () => {
     await migrate(config.clickhouse);
     client = createClickHouse(config.clickhouse);
     fraud = await seedModel(client, { modelId: 'card-fraud', endMs: END_MS, spanMs: SPAN_MS, snapshotEveryMs: MINUTE, segments: 3 });
+    await seedLabelledPredictions(client, 'card-fraud', END_MS, LABELLED);
     await seedModel(client, { modelId: 'churn', endMs: END_MS, spanMs: SPAN_MS, snapshotEveryMs: 5 * MINUTE });
     for (const modelId of OTHER_MODELS) await seedModel(client, { modelId, endMs: END_MS, spanMs: 2 * 60 * MINUTE, snapshotEveryMs: 5 * MINUTE, incident: false, deployAt: 0.99 });
     dashboard = new ServiceProcess('dashboard', serviceEnv(config, { DASHBOARD_LIVE_POLL_MS: '500' }), await freePort());
@@ -141,6 +144,8 @@ describe('dashboard in Chromium', () => {
     expect(chart.firstV2 - v2.deployedAtMs / 1000).toBeLessThanOrEqual(60);
     expect(await page.locator('#drift-heatmap td.cell.drifted').count()).toBeGreaterThan(0);
     expect(await page.locator('#segments tbody tr').count()).toBe(3);
+    // 10 labels in each of < 1 min (30 s), < 10 min (5 min), < 6 h (2 h) and < 7 d (2 d); none in the other buckets.
+    expect(await page.locator('#label-delay .bar-count').allTextContents()).toEqual(['10', '10', '0', '10', '0', '10', '0']);
     await page.screenshot({ path: join(SCREENSHOTS, 'model.png'), fullPage: true });
   });
 

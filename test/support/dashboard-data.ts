@@ -3,6 +3,9 @@ import type { Alert, Evidence, MetricSnapshot } from '@vigil/contracts';
 import { randomUUID } from 'node:crypto';
 import { AuditEntry, DeploymentEntry, LifecycleRepository, OpenedIncident } from '../../apps/orchestrator/src/lifecycle.repository';
 import { MonitorRepository } from '../../apps/monitor/src/monitor.repository';
+import { IngestRepository } from '../../apps/ingestor/src/ingest.repository';
+import { EncodedRow, labelRow, predictionRow, Row } from '../../apps/ingestor/src/rows';
+import { labelEvent, predictionEvent } from './events';
 
 /**
  * Demo-like dashboard data written through the real repositories the monitor and the
@@ -201,4 +204,29 @@ export async function seedModels(client: ClickHouseClient, options: SeedOptions[
 export async function seedModel(client: ClickHouseClient, o: SeedOptions): Promise<SeededModel> {
   const [seeded] = await seedModels(client, [o]);
   return seeded;
+}
+
+/** Label delays of `seedLabelledPredictions`, in turn: 30 s, 5 min, 2 h, 2 d (one per bucket of DELAY_BOUNDS: < 1 min, < 10 min, < 6 h, < 7 d). */
+export const SEED_LABEL_DELAYS_MS = [30_000, 5 * 60_000, 2 * 3_600_000, 2 * 86_400_000] as const;
+
+/**
+ * `count` predictions of `modelId` v2, one a minute ending at `endMs`, each with its label
+ * `SEED_LABEL_DELAYS_MS[i % 4]` later, written as the ingestor writes them (its RowBinary
+ * rows through its repository).
+ */
+export async function seedLabelledPredictions(client: ClickHouseClient, modelId: string, endMs: number, count: number): Promise<void> {
+  const ingest = new IngestRepository(client);
+  const at = (offset: number) => ({ topic: 'vigil.predictions', partition: 0, offset: String(offset), timestampMs: endMs });
+  const row = (encoded: EncodedRow, offset: number): Row => ({ ...encoded, source: { at: at(offset), key: null, value: null, headers: undefined } });
+  const predictions: Row[] = [];
+  const labels: Row[] = [];
+  for (let i = 0; i < count; i++) {
+    const t = endMs - (count - i) * 60_000;
+    const event = predictionEvent(i, { eventId: `${modelId}-p${i}`, modelId, modelVersion: 'v2', eventTime: new Date(t) });
+    predictions.push(row(predictionRow(event, 1, at(i), endMs), i));
+    const label = labelEvent(i, { eventId: `${modelId}-l${i}`, predictionEventId: event.eventId, modelId, eventTime: new Date(t + SEED_LABEL_DELAYS_MS[i % SEED_LABEL_DELAYS_MS.length]) });
+    labels.push(row(labelRow(label, 2, at(i), endMs), i));
+  }
+  await ingest.insertRows('predictions', predictions);
+  await ingest.insertRows('labels', labels);
 }
