@@ -33,12 +33,16 @@ export interface DashboardConfig {
   modelDays: number;
 }
 
-/** The folder vite builds the UI into (package.json `build`), found above this module whether run from source or dist/. */
+/**
+ * The folder vite builds the UI into (package.json `build`), found above this module whether
+ * run from source or dist/; when no build exists, the working directory's (named in the 503
+ * the page then answers).
+ */
 export function defaultWebDir(from: string = __dirname): string {
   for (let dir = from; ; dir = dirname(dir)) {
     const candidate = join(dir, 'dist', 'dashboard-web');
     if (existsSync(candidate)) return candidate;
-    if (dirname(dir) === dir) return join(resolve(from, '..', '..', '..'), 'dist', 'dashboard-web');
+    if (dirname(dir) === dir) return resolve('dist', 'dashboard-web');
   }
 }
 
