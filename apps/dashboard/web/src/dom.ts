@@ -23,9 +23,9 @@ export function pct(value: number | null | undefined): string {
   return value === null || value === undefined ? '–' : `${(value * 100).toFixed(1)} %`;
 }
 
-export function time(iso: string | number): string {
-  const d = typeof iso === 'number' ? new Date(iso) : new Date(iso);
-  return d.toISOString().replace('T', ' ').slice(0, 19) + 'Z';
+/** An ISO text or epoch milliseconds, as `YYYY-MM-DD hh:mm:ssZ` (UTC, like every time the API returns). */
+export function time(at: string | number): string {
+  return new Date(at).toISOString().replace('T', ' ').slice(0, 19) + 'Z';
 }
 
 export function duration(seconds: number | null): string {
