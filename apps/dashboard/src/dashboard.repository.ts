@@ -168,17 +168,19 @@ export class DashboardRepository {
     return rows.map((r) => ({ modelId: r.model_id, open: Number(r.open), total: Number(r.total), latestOpenIncidentId: r.latest_open === '' ? null : r.latest_open }));
   }
 
-  /** Headline metric (accuracy, else MAE; table `headline_snapshots`, migration 070) per bucket for the given (model, version) pairs since `sinceMs`. */
-  async sparklines(pairs: { modelId: string; version: string }[], sinceMs: number, bucketSeconds: number): Promise<{ model_id: string; t: string; value: number }[]> {
-    if (pairs.length === 0) return [];
-    const keys = pairs.map((p) => `${p.modelId}\u0000${p.version}`);
+  /**
+   * Headline metric (accuracy, else MAE; table `headline_snapshots`, migration 070) of the
+   * given models per bucket since `sinceMs`: the latest snapshot of any version in each
+   * bucket, so a deployment's effect shows on the line.
+   */
+  async sparklines(modelIds: string[], sinceMs: number, bucketSeconds: number): Promise<{ model_id: string; t: string; value: number }[]> {
+    if (modelIds.length === 0) return [];
     // `IN (…)` on the first key column lets ClickHouse read only these models' granules.
-    const models = `(${[...new Set(pairs.map((p) => quoteString(p.modelId)))].join(', ')})`;
+    const models = `(${[...new Set(modelIds)].map(quoteString).join(', ')})`;
     return this.select(
       sql`SELECT model_id, intDiv(toUInt32(window_end), ${bucketSeconds}) * ${bucketSeconds} AS t, argMax(value, window_end) AS value
           FROM headline_snapshots
-          WHERE model_id IN `+models+sql` AND has(${keys}, concat(model_id, '\\0', model_version))
-            AND window_end >= toDateTime(${seconds(sinceMs)}, 'UTC')
+          WHERE model_id IN `+models+sql` AND window_end >= toDateTime(${seconds(sinceMs)}, 'UTC')
           GROUP BY model_id, t ORDER BY model_id, t`,
       'fleet sparklines',
     );

@@ -19,7 +19,7 @@ import { DASHBOARD_CONFIG, DashboardConfig } from './dashboard.config';
 import { AlertRow, DashboardRepository, DecisionRow, DeploymentRow, IncidentRow } from './dashboard.repository';
 
 /** Points of a fleet sparkline and of a model chart (uPlot draws a few hundred per series at no cost). */
-const SPARKLINE_POINTS = 24;
+const SPARKLINE_POINTS = 48;
 const CHART_POINTS = 720;
 const MODEL_ALERT_LIMIT = 1_000;
 const MODEL_DECISION_LIMIT = 200;
@@ -140,7 +140,7 @@ export class DashboardService {
     const spanMs = this.config.sparklineHours * 3_600_000;
     const oldest = Math.min(...page.rows.map((r) => r.lastEventMs - spanMs));
     const points = await this.repository.sparklines(
-      page.rows.filter((r) => r.servingVersion !== '').map((r) => ({ modelId: r.modelId, version: r.servingVersion })),
+      page.rows.map((r) => r.modelId),
       Number.isFinite(oldest) ? oldest : 0,
       bucketSeconds(spanMs / 1000, SPARKLINE_POINTS),
     );
