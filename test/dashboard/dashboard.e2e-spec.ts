@@ -139,7 +139,7 @@ describe('dashboard in Chromium', () => {
     expect(chart.markerLeft).not.toBeNull();
     expect(Math.abs(chart.markerLeft! - chart.expectedLeft)).toBeLessThan(1);
     expect(Math.abs(chart.markerLeft! - chart.scaleLeft)).toBeLessThan(1);
-    // The marker sits where the versions switch: after v1's last bucket start, at most one bucket (60 s here) before v2's first.
+    // The marker sits where the versions switch: after v1's last bucket, at most one snapshot interval (60 s) before v2's first.
     expect(v2.deployedAtMs / 1000).toBeGreaterThanOrEqual(chart.lastV1);
     expect(chart.firstV2 - v2.deployedAtMs / 1000).toBeLessThanOrEqual(60);
     expect(await page.locator('#drift-heatmap td.cell.drifted').count()).toBeGreaterThan(0);

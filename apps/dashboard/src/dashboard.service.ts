@@ -157,7 +157,7 @@ export class DashboardService {
     // Default range: the model's snapshots, at most DASHBOARD_MODEL_DAYS back from the latest.
     const span = await this.repository.snapshotSpan(modelId);
     const toMs = range.toMs ?? span?.lastMs ?? Date.now();
-    const fromMs = range.fromMs ?? Math.max(toMs - this.config.modelDays * 86_400_000, Math.min(span?.firstMs ?? 0, toMs - 3_600_000));
+    const fromMs = range.fromMs ?? Math.max(toMs - this.config.modelDays * 86_400_000, span?.firstMs ?? toMs);
     const bucket = bucketSeconds((toMs - fromMs) / 1000, CHART_POINTS);
     const [buckets, alerts, deployments, incidents, decisions, delay] = await Promise.all([
       this.repository.snapshotBuckets(modelId, fromMs, toMs, bucket),

@@ -40,10 +40,12 @@ describe('model view', () => {
     expect(charts.heatmap).toMatchObject({ version: 'v2', features: ['amount'], windows: [120], values: [[0.001]], drifted: [[true]] });
   });
 
-  it('buckets a span into at most maxPoints whole minutes', () => {
-    // 30 days in 720 buckets: 3 600 s each.
+  it('buckets a span into at most maxPoints buckets of whole seconds, whole minutes from a minute up', () => {
+    // 30 days in 720 buckets: 3 600 s each; 3 h: 15 s; 100 s: 1 s; 13 h: 65 s → 120 s.
     expect(bucketSeconds(30 * 86_400, 720)).toBe(3_600);
-    expect(bucketSeconds(600, 720)).toBe(60);
+    expect(bucketSeconds(3 * 3_600, 720)).toBe(15);
+    expect(bucketSeconds(100, 720)).toBe(1);
+    expect(bucketSeconds(13 * 3_600, 720)).toBe(120);
   });
 
   it('evidence SQL reads the snapshot metric that carries the number, and recomputes accuracy from raw rows', () => {

@@ -125,9 +125,13 @@ function buildHeatmap(rows: BucketRow[], version: string, evidence: { metric: st
   return { version, features, windows: sorted.map((r) => r.t), values, drifted, tests, share: sorted.map((r) => metricOf(r.metricNames, r.metricValues, 'drift.share')) };
 }
 
-/** Bucket width (seconds) so a span has at most `maxPoints` buckets, rounded up to a whole minute. */
+/**
+ * Bucket width (seconds) so a span has at most `maxPoints` buckets: whole seconds (the
+ * demo's story lasts about 80 s, with snapshots every 2 s), whole minutes from a minute up.
+ */
 export function bucketSeconds(spanSeconds: number, maxPoints: number): number {
-  return Math.max(60, Math.ceil(spanSeconds / maxPoints / 60) * 60);
+  const seconds = Math.max(1, Math.ceil(spanSeconds / maxPoints));
+  return seconds < 60 ? seconds : Math.ceil(seconds / 60) * 60;
 }
 
 export interface DelayBucket {

@@ -81,7 +81,8 @@ export function lineChart(name: string, target: HTMLElement, times: number[], se
       height: opts.height ?? 240,
       scales: { x: { time: true }, y: opts.range ? { range: opts.range } : {} },
       axes: [{ stroke: '#9aa4b2', grid: { stroke: '#2a3140' } }, { stroke: '#9aa4b2', grid: { stroke: '#2a3140' }, label: opts.yLabel }],
-      series: [{}, ...series.map((s, i) => ({ label: s.label, stroke: s.color ?? PALETTE[i % PALETTE.length], width: 2, dash: s.dash, spanGaps: false, points: { show: false } }))],
+      // uPlot's default points: drawn where a series is sparse (a version seen in one bucket), hidden where it is dense.
+      series: [{}, ...series.map((s, i) => ({ label: s.label, stroke: s.color ?? PALETTE[i % PALETTE.length], width: 2, dash: s.dash, spanGaps: false }))],
       plugins: opts.markers ? [markersPlugin(opts.markers)] : [],
       legend: { show: true },
     },
