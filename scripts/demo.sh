@@ -5,7 +5,7 @@
 # story instead with `--exit` or DEMO_EXIT=1, and by default when stdout is not a terminal
 # (CI, a pipe); DEMO_EXIT=0 keeps the services running even then. The services stop on
 # every exit; the stack (Kafka, registry, ClickHouse) stays up.
-# Service ports: DEMO_INGESTOR_PORT, DEMO_MONITOR_PORT, DEMO_ORCHESTRATOR_PORT (3001-3003).
+# Service ports: DEMO_INGESTOR_PORT, DEMO_MONITOR_PORT, DEMO_ORCHESTRATOR_PORT, DEMO_DASHBOARD_PORT (3001-3004).
 # Every run uses fresh topics (demo.<timestamp>.*) and a fresh ClickHouse database
 # (vigil_demo_<timestamp>), so reruns start clean; earlier demo databases are dropped in
 # the background (on ClickHouse 18.16 a DROP of tables just written can take a minute).
@@ -43,6 +43,7 @@ export MONITOR_METRIC_WINDOW=300
 INGESTOR_PORT="${DEMO_INGESTOR_PORT:-3001}"
 MONITOR_PORT="${DEMO_MONITOR_PORT:-3002}"
 ORCHESTRATOR_PORT="${DEMO_ORCHESTRATOR_PORT:-3003}"
+DASHBOARD_PORT="${DEMO_DASHBOARD_PORT:-3004}"
 export DEMO_INGESTOR_URL="http://127.0.0.1:${INGESTOR_PORT}"
 export DEMO_MONITOR_URL="http://127.0.0.1:${MONITOR_PORT}"
 export DEMO_ORCHESTRATOR_URL="http://127.0.0.1:${ORCHESTRATOR_PORT}"
@@ -93,7 +94,7 @@ else
   say "dist/ is newer than the sources: not rebuilding"
 fi
 
-for port in "$INGESTOR_PORT" "$MONITOR_PORT" "$ORCHESTRATOR_PORT"; do
+for port in "$INGESTOR_PORT" "$MONITOR_PORT" "$ORCHESTRATOR_PORT" "$DASHBOARD_PORT"; do
   if curl -s -o /dev/null --max-time 2 "http://127.0.0.1:${port}/"; then
     die "port ${port} is already in use: is another demo or Vigil service running?"
   fi
@@ -166,8 +167,16 @@ start_service orchestrator "$ORCHESTRATOR_PORT" ORCHESTRATOR_GROUP_ID="demo-${ST
 wait_healthy monitor "$MONITOR_PORT"
 wait_healthy orchestrator "$ORCHESTRATOR_PORT"
 
-# Where a user can look while the services run (the dashboard of issue 10 adds its URL here).
-SERVICE_URLS=("ingestor     ${DEMO_INGESTOR_URL}" "monitor      ${DEMO_MONITOR_URL}" "orchestrator ${DEMO_ORCHESTRATOR_URL}")
+# The dashboard (docs/dashboard.md) reads this run's database. The read token rides in the
+# URL's fragment: browsers never send a fragment to the server, and the page moves it to
+# sessionStorage and out of the address bar.
+start_service dashboard "$DASHBOARD_PORT"
+wait_healthy dashboard "$DASHBOARD_PORT"
+DASHBOARD_URL="http://127.0.0.1:${DASHBOARD_PORT}/#token=$(cat "$DEMO_API_READ_TOKEN_FILE")"
+say "dashboard: ${DASHBOARD_URL}"
+
+# Where a user can look while the services run.
+SERVICE_URLS=("dashboard    ${DASHBOARD_URL}" "ingestor     ${DEMO_INGESTOR_URL}" "monitor      ${DEMO_MONITOR_URL}" "orchestrator ${DEMO_ORCHESTRATOR_URL}")
 
 node -r ./bin/register-paths.js dist/apps/simulator/src/demo/main.js
 story_done=1

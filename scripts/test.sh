@@ -12,6 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [[ -d node_modules ]] || npm ci --no-audit --no-fund
 npx tsc -p tsconfig.json --noEmit
+npx tsc -p apps/dashboard/web/tsconfig.json --noEmit
 npx eslint .
 limit="${VIGIL_TEST_TIMEOUT_S:-1500}"
 [[ "$limit" =~ ^[1-9][0-9]*$ ]] || { echo "[test] VIGIL_TEST_TIMEOUT_S must be a whole number of seconds, got '$limit'" >&2; exit 2; }

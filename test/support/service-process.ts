@@ -8,6 +8,8 @@ import { eventually } from './stack';
 export const REPO = join(__dirname, '..', '..');
 
 export type VigilApp = 'ingestor' | 'monitor' | 'orchestrator';
+/** Every service a test can start: the dashboard reads ClickHouse only (test/dashboard). */
+export type VigilService = VigilApp | 'dashboard';
 
 /** The environment a service needs to reach the test's stack, database and topics. */
 export function serviceEnv(config: InfrastructureConfig, extra: Record<string, string> = {}): Record<string, string> {
@@ -66,7 +68,7 @@ export class ServiceProcess {
   output = '';
 
   constructor(
-    readonly app: VigilApp,
+    readonly app: VigilService,
     private readonly env: Record<string, string>,
     readonly port: number,
   ) {}

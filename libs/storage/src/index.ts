@@ -2,4 +2,4 @@ export { sql, identifier, quoteString, quoteValue, quoteIdentifier, type SqlValu
 export { createClickHouse, clickhouseErrorCode, classifyClickHouseError, explainClickHouseFailure, type ClickHouseSettings } from './clickhouse';
 export { migrate, readMigrations, type Migration } from './migrations';
 export { refusesRowData } from './refusals';
-export { CLICKHOUSE, CLICKHOUSE_SETTINGS, StorageModule } from './storage.module';
+export { CLICKHOUSE, CLICKHOUSE_SETTINGS, StorageModule, type StorageOptions } from './storage.module';

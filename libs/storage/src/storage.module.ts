@@ -33,17 +33,32 @@ export class StorageLifecycle implements OnModuleInit, OnApplicationShutdown {
   }
 }
 
+/** Closes the client on shutdown, for a reader that must not change the schema (the dashboard). */
+@Injectable()
+export class StorageReaderLifecycle implements OnApplicationShutdown {
+  constructor(@Inject(CLICKHOUSE) private readonly client: ClickHouseClient) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.client.close();
+  }
+}
+
+export interface StorageOptions {
+  /** false: never create the database nor apply migrations (a read-only service that the writers' migrations serve). Default true. */
+  migrate?: boolean;
+}
+
 /** The ClickHouse client for every repository, from the validated environment (README "Configuration"). */
 @Module({})
 export class StorageModule {
-  static forRoot(): DynamicModule {
+  static forRoot(options: StorageOptions = {}): DynamicModule {
     return {
       module: StorageModule,
       global: true,
       providers: [
         { provide: CLICKHOUSE_SETTINGS, useFactory: () => loadInfrastructureConfig().clickhouse },
         { provide: CLICKHOUSE, inject: [CLICKHOUSE_SETTINGS], useFactory: (settings: ClickHouseSettings) => createClickHouse(settings) },
-        StorageLifecycle,
+        options.migrate === false ? StorageReaderLifecycle : StorageLifecycle,
       ],
       exports: [CLICKHOUSE, CLICKHOUSE_SETTINGS],
     };
