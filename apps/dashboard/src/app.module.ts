@@ -1,8 +1,7 @@
 import { Module, OnModuleInit } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
 import { HealthRegistry, OpsModule } from '@vigil/common';
 import { StorageModule } from '@vigil/storage';
-import { DASHBOARD_CONFIG, dashboardEnvValidation, loadDashboardConfig } from './dashboard.config';
+import { DASHBOARD_CONFIG, loadDashboardConfig } from './dashboard.config';
 import { DashboardController } from './dashboard.controller';
 import { DashboardMetrics } from './dashboard.metrics';
 import { DashboardRepository } from './dashboard.repository';
@@ -12,7 +11,6 @@ import { WebController } from './web.controller';
 
 @Module({
   imports: [
-    ConfigModule.forRoot({ isGlobal: true, validationSchema: dashboardEnvValidation }),
     OpsModule,
     // Reads only: the schema is the writers' (ingestor, monitor, orchestrator), who migrate it.
     StorageModule.forRoot({ migrate: false }),

@@ -1,37 +1,37 @@
-import { infrastructureEnvSchema } from '@vigil/common';
-import Joi from 'joi';
+import { env, parseEnv } from '@vigil/common';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { z } from 'zod';
 
-/** The dashboard's own environment variables, with the defaults documented in docs/dashboard.md. */
-export const dashboardEnvSchema = {
-  HTTP_PORT: Joi.number().port().default(3004),
-  /** Where the built single-page UI is; empty = `dist/dashboard-web` above this module (source or dist/). */
-  DASHBOARD_WEB_DIR: Joi.string().allow('').default(''),
-  DASHBOARD_LIVE_POLL_MS: Joi.number().integer().min(200).default(2_000),
-  /** The monitor's `reAlertIntervalMs` (docs/monitor.md): an episode not repeated for longer has cleared. */
-  DASHBOARD_ALERT_OPEN_MS: Joi.number().integer().min(1_000).default(15 * 60_000),
-  DASHBOARD_SPARKLINE_HOURS: Joi.number().min(1).default(24),
-  DASHBOARD_FLEET_DAYS: Joi.number().min(1).default(7),
-  DASHBOARD_MODEL_DAYS: Joi.number().min(1).default(30),
-};
+/** The dashboard's own environment variables (defaults documented in docs/dashboard.md), read into its settings. */
+const dashboardEnvSchema = z
+  .object({
+    HTTP_PORT: env.port(3004),
+    /** Where the built single-page UI is; empty = `dist/dashboard-web` above this module (source or dist/). */
+    DASHBOARD_WEB_DIR: env.optionalText(),
+    DASHBOARD_LIVE_POLL_MS: env.int(2_000, { min: 200 }),
+    /** The monitor's `reAlertIntervalMs` (docs/monitor.md): an episode not repeated for longer has cleared. */
+    DASHBOARD_ALERT_OPEN_MS: env.int(15 * 60_000, { min: 1_000 }),
+    DASHBOARD_SPARKLINE_HOURS: env.int(24, { min: 1 }),
+    DASHBOARD_FLEET_DAYS: env.int(7, { min: 1 }),
+    DASHBOARD_MODEL_DAYS: env.int(30, { min: 1 }),
+  })
+  .transform((v) => ({
+    httpPort: v.HTTP_PORT,
+    /** The built UI's folder (its index.html may be missing when the UI was not built). */
+    webDir: v.DASHBOARD_WEB_DIR === '' ? defaultWebDir() : resolve(v.DASHBOARD_WEB_DIR),
+    livePollMs: v.DASHBOARD_LIVE_POLL_MS,
+    alertOpenForMs: v.DASHBOARD_ALERT_OPEN_MS,
+    sparklineHours: v.DASHBOARD_SPARKLINE_HOURS,
+    /** How far back (wall clock) the fleet looks for snapshots and alerts. */
+    fleetDays: v.DASHBOARD_FLEET_DAYS,
+    /** Default span of the model page, ending at the model's latest snapshot. */
+    modelDays: v.DASHBOARD_MODEL_DAYS,
+  }));
 
-export const dashboardEnvValidation = Joi.object({ ...infrastructureEnvSchema, ...dashboardEnvSchema });
+export type DashboardConfig = z.output<typeof dashboardEnvSchema>;
 
 export const DASHBOARD_CONFIG = Symbol('DashboardConfig');
-
-export interface DashboardConfig {
-  httpPort: number;
-  /** The built UI's folder (its index.html may be missing when the UI was not built). */
-  webDir: string;
-  livePollMs: number;
-  alertOpenForMs: number;
-  sparklineHours: number;
-  /** How far back (wall clock) the fleet looks for snapshots and alerts. */
-  fleetDays: number;
-  /** Default span of the model page, ending at the model's latest snapshot. */
-  modelDays: number;
-}
 
 /**
  * The folder vite builds the UI into (package.json `build`), found above this module whether
@@ -46,16 +46,6 @@ export function defaultWebDir(from: string = __dirname): string {
   }
 }
 
-export function loadDashboardConfig(env: NodeJS.ProcessEnv = process.env): DashboardConfig {
-  const { error, value } = dashboardEnvValidation.unknown(true).validate(env, { abortEarly: false });
-  if (error) throw new Error(`invalid configuration: ${error.message}`);
-  return {
-    httpPort: value.HTTP_PORT,
-    webDir: value.DASHBOARD_WEB_DIR === '' ? defaultWebDir() : resolve(value.DASHBOARD_WEB_DIR),
-    livePollMs: value.DASHBOARD_LIVE_POLL_MS,
-    alertOpenForMs: value.DASHBOARD_ALERT_OPEN_MS,
-    sparklineHours: value.DASHBOARD_SPARKLINE_HOURS,
-    fleetDays: value.DASHBOARD_FLEET_DAYS,
-    modelDays: value.DASHBOARD_MODEL_DAYS,
-  };
+export function loadDashboardConfig(environment: NodeJS.ProcessEnv = process.env): DashboardConfig {
+  return parseEnv(dashboardEnvSchema, environment, 'invalid dashboard configuration');
 }

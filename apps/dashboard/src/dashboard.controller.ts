@@ -1,28 +1,10 @@
-import { BadRequestException, Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
-import Joi from 'joi';
-import { FLEET_SORT_KEYS, FleetQuery } from './core';
+import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
+import { ZodValidationPipe } from '@vigil/common';
+import { FleetQuery } from './core';
 import { DashboardMetrics } from './dashboard.metrics';
+import { fleetQuerySchema, modelQuerySchema } from './dashboard.schema';
 import { DashboardService } from './dashboard.service';
 import { LiveService } from './live.service';
-
-const fleetQuery = Joi.object({
-  search: Joi.string().allow('').max(200).default(''),
-  status: Joi.string().valid('', 'healthy', 'degraded', 'incident').default(''),
-  sort: Joi.string()
-    .valid(...FLEET_SORT_KEYS)
-    .default('status'),
-  order: Joi.string().valid('asc', 'desc').default('desc'),
-  offset: Joi.number().integer().min(0).default(0),
-  limit: Joi.number().integer().min(1).max(500).default(50),
-});
-
-const modelQuery = Joi.object({ from: Joi.date().iso(), to: Joi.date().iso().min(Joi.ref('from')) });
-
-function validated<T>(schema: Joi.ObjectSchema, input: unknown): T {
-  const { error, value } = schema.validate(input, { abortEarly: false, convert: true });
-  if (error) throw new BadRequestException(error.message);
-  return value as T;
-}
 
 /** The parts of the platform's request and response a server-sent event stream uses (no @types/express here). */
 interface StreamResponse {
@@ -48,22 +30,20 @@ export class DashboardController {
   ) {}
 
   @Get('fleet')
-  async fleet(@Query() raw: Record<string, string>) {
-    const q = validated<{ search: string; status: FleetQuery['status']; sort: FleetQuery['sort']; order: 'asc' | 'desc'; offset: number; limit: number }>(fleetQuery, raw);
+  async fleet(@Query(new ZodValidationPipe(fleetQuerySchema)) q: FleetQuery) {
     const end = this.metrics.apiSeconds.startTimer({ endpoint: 'fleet' });
     try {
-      return await this.dashboard.fleet({ search: q.search, status: q.status, sort: q.sort, descending: q.order === 'desc', offset: q.offset, limit: q.limit });
+      return await this.dashboard.fleet(q);
     } finally {
       end();
     }
   }
 
   @Get('models/:modelId')
-  async model(@Param('modelId') modelId: string, @Query() raw: Record<string, string>) {
-    const q = validated<{ from?: Date; to?: Date }>(modelQuery, raw);
+  async model(@Param('modelId') modelId: string, @Query(new ZodValidationPipe(modelQuerySchema)) span: { fromMs?: number; toMs?: number }) {
     const end = this.metrics.apiSeconds.startTimer({ endpoint: 'model' });
     try {
-      return await this.dashboard.model(modelId, { fromMs: q.from?.getTime(), toMs: q.to?.getTime() });
+      return await this.dashboard.model(modelId, span);
     } finally {
       end();
     }
