@@ -4,7 +4,7 @@ import { createRetryPolicy, DecodeError, HealthRegistry, isRetriable, MetricsReg
 import type { Alert, MetricSnapshot, ModelDeployed, RetrainCompleted, TopicMap } from '@vigil/contracts';
 import { EventStream, topicMap, validateAlert, validateSnapshot } from '@vigil/contracts';
 import { AvroDecoder, deadLetterMessage, ensureTopics, KAFKA, registerContracts, SCHEMA_REGISTRY } from '@vigil/messaging';
-import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Partitioners, Producer } from 'kafkajs';
+import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
 import type { LifecycleEvent } from './core';
 import { LifecycleService, PendingRequest, SourcedEvent } from './lifecycle.service';
 import { OrchestratorMetrics } from './orchestrator.metrics';
@@ -92,7 +92,6 @@ export class LifecycleStream implements OnApplicationBootstrap, OnApplicationShu
       transactionalId: this.config.transactionalId,
       idempotent: true,
       maxInFlightRequests: 1,
-      createPartitioner: Partitioners.DefaultPartitioner,
     });
     await this.producer.connect();
     const admin = this.kafka.admin();
