@@ -17,7 +17,6 @@ export const orchestratorEnvSchema = {
   ORCHESTRATOR_WEBHOOK_RETRY_INITIAL_MS: Joi.number().integer().min(1).default(1_000),
   ORCHESTRATOR_WEBHOOK_RETRY_MAX_MS: Joi.number().integer().min(Joi.ref('ORCHESTRATOR_WEBHOOK_RETRY_INITIAL_MS')).default(60_000),
   ORCHESTRATOR_WEBHOOK_TIMEOUT_MS: Joi.number().integer().min(100).default(10_000),
-  ORCHESTRATOR_FAULT: Joi.string().valid('', 'exit-after-persist', 'exit-after-produce').default(''),
 };
 
 export const orchestratorEnvValidation = Joi.object({ ...infrastructureEnvSchema, ...alertmanagerEnvSchema, ...orchestratorEnvSchema });
@@ -31,12 +30,6 @@ export interface OrchestratorConfig extends InfrastructureConfig {
   sessionTimeoutMs: number;
   policiesPath: string;
   policies: PolicyFile;
-  /**
-   * Test-only crash injection: exit right after persisting a batch that opened an incident
-   * (request not yet on Kafka), or right after the transaction carrying a request committed
-   * (not yet marked produced).
-   */
-  fault: OrchestratorFault;
   /** Signed webhooks for lifecycle requests (urls empty = off); the secret is read from a file, never logged. */
   webhooks: WebhookConfig;
   /** Open incidents to Alertmanager API v2 (url empty = off). */
@@ -81,8 +74,6 @@ export function loadWebhookConfig(v: {
   };
 }
 
-export type OrchestratorFault = '' | 'exit-after-persist' | 'exit-after-produce';
-
 export const ORCHESTRATOR_CONFIG = Symbol('OrchestratorConfig');
 
 export function loadPolicyFile(path: string): PolicyFile {
@@ -106,7 +97,6 @@ export function loadOrchestratorConfig(env: NodeJS.ProcessEnv = process.env): Or
     ORCHESTRATOR_POLICIES: string;
     VIGIL_TOPIC_PARTITIONS: number;
     ORCHESTRATOR_SESSION_TIMEOUT_MS: number;
-    ORCHESTRATOR_FAULT: OrchestratorFault;
   } & Parameters<typeof loadWebhookConfig>[0];
   return {
     ...loadInfrastructureConfig(env),
@@ -117,7 +107,6 @@ export function loadOrchestratorConfig(env: NodeJS.ProcessEnv = process.env): Or
     sessionTimeoutMs: v.ORCHESTRATOR_SESSION_TIMEOUT_MS,
     policiesPath: v.ORCHESTRATOR_POLICIES,
     policies: loadPolicyFile(v.ORCHESTRATOR_POLICIES),
-    fault: v.ORCHESTRATOR_FAULT,
     webhooks: loadWebhookConfig(v),
     alertmanager: loadAlertmanagerConfig(env),
   };
