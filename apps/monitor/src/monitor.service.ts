@@ -1,16 +1,15 @@
 // Over 400 lines with a reason: the consumer loop, the checkpointer and the HTTP facade are still one
 // class; their split is the architecture issue's refactor. Outputs already moved to OutputPublisher.
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ComponentHealth, HealthRegistry, MetricsRegistry, RejectedRecordError, Serializer, StorageUnavailableError } from '@vigil/common';
 import { LabelEvent, PredictionEvent, Task, TopicMap, topicMap } from '@vigil/contracts';
-import { AvroDecoder, ensureTopics, KAFKA, registerContracts, SCHEMA_REGISTRY } from '@vigil/messaging';
+import { AvroDecoder, ensureTopics, KAFKA, KafkaBatchTransport, registerContracts, SCHEMA_REGISTRY } from '@vigil/messaging';
 import { DatasetSummary, DatasetSummaryJSON } from '@vigil/monitoring';
-import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { LabelFlowControl } from './core/label-flow-control';
 import { checkModelConfig, effectiveConfig, ModelConfig } from './core/model-config';
 import { ModelMonitor } from './core/model-monitor';
-import { CoPartitionAssigner } from './kafka/co-partition-assigner';
 import { ContractReader, InputStream } from './kafka/contract-reader';
 import { MONITOR_CONFIG, MonitorConfig } from './monitor.config';
 import { ModelOperations } from './model-operations';
@@ -35,7 +34,8 @@ interface OwnedModel {
 const STALLED_AFTER_FAILURES = 3;
 
 /**
- * The monitor's event loop. Models are owned per partition (all topics keyed by model id,
+ * The monitor's event loop, fed by MonitorEventsController with the batches of the app's
+ * KafkaBatchTransport. Models are owned per partition (all topics keyed by model id,
  * partitions dealt to instances by CoPartitionAssigner); each batch updates the owned
  * models' ModelMonitors at once, publishes their alerts (and due snapshots), and
  * periodically checkpoints every changed model to ClickHouse and only then commits the
@@ -43,11 +43,10 @@ const STALLED_AFTER_FAILURES = 3;
  * rest.
  */
 @Injectable()
-export class MonitorService implements OnModuleInit, OnApplicationShutdown {
+export class MonitorService implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('MonitorService');
   private readonly topics: TopicMap;
   private readonly reader: ContractReader;
-  private consumer?: Consumer;
   private producer?: Producer;
   private readonly models = new Map<string, OwnedModel>();
   /** `${topic}:${partition}` → next offset to process. */
@@ -62,13 +61,14 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
   private readonly partitionFailures = new Map<string, FailureRun>();
   private lastCheckpointAttempt = Date.now();
   private lastConfigRefresh = 0;
-  private running = false;
+  private stopping = false;
   private storageHealthy = true;
 
   constructor(
     @Inject(MONITOR_CONFIG) private readonly config: MonitorConfig,
     @Inject(KAFKA) private readonly kafka: Kafka,
     @Inject(SCHEMA_REGISTRY) private readonly registry: SchemaRegistry,
+    private readonly transport: KafkaBatchTransport,
     @Inject(MONITOR_REPOSITORY) private readonly repository: MonitorRepository,
     private readonly metrics: MonitorMetrics,
     private readonly operations: ModelOperations,
@@ -79,6 +79,12 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
     this.reader = new ContractReader(new AvroDecoder(this.registry));
     this.labelFlow = new LabelFlowControl(config.labelFlow);
     health.register('monitor', () => this.health());
+    transport.on('consumer.group_join', ({ payload }) => this.onAssignment(payload.memberAssignment));
+  }
+
+  /** From the transport's consumer start to the shutdown. */
+  private get running(): boolean {
+    return this.transport.state === 'running' && !this.stopping;
   }
 
   /**
@@ -121,27 +127,30 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
         this.storageHealthy = healthy;
       },
     });
-    this.consumer = this.kafka.consumer({ groupId: this.config.groupId, partitionAssigners: [CoPartitionAssigner], sessionTimeout: 10_000, heartbeatInterval: 1_000 });
-    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => this.onAssignment(payload.memberAssignment));
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics: [this.topics.predictions, this.topics.labels], fromBeginning: true });
-    await this.consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.exclusive(() => this.onBatch(payload)) });
-    this.running = true;
+    // Ticks do nothing until the transport's consumer runs (it starts after every init and bootstrap hook).
     this.timer = setInterval(() => void this.exclusive(() => this.onTimer()), Math.min(1_000, this.config.snapshotIntervalMs));
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
-    this.running = false;
+    this.stopping = true;
     // stop() waits for the batch in progress; then the last state is published and checkpointed.
-    await this.consumer?.stop();
+    await this.transport.stop();
     await this.exclusive(async () => {
       await this.publish();
       await this.checkpoint().catch((error: unknown) => this.logger.warn({ message: 'final checkpoint failed', error: String(error) }));
     });
     await this.publisher?.stop();
-    await this.consumer?.disconnect();
+  }
+
+  /** After the transport has left the group (Nest closes microservices before shutdown hooks). */
+  async onApplicationShutdown(): Promise<void> {
     await this.producer?.disconnect();
+  }
+
+  /** One partition batch of predictions or labels, in turn with timer ticks and HTTP writes. */
+  consume(payload: EachBatchPayload): Promise<void> {
+    return this.exclusive(() => this.onBatch(payload));
   }
 
   /** One thing at a time: batches, timer ticks and HTTP writes never interleave on model state. */
@@ -295,8 +304,8 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
 
   private setLabelsPaused(partitions: number[], paused: boolean): void {
     const topicPartitions = [{ topic: this.topics.labels, partitions }];
-    if (paused) this.consumer!.pause(topicPartitions);
-    else this.consumer!.resume(topicPartitions);
+    if (paused) this.transport.pause(topicPartitions);
+    else this.transport.resume(topicPartitions);
     for (const partition of partitions) {
       this.metrics.labelsPaused.set({ partition: String(partition) }, paused ? 1 : 0);
       if (paused) this.metrics.labelPauses.inc({ partition: String(partition) });
@@ -384,7 +393,7 @@ export class MonitorService implements OnModuleInit, OnApplicationShutdown {
     });
     this.metrics.lastCheckpointAt = checkpointedAt.getTime();
     try {
-      if (offsets.length > 0) await this.consumer!.commitOffsets(offsets);
+      if (offsets.length > 0) await this.transport.commitOffsets(offsets);
     } catch (error) {
       // Harmless: the checkpoints carry their own offsets and replay skips what they cover.
       this.logger.warn({ message: 'offset commit failed; the next checkpoint commits again', error: String(error) });
