@@ -11,6 +11,7 @@ import { LifecycleRepository } from './lifecycle.repository';
 import { LifecycleService } from './lifecycle.service';
 import { LifecycleStream } from './lifecycle.stream';
 import { ModelsController } from './models.controller';
+import { ModelsService } from './models.service';
 import { WebhookDispatcher } from './webhook.dispatcher';
 import { LifecycleAlertmanager } from './lifecycle.alertmanager';
 import { OrchestratorMetrics } from './orchestrator.metrics';
@@ -44,6 +45,7 @@ function lifecycleTransport(kafka: Kafka, config: OrchestratorConfig): KafkaBatc
     LifecycleService,
     WebhookDispatcher,
     LifecycleStream,
+    ModelsService,
     LifecycleAlertmanager,
   ],
 })
