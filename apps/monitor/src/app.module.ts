@@ -11,10 +11,13 @@ import { ModelsController } from './models.controller';
 import { MonitorEventsController } from './monitor-events.controller';
 import { loadMonitorConfig, MONITOR_CONFIG, MonitorConfig, monitorEnvValidation } from './monitor.config';
 import { MonitorMetrics } from './monitor.metrics';
-import { MonitorRepository } from './monitor.repository';
+import { MONITOR_REPOSITORY, MonitorRepository } from './monitor.repository';
 import { ModelOperations } from './model-operations';
 import { ModelSeriesMetrics } from './model-series.metrics';
-import { MONITOR_REPOSITORY, MonitorService } from './monitor.service';
+import { MonitorService } from './monitor.service';
+import { ModelsService } from './models.service';
+import { OwnedModels } from './owned-models';
+import { Checkpointer } from './checkpointer';
 
 /** The monitor's consumer group: a model's predictions and labels partitions go to one instance (CoPartitionAssigner). */
 function monitorTransport(kafka: Kafka, config: MonitorConfig): KafkaBatchTransport {
@@ -41,6 +44,9 @@ function monitorTransport(kafka: Kafka, config: MonitorConfig): KafkaBatchTransp
     MonitorMetrics,
     ModelSeriesMetrics,
     ModelOperations,
+    OwnedModels,
+    Checkpointer,
+    ModelsService,
     MonitorService,
   ],
 })
