@@ -3,6 +3,7 @@ import { INestApplication, RequestMethod, Type } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { MetadataScanner, ModulesContainer, NestFactory } from '@nestjs/core';
 import { roleNeededFor } from '@vigil/common';
+import { startBatchTransport } from '@vigil/messaging';
 import { createClickHouse, migrate, readMigrations, sql } from '@vigil/storage';
 import { Kafka } from 'kafkajs';
 import { IngestorModule } from '../../apps/ingestor/src/app.module';
@@ -73,6 +74,7 @@ async function withApp(name: VigilApp, body: (url: string, app: INestApplication
   let app: INestApplication | undefined;
   try {
     app = await NestFactory.create(APPS[name], { logger: ['error'] });
+    await startBatchTransport(app);
     await app.listen(0, '127.0.0.1');
     await body(await app.getUrl(), app);
   } finally {

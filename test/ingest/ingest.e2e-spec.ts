@@ -6,7 +6,7 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { LabelEvent, loadSchema, PredictionEvent, topicMap, valueSubject } from '@vigil/contracts';
-import { createKafka, createSchemaRegistry, DEAD_LETTER_HEADERS, registerAvroSchema } from '@vigil/messaging';
+import { createKafka, createSchemaRegistry, DEAD_LETTER_HEADERS, registerAvroSchema, startBatchTransport } from '@vigil/messaging';
 import { createClickHouse } from '@vigil/storage';
 import { IHeaders, Producer } from 'kafkajs';
 import { IngestorModule } from '../../apps/ingestor/src/app.module';
@@ -36,6 +36,7 @@ describe('ingestor', () => {
     port = await freePort();
     Object.assign(process.env, ingestorEnv(config, { INGESTOR_GROUP_ID: `ingestor-${config.runId}`, VIGIL_TOPIC_PARTITIONS: '2' }));
     app = await NestFactory.create(IngestorModule, { logger: ['error'] });
+    await startBatchTransport(app);
     await app.listen(port, '127.0.0.1');
     producer = kafka.producer();
     await producer.connect();

@@ -7,7 +7,7 @@ import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { createRetryPolicy } from '@vigil/common';
 import { loadSchema, topicMap, valueSubject } from '@vigil/contracts';
-import { createKafka, createSchemaRegistry, DEAD_LETTER_HEADERS, registerAvroSchema } from '@vigil/messaging';
+import { createKafka, createSchemaRegistry, DEAD_LETTER_HEADERS, registerAvroSchema, startBatchTransport } from '@vigil/messaging';
 import { createClickHouse, refusesRowData } from '@vigil/storage';
 import { Consumer, Producer } from 'kafkajs';
 import { IngestorModule } from '../../apps/ingestor/src/app.module';
@@ -48,6 +48,7 @@ describe('ingestor isolation and exactness', () => {
     const port = await freePort();
     Object.assign(process.env, ingestorEnv(config, { INGESTOR_GROUP_ID: `ingestor-${config.runId}`, VIGIL_TOPIC_PARTITIONS: '2' }));
     app = await NestFactory.create(IngestorModule, { logger: ['error'] });
+    await startBatchTransport(app);
     await app.listen(port, '127.0.0.1');
     producer = kafka.producer();
     await producer.connect();

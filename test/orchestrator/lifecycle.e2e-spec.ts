@@ -285,7 +285,7 @@ describe('lifecycle orchestrator', () => {
   it('produces the request exactly once when the process dies between persisting the incident and producing', async () => {
     const model = 'm-crash-persisted';
     await orchestrator.stop();
-    await orchestrator.startAndWait({ ORCHESTRATOR_FAULT: 'exit-after-persist' });
+    await orchestrator.startAndWait({}, 'exit-after-persist');
     await events.send('alerts', model, [1, 2, 3].map((n) => alert(model, 'v1', `${model}-a${n}`, new Date())));
     expect(await orchestrator.exited()).toBe(137);
     // Persisted first: the incident exists, its request is pending and not on Kafka.
@@ -311,7 +311,7 @@ describe('lifecycle orchestrator', () => {
   it('does not produce the request again when the process dies after the transaction committed', async () => {
     const model = 'm-crash-committed';
     await orchestrator.stop();
-    await orchestrator.startAndWait({ ORCHESTRATOR_FAULT: 'exit-after-produce' });
+    await orchestrator.startAndWait({}, 'exit-after-produce');
     await events.send('alerts', model, [1, 2, 3].map((n) => alert(model, 'v1', `${model}-a${n}`, new Date())));
     expect(await orchestrator.exited()).toBe(137);
     // On Kafka (committed together with the alert offsets) but still pending in ClickHouse.

@@ -24,9 +24,12 @@ export class OrchestratorProcess extends ServiceProcess {
     );
   }
 
-  /** Starts it and waits until its consumer runs (or it exits). */
-  async startAndWait(env: Record<string, string> = {}): Promise<void> {
-    this.start(env);
+  /**
+   * Starts it and waits until its consumer runs (or it exits). With `fault`, from the test-only
+   * entry that kills the process in that crash window (test/support/orchestrator-with-faults.ts).
+   */
+  async startAndWait(env: Record<string, string> = {}, fault?: 'exit-after-persist' | 'exit-after-produce'): Promise<void> {
+    this.start(env, fault ? ['test/support/orchestrator-with-faults.ts', fault] : undefined);
     await eventually(
       async () => (await this.tryGet<{ details?: { kafka?: { consumer?: string } } }>('/health'))?.body.details?.kafka?.consumer ?? 'unreachable',
       (status) => status === 'running' || !this.running,

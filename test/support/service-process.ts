@@ -81,10 +81,11 @@ export class ServiceProcess {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  start(env: Record<string, string> = {}): void {
+  /** `entry`: the script and its arguments, the service's own main.ts unless a test-only entry is named. */
+  start(env: Record<string, string> = {}, entry: string[] = [`apps/${this.app}/src/main.ts`]): void {
     const child = spawn(
       process.execPath,
-      ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', `apps/${this.app}/src/main.ts`],
+      ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', ...entry],
       { cwd: REPO, env: { ...process.env, ...this.env, ...env, HTTP_PORT: String(this.port) }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const keep = (chunk: Buffer) => {

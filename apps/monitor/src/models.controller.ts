@@ -3,24 +3,24 @@ import { ApiCaller, ZodValidationPipe } from '@vigil/common';
 import { ColumnKind, DatasetSummary, DetectorConfigError } from '@vigil/monitoring';
 import { ModelConfig, parseConfigOverride } from './core/model-config';
 import { PREDICTION_COLUMN } from './core/model-monitor';
-import { MonitorService } from './monitor.service';
+import { ModelsService } from './models.service';
 import { ReferenceBody, referenceBodySchema } from './reference.schema';
 
 @Controller('models/:modelId')
 export class ModelsController {
-  constructor(private readonly monitor: MonitorService) {}
+  constructor(private readonly models: ModelsService) {}
 
   /** The model's metrics now (every label received is already counted); 404 when another instance owns it. */
   @Get('metrics')
   metrics(@Param('modelId') modelId: string) {
-    const metrics = this.monitor.currentMetrics(modelId);
+    const metrics = this.models.currentMetrics(modelId);
     if (!metrics) throw new NotFoundException(`model ${modelId} is not owned by this monitor instance (or has sent no event yet)`);
     return metrics;
   }
 
   @Get('config')
   config(@Param('modelId') modelId: string): Promise<ModelConfig> {
-    return this.monitor.configOf(modelId);
+    return this.models.configOf(modelId);
   }
 
   /** Replaces the model's override (any subset of the configuration); returns the effective configuration. 400 naming the field, nothing saved, when it cannot run. */
@@ -33,7 +33,7 @@ export class ModelsController {
       throw new BadRequestException((error as Error).message);
     }
     try {
-      return await this.monitor.saveConfig(modelId, override, caller);
+      return await this.models.saveConfig(modelId, override, caller);
     } catch (error) {
       if (error instanceof DetectorConfigError) throw new BadRequestException(error.message);
       throw error;
@@ -47,7 +47,7 @@ export class ModelsController {
     @ApiCaller() caller: string,
   ): Promise<{ modelId: string; rows: number; columns: string[] }> {
     const summary = referenceFrom(body);
-    const rows = await this.monitor.saveReference(modelId, summary, caller);
+    const rows = await this.models.saveReference(modelId, summary, caller);
     return { modelId, rows, columns: Object.keys(summary.columns) };
   }
 }

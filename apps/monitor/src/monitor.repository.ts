@@ -21,6 +21,9 @@ export interface Checkpoint extends CheckpointPosition {
 
 const seconds = (d: Date): number => Math.floor(d.getTime() / 1000);
 
+/** Injection token of the monitor's repository (built from StorageModule's client in app.module). */
+export const MONITOR_REPOSITORY = Symbol('MonitorRepository');
+
 /** Every ClickHouse statement of the monitor (tables in migration 020). */
 export class MonitorRepository {
   constructor(private readonly client: ClickHouseClient) {}

@@ -1,15 +1,30 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { HealthRegistry, OpsModule } from '@vigil/common';
-import { MessagingModule } from '@vigil/messaging';
+import { topicMap } from '@vigil/contracts';
+import { KAFKA, KafkaBatchTransport, MessagingModule } from '@vigil/messaging';
 import { StorageModule } from '@vigil/storage';
+import { Kafka } from 'kafkajs';
+import { LifecycleEventsController } from './lifecycle-events.controller';
+import { LIFECYCLE_FAULTS, NO_FAULTS } from './lifecycle.faults';
 import { LifecycleRepository } from './lifecycle.repository';
 import { LifecycleService } from './lifecycle.service';
 import { LifecycleStream } from './lifecycle.stream';
 import { ModelsController } from './models.controller';
+import { ModelsService } from './models.service';
 import { WebhookDispatcher } from './webhook.dispatcher';
 import { LifecycleAlertmanager } from './lifecycle.alertmanager';
 import { OrchestratorMetrics } from './orchestrator.metrics';
-import { loadOrchestratorConfig, ORCHESTRATOR_CONFIG } from './orchestrator.config';
+import { loadOrchestratorConfig, ORCHESTRATOR_CONFIG, OrchestratorConfig } from './orchestrator.config';
+
+/** The orchestrator's consumer group: committed records only (requests commit with offsets), heartbeats at a tenth of the session. */
+function lifecycleTransport(kafka: Kafka, config: OrchestratorConfig): KafkaBatchTransport {
+  return new KafkaBatchTransport(kafka, {
+    groupId: config.groupId,
+    streams: ['alerts', 'metricSnapshots', 'modelDeployed', 'retrainCompleted'],
+    topics: topicMap(config.topicPrefix),
+    consumer: { readUncommitted: false, sessionTimeout: config.sessionTimeoutMs, heartbeatInterval: Math.floor(config.sessionTimeoutMs / 10) },
+  });
+}
 
 @Module({
   imports: [
@@ -18,14 +33,17 @@ import { loadOrchestratorConfig, ORCHESTRATOR_CONFIG } from './orchestrator.conf
     // Its migrations run before the lifecycle service reloads its state from the tables (imported modules initialise first).
     StorageModule.forRoot(),
   ],
-  controllers: [ModelsController],
+  controllers: [ModelsController, LifecycleEventsController],
   providers: [
     { provide: ORCHESTRATOR_CONFIG, useFactory: () => loadOrchestratorConfig() },
+    { provide: KafkaBatchTransport, inject: [KAFKA, ORCHESTRATOR_CONFIG], useFactory: lifecycleTransport },
+    { provide: LIFECYCLE_FAULTS, useValue: NO_FAULTS },
     LifecycleRepository,
     OrchestratorMetrics,
     LifecycleService,
     WebhookDispatcher,
     LifecycleStream,
+    ModelsService,
     LifecycleAlertmanager,
   ],
 })

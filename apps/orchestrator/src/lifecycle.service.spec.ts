@@ -3,6 +3,7 @@ import type { Alert, RetrainRequested } from '@vigil/contracts';
 import { Registry } from 'prom-client';
 import type { ClosedIncident, LifecycleEvent, ModelState } from './core';
 import type { AuditEntry, DeploymentEntry, IncidentRow, LifecycleRepository, OpenedIncident } from './lifecycle.repository';
+import { NO_FAULTS } from './lifecycle.faults';
 import { LifecycleService, reviveRequest, SourcedEvent } from './lifecycle.service';
 import { OrchestratorMetrics } from './orchestrator.metrics';
 import type { OrchestratorConfig } from './orchestrator.config';
@@ -93,8 +94,8 @@ function batch(events: LifecycleEvent[], firstOffset = 0): SourcedEvent[] {
 }
 
 function service(repository: FakeRepository): LifecycleService {
-  const config = { topicPrefix: 'vigil.', policies, fault: '' } as unknown as OrchestratorConfig;
-  return new LifecycleService(config, repository as unknown as LifecycleRepository, new OrchestratorMetrics(new Registry()));
+  const config = { topicPrefix: 'vigil.', policies } as unknown as OrchestratorConfig;
+  return new LifecycleService(config, repository as unknown as LifecycleRepository, new OrchestratorMetrics(new Registry()), NO_FAULTS);
 }
 
 // The service logs recoveries; the assertions below check them.

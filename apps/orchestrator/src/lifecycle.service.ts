@@ -17,6 +17,7 @@ import {
   resolvePolicy,
   ResolvedPolicy,
 } from './core';
+import { LIFECYCLE_FAULTS, LifecycleFaults } from './lifecycle.faults';
 import { AuditEntry, DeploymentEntry, LifecycleRepository, OpenedIncident, SourcePosition } from './lifecycle.repository';
 import { OrchestratorMetrics } from './orchestrator.metrics';
 import { ORCHESTRATOR_CONFIG, OrchestratorConfig } from './orchestrator.config';
@@ -61,6 +62,7 @@ export class LifecycleService implements OnModuleInit {
     @Inject(ORCHESTRATOR_CONFIG) private readonly config: OrchestratorConfig,
     private readonly repository: LifecycleRepository,
     private readonly metrics: OrchestratorMetrics,
+    @Inject(LIFECYCLE_FAULTS) private readonly faults: LifecycleFaults,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -137,11 +139,7 @@ export class LifecycleService implements OnModuleInit {
     // Last: a state that names an incident implies its row (and the batch's audit) is written.
     await this.repository.saveStates(changed);
 
-    if (this.config.fault === 'exit-after-persist' && pending.length > 0) {
-      // Test-only: die in the worst window, incidents persisted but requests not yet on Kafka.
-      this.logger.warn({ message: 'ORCHESTRATOR_FAULT=exit-after-persist: exiting before producing', incidents: pending.map((p) => p.incidentId) });
-      process.exit(137);
-    }
+    if (pending.length > 0) this.faults.afterPersist(pending);
 
     for (const state of changed) this.states.set(state.modelId, state);
     for (const p of pending) this.outbox.set(p.incidentId, p);

@@ -3,9 +3,10 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { createRetryPolicy, DecodeError, HealthRegistry, isRetriable, MetricsRegistry, RejectedRecordError, RetryPolicy, Serializer } from '@vigil/common';
 import type { Alert, MetricSnapshot, ModelDeployed, RetrainCompleted, TopicMap } from '@vigil/contracts';
 import { EventStream, topicMap, validateAlert, validateSnapshot } from '@vigil/contracts';
-import { AvroDecoder, deadLetterMessage, ensureTopics, KAFKA, registerContracts, SCHEMA_REGISTRY } from '@vigil/messaging';
-import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Partitioners, Producer } from 'kafkajs';
+import { AvroDecoder, deadLetterMessage, ensureTopics, KAFKA, KafkaBatchTransport, registerContracts, SCHEMA_REGISTRY } from '@vigil/messaging';
+import { EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
 import type { LifecycleEvent } from './core';
+import { LIFECYCLE_FAULTS, LifecycleFaults } from './lifecycle.faults';
 import { LifecycleService, PendingRequest, SourcedEvent } from './lifecycle.service';
 import { OrchestratorMetrics } from './orchestrator.metrics';
 import { ORCHESTRATOR_CONFIG, OrchestratorConfig } from './orchestrator.config';
@@ -35,9 +36,9 @@ class BatchAbandonedError extends Error {}
 export const CHANGED_BY_HEADER = 'vigil-changed-by';
 
 /**
- * The Kafka edge. Consumes alerts, metric snapshots, deployments and retrain
- * completions; decides and persists each batch's records together (one insert per
- * table), then one Kafka transaction carries every pending request,
+ * The Kafka edge. Handles the batches of alerts, metric snapshots, deployments and retrain
+ * completions LifecycleEventsController receives from the app's KafkaBatchTransport;
+ * decides and persists each batch's records together (one insert per table), then one Kafka transaction carries every pending request,
  * the batch's dead letters and the batch's consumed offsets, so "request produced"
  * and "input consumed" commit together or not at all.
  */
@@ -47,9 +48,7 @@ export class LifecycleStream implements OnApplicationBootstrap, OnApplicationShu
   private readonly decoder: AvroDecoder;
   private readonly topics: TopicMap;
   private producer?: Producer;
-  private consumer?: Consumer;
   private schemaIds?: Record<EventStream, number>;
-  private state: 'starting' | 'running' | 'crashed' | 'stopped' = 'starting';
   /** A transactional producer runs one transaction at a time: batches and HTTP calls take turns. */
   private readonly transactions = new Serializer();
   private readonly persistRetry: RetryPolicy;
@@ -62,12 +61,17 @@ export class LifecycleStream implements OnApplicationBootstrap, OnApplicationShu
     private readonly lifecycle: LifecycleService,
     private readonly metrics: OrchestratorMetrics,
     private readonly webhooks: WebhookDispatcher,
+    private readonly transport: KafkaBatchTransport,
+    @Inject(LIFECYCLE_FAULTS) private readonly faults: LifecycleFaults,
     health: HealthRegistry,
     metricsRegistry: MetricsRegistry,
   ) {
     this.decoder = new AvroDecoder(this.registry);
     this.topics = topicMap(config.topicPrefix);
-    health.register('kafka', () => ({ status: this.state === 'running' ? 'up' : this.state === 'starting' ? 'degraded' : 'down', consumer: this.state }));
+    health.register('kafka', () => {
+      const consumer = this.transport.state;
+      return { status: consumer === 'running' ? 'up' : consumer === 'starting' ? 'degraded' : 'down', consumer };
+    });
     health.register('storage', () => ({ status: this.storageWaiting ? 'degraded' : 'up', waitingForClickHouse: this.storageWaiting }));
     this.persistRetry = createRetryPolicy(
       {
@@ -83,6 +87,7 @@ export class LifecycleStream implements OnApplicationBootstrap, OnApplicationShu
     );
   }
 
+  /** Before the transport's consumer starts: recovery commits what a previous instance left pending. */
   async onApplicationBootstrap(): Promise<void> {
     await ensureTopics(this.kafka, this.topics, { partitions: this.config.topicPartitions });
     this.schemaIds = await registerContracts(this.registry, this.topics);
@@ -92,7 +97,6 @@ export class LifecycleStream implements OnApplicationBootstrap, OnApplicationShu
       transactionalId: this.config.transactionalId,
       idempotent: true,
       maxInFlightRequests: 1,
-      createPartitioner: Partitioners.DefaultPartitioner,
     });
     await this.producer.connect();
     const admin = this.kafka.admin();
@@ -110,32 +114,14 @@ export class LifecycleStream implements OnApplicationBootstrap, OnApplicationShu
       await admin.disconnect();
     }
     await this.commitTransaction([], null);
-
-    this.consumer = this.kafka.consumer({
-      groupId: this.config.groupId,
-      readUncommitted: false,
-      sessionTimeout: this.config.sessionTimeoutMs,
-      heartbeatInterval: Math.floor(this.config.sessionTimeoutMs / 10),
-    });
-    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
-      if (!payload.restart) this.state = 'crashed';
-    });
-    await this.consumer.connect();
-    await this.consumer.subscribe({
-      topics: [this.topics.alerts, this.topics.metricSnapshots, this.topics.modelDeployed, this.topics.retrainCompleted],
-      fromBeginning: true,
-    });
-    await this.consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.onBatch(payload) });
-    this.state = 'running';
   }
 
+  /** After the transport has left the group (Nest closes microservices before shutdown hooks). */
   async onApplicationShutdown(): Promise<void> {
-    this.state = 'stopped';
-    await this.consumer?.disconnect();
     await this.producer?.disconnect();
   }
 
-  private async onBatch(payload: EachBatchPayload): Promise<void> {
+  async onBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
     const deadLetters: Message[] = [];
     let records: SourcedEvent[] = [];
@@ -244,11 +230,7 @@ export class LifecycleStream implements OnApplicationBootstrap, OnApplicationShu
       await transaction.abort().catch(() => undefined);
       throw error;
     }
-    if (this.config.fault === 'exit-after-produce' && pending.length > 0) {
-      // Test-only: die with the request committed on Kafka but still "pending" in ClickHouse.
-      this.logger.warn({ message: 'ORCHESTRATOR_FAULT=exit-after-produce: exiting before marking produced', incidents: pending.map((p) => p.incidentId) });
-      process.exit(137);
-    }
+    if (pending.length > 0) this.faults.afterProduce(pending);
     await this.lifecycle.markProduced(pending);
     // Only now, with the requests committed on Kafka: webhooks never announce a request that could still abort.
     this.webhooks.dispatch(pending, (message) => this.produceDeadLetter(message));

@@ -3,9 +3,6 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parsePolicyFile, PolicyFile } from './core';
 
-/** Test-only crash points (see `fault` below). */
-const ORCHESTRATOR_FAULTS = ['exit-after-persist', 'exit-after-produce'] as const;
-
 /** The orchestrator's own environment variables, with the defaults documented in docs/orchestrator.md. */
 const orchestratorEnvSchema = z
   .object({
@@ -21,7 +18,6 @@ const orchestratorEnvSchema = z
     ORCHESTRATOR_WEBHOOK_RETRY_INITIAL_MS: env.int(1_000, { min: 1 }),
     ORCHESTRATOR_WEBHOOK_RETRY_MAX_MS: env.int(60_000, { min: 1 }),
     ORCHESTRATOR_WEBHOOK_TIMEOUT_MS: env.int(10_000, { min: 100 }),
-    ORCHESTRATOR_FAULT: env.oneOfOrEmpty(ORCHESTRATOR_FAULTS),
   })
   .check((ctx) => {
     const v = ctx.value;
@@ -41,12 +37,6 @@ function settingsOf(v: OrchestratorEnv) {
     /** Consumer session timeout: how long a dead instance keeps its partitions before a restart gets them. */
     sessionTimeoutMs: v.ORCHESTRATOR_SESSION_TIMEOUT_MS,
     policiesPath: v.ORCHESTRATOR_POLICIES,
-    /**
-     * Test-only crash injection: exit right after persisting a batch that opened an incident
-     * (request not yet on Kafka), or right after the transaction carrying a request committed
-     * (not yet marked produced).
-     */
-    fault: v.ORCHESTRATOR_FAULT,
   };
 }
 

@@ -1,4 +1,4 @@
-import { INestApplication, Type } from '@nestjs/common';
+import { INestApplication, NestApplicationOptions, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ConnectionFailureError } from './errors';
 import { createJsonLogger } from './logger';
@@ -12,7 +12,19 @@ import { createJsonLogger } from './logger';
  * supervisor restarts it with backoff, and the operator reads the reason instead of a
  * stack trace (docs/security.md "When a connection fails").
  */
-export async function bootstrapService(module: Type<unknown>, service: string, port: () => number): Promise<INestApplication> {
+export interface ServiceStart {
+  /** Before HTTP listens: initialises the app and starts what else it serves (its Kafka transport). */
+  start?: (app: INestApplication) => Promise<void>;
+  /** How the app is built from the module; a test-only entry builds it with providers overridden. */
+  create?: (module: Type<unknown>, options: NestApplicationOptions) => Promise<INestApplication>;
+}
+
+export async function bootstrapService(
+  module: Type<unknown>,
+  service: string,
+  port: () => number,
+  { start = (app) => app.init().then(() => undefined), create = (m, options) => NestFactory.create(m, options) }: ServiceStart = {},
+): Promise<INestApplication> {
   const logger = createJsonLogger(service);
   try {
     // Read inside the try: invalid configuration is reported like any other start failure.
@@ -20,10 +32,11 @@ export async function bootstrapService(module: Type<unknown>, service: string, p
     // abortOnError false: a failing provider rejects here instead of Nest aborting the process.
     // No bufferLogs: the logger is given here already, and Nest's buffer would print each
     // start-up line when the HTTP server listens, stamped with that time, not its own.
-    const app = await NestFactory.create(module, { logger, abortOnError: false });
+    const app = await create(module, { logger, abortOnError: false });
     app.enableShutdownHooks();
     // Loopback unless told otherwise (containers set HTTP_HOST=0.0.0.0).
     const host = process.env.HTTP_HOST ?? '127.0.0.1';
+    await start(app);
     await app.listen(httpPort, host);
     logger.log({ message: `${service} listening`, url: `http://${host}:${httpPort}`, health: '/health', metrics: '/metrics' });
     return app;

@@ -1,7 +1,7 @@
 export * from './errors';
 export { errorChain, explainTransportFailure, type ErrorLike } from './connection-failure';
 export { createJsonLogger } from './logger';
-export { bootstrapService } from './bootstrap';
+export { bootstrapService, type ServiceStart } from './bootstrap';
 export {
   loadInfrastructureConfig,
   type InfrastructureConfig,

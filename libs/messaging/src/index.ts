@@ -23,3 +23,11 @@ export {
   type MessagingSettings,
 } from './messaging.module';
 export { KAFKA_PRINCIPALS, principalAcls, serviceAcls, type AclNames, type KafkaPrincipal } from './acls';
+export {
+  KafkaBatchContext,
+  KafkaBatchTransport,
+  PassBatchErrors,
+  startBatchTransport,
+  type BatchConsumerSpec,
+  type BatchTransportState,
+} from './batch-transport';

@@ -1,6 +1,6 @@
 import { LoggerService } from '@nestjs/common';
 import type { KafkaSecurity } from '@vigil/common';
-import { Kafka, KafkaConfig, logCreator, logLevel, SASLOptions } from 'kafkajs';
+import { Kafka, KafkaConfig, logCreator, logLevel, Partitioners, Producer, ProducerConfig, SASLOptions } from 'kafkajs';
 
 export interface KafkaSettings {
   brokers: string[];
@@ -33,9 +33,29 @@ export function kafkaSecurityOptions(security: KafkaSecurity | undefined): Pick<
   return options;
 }
 
+/**
+ * kafkajs with two producer defaults set explicitly, so no service logs a warning about them:
+ * - the partitioner: kafkajs 2's DefaultPartitioner (murmur2, the Java client's), the one every
+ *   topic was written with; naming it is the supported way to silence the v2 migration warning;
+ * - an idempotent or transactional producer retries without a count limit (kafkajs's own default
+ *   for them, like the Java client's retries=MAX_INT): a limited count may give up in the middle
+ *   of a sequence and invalidate exactly-once, which kafkajs warns about. The client-wide
+ *   `retries` keeps bounding the consumer, the admin and plain producers.
+ */
+class VigilKafka extends Kafka {
+  override producer(config: ProducerConfig = {}): Producer {
+    const exactlyOnce = config.idempotent === true || config.transactionalId !== undefined;
+    return super.producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+      ...config,
+      ...(exactlyOnce && { retry: { ...config.retry, retries: Number.MAX_SAFE_INTEGER } }),
+    });
+  }
+}
+
 /** The one place a kafkajs client is built: every service, the SDK, the simulator and the tests. */
 export function createKafka(settings: KafkaSettings, logger?: LoggerService, retries = 8): Kafka {
-  return new Kafka({
+  return new VigilKafka({
     clientId: settings.clientId,
     brokers: settings.brokers,
     ...kafkaSecurityOptions(settings.security),

@@ -2,9 +2,9 @@ import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ComponentHealth, createRetryPolicy, HealthRegistry, MetricsRegistry, StorageUnavailableError } from '@vigil/common';
 import { topicMap, TopicMap } from '@vigil/contracts';
-import { AvroDecoder, ensureTopics, KAFKA, registerContracts, SCHEMA_REGISTRY } from '@vigil/messaging';
+import { AvroDecoder, ensureTopics, KAFKA, KafkaBatchTransport, registerContracts, SCHEMA_REGISTRY } from '@vigil/messaging';
 import { refusesRowData } from '@vigil/storage';
-import { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import { ConsumerCrashEvent, EachBatchPayload, Kafka } from 'kafkajs';
 import { DeadLetterPublisher } from './dead-letter.publisher';
 import { IngestMetrics } from './ingest.metrics';
 import { IngestRepository, IngestTable } from './ingest.repository';
@@ -20,41 +20,34 @@ const HEARTBEAT_WHILE_WAITING_MS = 3_000;
 const SHUTDOWN_DRAIN_MS = 10_000;
 
 /**
- * Owns a kafkajs consumer in batch mode (NestJS's Kafka transport hands over one
- * message at a time): each partition batch is decoded, validated, inserted through the
- * shared InsertBuffer and only then are its offsets committed (at-least-once; the
- * tables collapse replays). While ClickHouse is unavailable consumption is paused and
- * health reports `degraded`.
+ * Ingests the partition batches IngestController receives from the app's KafkaBatchTransport:
+ * each is decoded, validated, inserted through the shared InsertBuffer and only then are its
+ * offsets committed (at-least-once; the tables collapse replays). While ClickHouse is
+ * unavailable consumption is paused and health reports `degraded`.
  */
 @Injectable()
-export class IngestConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger(IngestConsumer.name);
+export class IngestService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(IngestService.name);
   private readonly topics: TopicMap;
-  private readonly consumer: Consumer;
-  private readonly producer: Producer;
   private readonly buffer: InsertBuffer;
   private readonly committer: OffsetCommitter;
   private processor!: RecordProcessor;
-  private deadLetters!: DeadLetterPublisher;
   private decodingBatches = 0;
-  private state: ComponentHealth = { status: 'down', consumer: 'starting' };
+  /** What health reports once the consumer group runs (before that: starting). */
+  private state: ComponentHealth = { status: 'up', consumer: 'running' };
 
   constructor(
     @Inject(INGESTOR_CONFIG) private readonly config: IngestorConfig,
     @Inject(KAFKA) private readonly kafka: Kafka,
     @Inject(SCHEMA_REGISTRY) private readonly registry: SchemaRegistry,
+    private readonly transport: KafkaBatchTransport,
+    private readonly deadLetters: DeadLetterPublisher,
     repository: IngestRepository,
     private readonly metrics: IngestMetrics,
     health: HealthRegistry,
     metricsRegistry: MetricsRegistry,
   ) {
     this.topics = topicMap(config.topicPrefix);
-    this.consumer = this.kafka.consumer({
-      groupId: config.groupId,
-      maxBytesPerPartition: config.fetch.maxBytesPerPartition,
-      maxBytes: config.fetch.maxBytes,
-    });
-    this.producer = this.kafka.producer();
     this.buffer = new InsertBuffer(
       repository,
       {
@@ -85,52 +78,40 @@ export class IngestConsumer implements OnApplicationBootstrap, BeforeApplication
       },
     );
     this.committer = new OffsetCommitter(
-      (positions) => this.consumer.commitOffsets(positions),
+      (positions) => this.transport.commitOffsets(positions),
       (error) => this.logger.warn({ message: 'offset commit failed; retried with the next one', error: error.message }),
     );
-    health.register('ingestor', () => this.state);
+    health.register('ingestor', () => (this.transport.state === 'starting' ? { status: 'down', consumer: 'starting' } : this.state));
+    transport.on('consumer.crash', ({ payload }: ConsumerCrashEvent) => {
+      this.logger.error({ message: 'consumer crashed', error: payload.error.message, restart: payload.restart });
+      if (!payload.restart) this.state = { status: 'down', consumer: 'crashed', error: payload.error.message };
+    });
   }
 
+  /** Before the transport's consumer starts (it starts after every bootstrap hook). */
   async onApplicationBootstrap(): Promise<void> {
     const { config } = this;
     await ensureTopics(this.kafka, this.topics, { partitions: config.topicPartitions });
     await registerContracts(this.registry, this.topics);
     this.processor = new RecordProcessor(new AvroDecoder(this.registry), this.topics, config.directDecoder);
-    this.deadLetters = new DeadLetterPublisher(this.producer, this.topics.deadLetter);
-    await this.producer.connect();
-    await this.consumer.connect();
-    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
-      this.logger.error({ message: 'consumer crashed', error: payload.error.message, restart: payload.restart });
-      if (!payload.restart) this.state = { status: 'down', consumer: 'crashed', error: payload.error.message };
-    });
-    await this.consumer.subscribe({ topics: [this.topics.predictions, this.topics.labels], fromBeginning: true });
-    await this.consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: config.fetch.partitionsConcurrency,
-      eachBatch: (payload) => this.ingestBatch(payload),
-    });
-    this.state = { status: 'up', consumer: 'running' };
-    this.logger.log({ message: 'ingesting', topics: [this.topics.predictions, this.topics.labels], group: config.groupId });
+    this.logger.log({ message: 'ingesting', topics: this.transport.topics(), group: config.groupId });
   }
 
   /**
    * Stops fetching, lets the rows already read reach ClickHouse and their offsets be
-   * committed (bounded wait: if ClickHouse is away they are simply replayed later),
-   * then leaves the group.
+   * committed (bounded wait: if ClickHouse is away they are simply replayed later).
+   * The transport then leaves the group, and the dead-letter producer disconnects last.
    */
   async beforeApplicationShutdown(): Promise<void> {
-    this.consumer.pause(this.subscribed());
+    this.transport.pause(this.subscribed());
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([this.buffer.idle(), new Promise((resolve) => (timer = setTimeout(resolve, SHUTDOWN_DRAIN_MS)))]);
     clearTimeout(timer);
     this.buffer.stop();
     await this.committer.flush();
-    await this.consumer.disconnect();
-    await this.producer.disconnect();
   }
 
-  private async ingestBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  async ingestBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     if (batch.isEmpty() || !isRunning() || isStale()) return;
     const { topic, partition } = batch;
     const beat = setInterval(() => heartbeat().catch(() => undefined), HEARTBEAT_WHILE_WAITING_MS);
@@ -194,7 +175,7 @@ export class IngestConsumer implements OnApplicationBootstrap, BeforeApplication
     this.metrics.storageRetries.inc();
     const unavailable = error instanceof StorageUnavailableError;
     if (this.state.consumer !== 'paused') {
-      this.consumer.pause(this.subscribed());
+      this.transport.pause(this.subscribed());
       this.logger.warn({ message: 'ClickHouse insert failed: consumption paused, retrying', error: error.message });
     }
     // Unavailable is waited out (degraded); any other insert error needs a human (down).
@@ -208,13 +189,13 @@ export class IngestConsumer implements OnApplicationBootstrap, BeforeApplication
   }
 
   private insertRecovered(): void {
-    this.consumer.resume(this.subscribed());
+    this.transport.resume(this.subscribed());
     this.state = { status: 'up', consumer: 'running' };
     this.logger.log({ message: 'ClickHouse insert succeeded: consumption resumed' });
   }
 
   private subscribed(): { topic: string }[] {
-    return [{ topic: this.topics.predictions }, { topic: this.topics.labels }];
+    return this.transport.topics().map((topic) => ({ topic }));
   }
 }
 
