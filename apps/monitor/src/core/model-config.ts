@@ -1,53 +1,60 @@
-import Joi from 'joi';
+import { describeZodIssues } from '@vigil/common';
 import type { Task } from '@vigil/contracts';
 import { checkDetectorConfig, DETECTOR_NAMES, DetectorInput } from '@vigil/monitoring';
+import { z } from 'zod';
+
+const positiveInt = z.number().int().min(1);
+const fraction = z.number().min(0).max(1);
 
 /**
  * What the monitor checks for one model and when it may say so. Every field has a default,
  * so a model is monitored from its first prediction with zero configuration; `PUT
- * /models/:modelId/config` overrides any subset.
+ * /models/:modelId/config` overrides any subset. The type and the override's validation
+ * both come from this schema.
  */
-export interface ModelConfig {
+const modelConfigSchema = z.object({
   /** Predictions of production taken as the drift reference when none was registered. */
-  referenceSize: number;
+  referenceSize: positiveInt,
   /** Segment tags with their own metrics; null = every tag seen (bounded by `maxGroups`). */
-  segmentTags: string[] | null;
+  segmentTags: z.array(z.string()).nullable(),
   /** Most (version, segment) groups kept per model; further groups are refused and counted. */
-  maxGroups: number;
+  maxGroups: positiveInt,
   /** Labelled predictions in the rolling window behind accuracy / MAE. */
-  metricWindow: number;
+  metricWindow: positiveInt,
   /** Labelled predictions a window must hold before any performance verdict. */
-  minLabels: number;
+  minLabels: positiveInt,
   /** Classification: alert when the rolling accuracy is below this; null = off. */
-  accuracyFloor: number | null;
+  accuracyFloor: fraction.nullable(),
   /** Classification: alert when the rolling accuracy is this far below the version's baseline (its first full window). */
-  maxAccuracyDrop: number;
+  maxAccuracyDrop: fraction,
   /** Regression: alert when the rolling MAE is above this; null = off. */
-  maeCeiling: number | null;
+  maeCeiling: z.number().min(0).nullable(),
   /** Regression: alert when the rolling MAE exceeds the baseline MAE × (1 + this). */
-  maxMaeIncrease: number;
+  maxMaeIncrease: z.number().min(0),
   /** A performance alert clears only once the metric is back this far on the good side of its threshold. */
-  clearMargin: number;
+  clearMargin: z.number().min(0),
   /** Predictions per drift / data-quality evaluation (tumbling window). */
-  driftWindow: number;
+  driftWindow: positiveInt,
   /** Dataset drift when the share of drifted columns (features + prediction) is ≥ this. */
-  driftShareThreshold: number;
+  driftShareThreshold: fraction,
   /** Consecutive drift windows that must show dataset drift (or a quality breach) before the alert. */
-  driftPersistence: number;
+  driftPersistence: positiveInt,
   /** Change detector on the per-prediction error stream (registry name of @vigil/monitoring). */
-  detector: string;
-  detectorParams: Record<string, number | boolean | string>;
+  detector: z.enum(DETECTOR_NAMES),
+  detectorParams: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])),
   /** Errors the detector must see before its verdicts count. */
-  minDetectorLabels: number;
+  minDetectorLabels: positiveInt,
   /** Latency alert when the p99 over a snapshot interval exceeds this (ms); null = off. */
-  latencyP99CeilingMs: number | null;
+  latencyP99CeilingMs: z.number().min(0).nullable(),
   /** While an episode lasts, the same alert is repeated at most this often (ms). */
-  reAlertIntervalMs: number;
+  reAlertIntervalMs: z.number().int().min(0),
   /** How long a prediction waits for its label (ms of event time). */
-  labelLookbackMs: number;
+  labelLookbackMs: positiveInt,
   /** Pending predictions kept per model waiting for labels. */
-  maxPendingPredictions: number;
-}
+  maxPendingPredictions: positiveInt,
+});
+
+export type ModelConfig = z.infer<typeof modelConfigSchema>;
 
 export const DEFAULT_MODEL_CONFIG: Readonly<ModelConfig> = Object.freeze({
   referenceSize: 1000,
@@ -72,38 +79,14 @@ export const DEFAULT_MODEL_CONFIG: Readonly<ModelConfig> = Object.freeze({
   maxPendingPredictions: 100_000,
 });
 
-const positiveInt = Joi.number().integer().min(1);
-const fraction = Joi.number().min(0).max(1);
-
-/** The override a client may send: any subset of ModelConfig, each field checked. */
-export const modelConfigOverrideSchema = Joi.object<Partial<ModelConfig>>({
-  referenceSize: positiveInt,
-  segmentTags: Joi.array().items(Joi.string()).allow(null),
-  maxGroups: positiveInt,
-  metricWindow: positiveInt,
-  minLabels: positiveInt,
-  accuracyFloor: fraction.allow(null),
-  maxAccuracyDrop: fraction,
-  maeCeiling: Joi.number().min(0).allow(null),
-  maxMaeIncrease: Joi.number().min(0),
-  clearMargin: Joi.number().min(0),
-  driftWindow: positiveInt,
-  driftShareThreshold: fraction,
-  driftPersistence: positiveInt,
-  detector: Joi.string().valid(...DETECTOR_NAMES),
-  detectorParams: Joi.object().pattern(Joi.string(), Joi.alternatives(Joi.number(), Joi.boolean(), Joi.string())),
-  minDetectorLabels: positiveInt,
-  latencyP99CeilingMs: Joi.number().min(0).allow(null),
-  reAlertIntervalMs: Joi.number().integer().min(0),
-  labelLookbackMs: positiveInt,
-  maxPendingPredictions: positiveInt,
-}).prefs({ abortEarly: false });
+/** The override a client may send: any subset of ModelConfig, each field checked, no other field. */
+export const modelConfigOverrideSchema = modelConfigSchema.partial().strict();
 
 /** Validated override or a ValidationError-like message naming each bad field. */
 export function parseConfigOverride(body: unknown): Partial<ModelConfig> {
-  const { error, value } = modelConfigOverrideSchema.validate(body ?? {});
-  if (error) throw new RangeError(error.message);
-  return value;
+  const result = modelConfigOverrideSchema.safeParse(body ?? {});
+  if (!result.success) throw new RangeError(describeZodIssues(result.error.issues));
+  return result.data;
 }
 
 export function effectiveConfig(base: Readonly<ModelConfig>, override: Partial<ModelConfig> = {}): ModelConfig {

@@ -3,7 +3,7 @@ import { EVENT_T0 } from '../../../../../test/support/events';
 import { DEFAULT_MODEL_CONFIG } from '../model-config';
 import { DETECTOR_RECENT, DetectorRule, DetectorState } from './detector';
 
-const config = { ...DEFAULT_MODEL_CONFIG, detector: 'adwin', minDetectorLabels: 100, metricWindow: 500 };
+const config = { ...DEFAULT_MODEL_CONFIG, detector: 'adwin' as const, minDetectorLabels: 100, metricWindow: 500 };
 const at = (i: number) => EVENT_T0 + i * 1000;
 
 /** A detector that has just signalled a change (the detectors themselves are tested in @vigil/monitoring). */
