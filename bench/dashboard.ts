@@ -86,7 +86,9 @@ async function main(): Promise<void> {
   await client.command({ query: 'OPTIMIZE TABLE latest_snapshots FINAL' });
   const [{ n: merged }] = (await query(client, 'SELECT count() AS n FROM latest_snapshots')) as { n: string }[];
   console.log(`latest_snapshots: ${unmerged} rows right after the inserts, ${merged} once merged (OPTIMIZE … FINAL)`);
-  console.log(`seeded ${snapshotRows} snapshot rows (${FLEET_MODELS} fleet models × ${FLEET_DAYS} d every 30 min; ${modelRows} rows for ${modelId}: ${MODEL_DAYS} d every 5 min, 3 segments) in ${((Date.now() - seedStart) / 1000).toFixed(1)} s`);
+  console.log(
+    `seeded ${snapshotRows} snapshot rows (${FLEET_MODELS} fleet models × ${FLEET_DAYS} d every 30 min; ${modelRows} rows for ${modelId}: ${MODEL_DAYS} d every 5 min, 3 segments) in ${((Date.now() - seedStart) / 1000).toFixed(1)} s`,
+  );
 
   const dashboard = new ServiceProcess('dashboard', serviceEnv(config, { LOG_LEVEL: 'warn' }), await freePort());
   await dashboard.startHealthy();
@@ -126,7 +128,13 @@ async function main(): Promise<void> {
     const target = (i: number) => (i < 2 ? '< 200 ms' : i === FLEET_ROWS ? '< 500 ms' : '');
     const table = [
       ['what', 'median ms', 'p95 ms', 'ratio to the raw aggregate', 'target'],
-      ...rows.map(([name, t], i) => [name, t.median.toFixed(1), t.p95.toFixed(1), (t.median / baselineOf(i)).toFixed(2), target(i) && `${target(i)} ${t.median < (i < 2 ? 200 : 500) ? '✔' : '✗'}`]),
+      ...rows.map(([name, t], i) => [
+        name,
+        t.median.toFixed(1),
+        t.p95.toFixed(1),
+        (t.median / baselineOf(i)).toFixed(2),
+        target(i) && `${target(i)} ${t.median < (i < 2 ? 200 : 500) ? '✔' : '✗'}`,
+      ]),
     ];
     const widths = table[0].map((_, c) => Math.max(...table.map((r) => r[c].length)));
     for (const r of table) console.log(`| ${r.map((cell, c) => cell.padEnd(widths[c])).join(' | ')} |`);

@@ -51,7 +51,11 @@ async function preProduce(sdk: VigilClient): Promise<{ latencyPredictions: strin
   const labels: { predictionEventId: string; modelId: string; trueClass: string | null }[] = [];
   let i = 0;
   const traffic = generateTraffic({
-    seed: 42, models: ['card-fraud'], events: PREDICTIONS, labelDelayMeanS: 0, labelMissingShare: 0,
+    seed: 42,
+    models: ['card-fraud'],
+    events: PREDICTIONS,
+    labelDelayMeanS: 0,
+    labelMissingShare: 0,
     scenario: { scenarios: ['steady'], changeAt: 1, spikeLength: 0, malformedShare: 0 },
   });
   let pending: Promise<string>[] = [];
@@ -69,7 +73,11 @@ async function preProduce(sdk: VigilClient): Promise<{ latencyPredictions: strin
   // Predictions the latency probe labels one by one later.
   const latencyPredictions: string[] = [];
   for (const step of generateTraffic({
-    seed: 7, models: ['card-fraud'], events: LATENCY_SAMPLES, labelDelayMeanS: 0, labelMissingShare: 0,
+    seed: 7,
+    models: ['card-fraud'],
+    events: LATENCY_SAMPLES,
+    labelDelayMeanS: 0,
+    labelMissingShare: 0,
     scenario: { scenarios: ['steady'], changeAt: 1, spikeLength: 0, malformedShare: 0 },
   })) {
     if (step.kind !== 'prediction') continue;
@@ -172,8 +180,11 @@ async function main(): Promise<void> {
   const summary: BenchRow[] = [];
   await ensureTopics(kafka, topics, { partitions: 6 });
   const sdk = await VigilClient.connect({
-    brokers: config.kafkaBrokers, schemaRegistryUrl: config.schemaRegistry.url, topicPrefix: config.topicPrefix,
-    clientId: `bench-sdk-${config.runId}`, batch: { maxMessages: 2000, lingerMs: 5, maxBuffered: 20_000 },
+    brokers: config.kafkaBrokers,
+    schemaRegistryUrl: config.schemaRegistry.url,
+    topicPrefix: config.topicPrefix,
+    clientId: `bench-sdk-${config.runId}`,
+    batch: { maxMessages: 2000, lingerMs: 5, maxBuffered: 20_000 },
   });
   try {
     const produceStart = Date.now();
@@ -229,7 +240,11 @@ async function main(): Promise<void> {
 
     // (2) label → updated metrics visible.
     const latencies = await labelLatencies(monitor, sdk, latencyPredictions);
-    summary.push([`label → labelledCount+1 on GET (n=${latencies.length})`, `p50 ${round(quantile(latencies, 0.5))} ms`, `p99 ${round(quantile(latencies, 0.99))} ms, max ${round(latencies.at(-1)!)} ms`]);
+    summary.push([
+      `label → labelledCount+1 on GET (n=${latencies.length})`,
+      `p50 ${round(quantile(latencies, 0.5))} ms`,
+      `p99 ${round(quantile(latencies, 0.99))} ms, max ${round(latencies.at(-1)!)} ms`,
+    ]);
 
     // (3) concept drift onset → RetrainRequested.
     // The orchestrator starts on every snapshot and alert the throughput phase published.
@@ -246,7 +261,11 @@ async function main(): Promise<void> {
       60_000,
     );
     const consumerRunning = Date.now();
-    await eventually(() => lag(`orchestrator-${config.runId}`), (n) => n === 0, 600_000);
+    await eventually(
+      () => lag(`orchestrator-${config.runId}`),
+      (n) => n === 0,
+      600_000,
+    );
     const caughtUp = Date.now();
     const runningS = (caughtUp - consumerRunning) / 1000;
     const spawnS = (caughtUp - orchestratorSpawned) / 1000;
@@ -260,12 +279,23 @@ async function main(): Promise<void> {
     const sink = new ScenarioSink(sdk, modelId, DRIFT_EVENTS / 2);
     await runSimulation(
       {
-        seed: 42, models: ['card-fraud'], events: DRIFT_EVENTS, rate: DRIFT_RATE, timeScale: 600, labelDelayMeanS: 30, labelMissingShare: 0,
-        progressIntervalMs: 60_000, scenario: { scenarios: ['concept-drift'], changeAt: 0.5, spikeLength: 0, malformedShare: 0 },
+        seed: 42,
+        models: ['card-fraud'],
+        events: DRIFT_EVENTS,
+        rate: DRIFT_RATE,
+        timeScale: 600,
+        labelDelayMeanS: 30,
+        labelMissingShare: 0,
+        progressIntervalMs: 60_000,
+        scenario: { scenarios: ['concept-drift'], changeAt: 0.5, spikeLength: 0, malformedShare: 0 },
       },
       sink,
     );
-    const [request] = await eventually(async () => recorder.retrainsOf(modelId), (r) => r.length > 0, 60_000);
+    const [request] = await eventually(
+      async () => recorder.retrainsOf(modelId),
+      (r) => r.length > 0,
+      60_000,
+    );
     const alert = recorder.alertsOf(modelId).find((a) => a.value.severity === 'CRITICAL');
     await recorder.stop();
     summary.push([
@@ -282,7 +312,10 @@ async function main(): Promise<void> {
     await sdk.close();
   }
 
-  printBenchTable(`Vigil end-to-end bench — ${new Date().toISOString()}, ${cpus().length} cores, Node ${process.version}, ${PREDICTIONS} predictions + ${PREDICTIONS} labels`, summary);
+  printBenchTable(
+    `Vigil end-to-end bench — ${new Date().toISOString()}, ${cpus().length} cores, Node ${process.version}, ${PREDICTIONS} predictions + ${PREDICTIONS} labels`,
+    summary,
+  );
 }
 
 async function cleanUp(): Promise<void> {
@@ -298,10 +331,9 @@ async function cleanUp(): Promise<void> {
   rmSync(policies.dir, { recursive: true, force: true });
 }
 
-main()
-  .then(cleanUp, async (error: unknown) => {
-    console.error(error);
-    for (const service of services) console.error(`--- ${service.app}\n${service.output.slice(-3000)}`);
-    await cleanUp();
-    process.exitCode = 1;
-  });
+main().then(cleanUp, async (error: unknown) => {
+  console.error(error);
+  for (const service of services) console.error(`--- ${service.app}\n${service.output.slice(-3000)}`);
+  await cleanUp();
+  process.exitCode = 1;
+});

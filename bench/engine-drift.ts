@@ -17,14 +17,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  CategoricalSummary,
-  ColumnSummary,
-  DatasetSummary,
-  NumericSummary,
-  getDriftTest,
-  mulberry32,
-} from '@vigil/monitoring';
+import { CategoricalSummary, ColumnSummary, DatasetSummary, NumericSummary, getDriftTest, mulberry32 } from '@vigil/monitoring';
 
 const REF_N = Number(process.env.REF_N ?? 1_000_000);
 const CUR_N = Number(process.env.CUR_N ?? 100_000);
@@ -33,7 +26,6 @@ const N_NUM = 5;
 const N_CAT = 5;
 const NUMERIC_TESTS = ['ks', 'wasserstein', 'jensenshannon', 'psi'];
 const CATEGORICAL_TESTS = ['chisquare', 'jensenshannon', 'psi'];
-
 
 function numericColumn(seed: number, n: number, i: number, shift: number): Float64Array {
   const rnd = mulberry32(seed);

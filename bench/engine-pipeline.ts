@@ -11,15 +11,7 @@
  * generated up front; the baseline is a bare loop over the same events doing only the
  * join's Map set/delete. Not a test: numbers depend on the machine.
  */
-import {
-  ClassificationMetrics,
-  ClassificationObservation,
-  Ddm,
-  LabelJoin,
-  NumericSummary,
-  TimeWindow,
-  mulberry32,
-} from '@vigil/monitoring';
+import { ClassificationMetrics, ClassificationObservation, Ddm, LabelJoin, NumericSummary, TimeWindow, mulberry32 } from '@vigil/monitoring';
 
 const N = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const FEATURES = 20;
@@ -27,7 +19,6 @@ const FEATURES = 20;
 const WITH_DRIFT = process.env.BENCH_NO_DRIFT !== '1';
 const LABEL_LAG = 2_000; // the label of prediction i arrives with prediction i + LABEL_LAG
 const EVENT_SPACING_MS = 1; // 1 000 events/s of event time: ~17 windows of 60 000 per 1M events
-
 
 interface Prediction {
   eventId: string;
@@ -139,7 +130,9 @@ function pipeline(): { seconds: number; checkpoints: string[]; summary: string }
   return { seconds, checkpoints, summary };
 }
 
-console.log(`events: ${N.toLocaleString('en')}, features: ${FEATURES}, node ${process.version}${gc ? ', heap measured after gc()' : ' (run with --expose-gc for post-GC heap figures)'}`);
+console.log(
+  `events: ${N.toLocaleString('en')}, features: ${FEATURES}, node ${process.version}${gc ? ', heap measured after gc()' : ' (run with --expose-gc for post-GC heap figures)'}`,
+);
 console.log(`heap after generating events: ${heapMb()} MB`);
 baseline(); // warm-up
 const base = baseline();

@@ -119,7 +119,11 @@ async function main(): Promise<void> {
     const spawned = Date.now();
     await orchestrator.startAndWait();
     const running = Date.now();
-    await eventually(() => lag(`orchestrator-${config.runId}`), (n) => n === 0, 1_200_000);
+    await eventually(
+      () => lag(`orchestrator-${config.runId}`),
+      (n) => n === 0,
+      1_200_000,
+    );
     const caughtUp = Date.now();
     const seconds = (caughtUp - running) / 1000;
     const clickhouse = createClickHouse(config.clickhouse);
@@ -128,7 +132,11 @@ async function main(): Promise<void> {
     await clickhouse.close();
     const rows: BenchRow[] = [
       ['records produced up front', `${records}`, `${MODELS} models × (1 deployment + ${WINDOWS} windows × 4 snapshots), ${PARTITIONS} partitions, ${round(produceS)} s`],
-      ['orchestrator catch-up', `${round(records / seconds, 0)} rec/s`, `${round(seconds)} s from consumer running to every offset committed; ${round((caughtUp - spawned) / 1000)} s from spawn`],
+      [
+        'orchestrator catch-up',
+        `${round(records / seconds, 0)} rec/s`,
+        `${round(seconds)} s from consumer running to every offset committed; ${round((caughtUp - spawned) / 1000)} s from spawn`,
+      ],
       ['bare kafkajs consumer (baseline)', `${round(records / baseline, 0)} rec/s`, `${round(baseline)} s, same records, no decoding`],
       ['ratio orchestrator / baseline', `${round(baseline / seconds, 3)}`, 'same run, same records'],
       ['decision_audit rows', `${Number(n)}`, 'decisions audited for these records'],

@@ -42,7 +42,10 @@ function routesOf(app: INestApplication): Route[] {
         if (method === undefined) continue;
         for (const prefix of base) {
           for (const path of [Reflect.getMetadata(PATH_METADATA, handler) as string | string[]].flat()) {
-            const joined = `/${[prefix, path].map((p) => p.replace(/^\/+|\/+$/g, '')).filter((p) => p !== '').join('/')}`;
+            const joined = `/${[prefix, path]
+              .map((p) => p.replace(/^\/+|\/+$/g, ''))
+              .filter((p) => p !== '')
+              .join('/')}`;
             routes.push({ method: RequestMethod[method], path: joined });
           }
         }
@@ -185,7 +188,16 @@ describe('HTTP API authentication', () => {
       const unauthenticated = await fetch(`${url}/models/${model}/config`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"accuracyFloor": 0.99}' });
       expect(unauthenticated.status).toBe(401);
       expect((await put('config', { accuracyFloor: 0.7 })).status).toBe(200);
-      expect((await put('reference', { rows: [{ amount: 1, '@prediction': 'a' }, { amount: 2, '@prediction': 'b' }] })).status).toBe(200);
+      expect(
+        (
+          await put('reference', {
+            rows: [
+              { amount: 1, '@prediction': 'a' },
+              { amount: 2, '@prediction': 'b' },
+            ],
+          })
+        ).status,
+      ).toBe(200);
     });
     const writer = [{ changed_by: TEST_API_TOKENS.write.name }];
     expect(await selectRows(clickhouse, sql`SELECT changed_by FROM monitor_model_configs FINAL WHERE model_id = ${model}`)).toEqual(writer);

@@ -76,7 +76,8 @@ describe('dashboard in Chromium', () => {
   });
 
   it('the API needs the read token; the page itself is public', async () => {
-    for (const path of ['/api/fleet', '/api/models/card-fraud', `/api/incidents/${fraud.incidentId}`, '/api/live']) expect([path, (await fetch(`${dashboard.url}${path}`)).status]).toEqual([path, 401]);
+    for (const path of ['/api/fleet', '/api/models/card-fraud', `/api/incidents/${fraud.incidentId}`, '/api/live'])
+      expect([path, (await fetch(`${dashboard.url}${path}`)).status]).toEqual([path, 401]);
     expect((await dashboard.get('/api/fleet')).status).toBe(200);
     const index = await fetch(`${dashboard.url}/models/card-fraud`);
     expect(index.status).toBe(200);

@@ -14,17 +14,7 @@ import { rmSync } from 'node:fs';
 import { runSimulation, Scenario, SimulationOptions } from '../../apps/simulator/src';
 import { ServiceProcess } from '../support/service-process';
 import { deleteTopics, dropDatabase, eventually, testInfrastructure } from '../support/stack';
-import {
-  ACCURACY_FLOOR,
-  labelledCount,
-  monitorSettings,
-  orchestratorSettings,
-  PipelineRecorder,
-  ScenarioSink,
-  sleep,
-  startService,
-  writePolicies,
-} from './support';
+import { ACCURACY_FLOOR, labelledCount, monitorSettings, orchestratorSettings, PipelineRecorder, ScenarioSink, sleep, startService, writePolicies } from './support';
 
 const config = testInfrastructure('e2e');
 const topics = topicMap(config.topicPrefix);
@@ -109,7 +99,11 @@ describe('pipeline end to end (simulator → monitor → orchestrator, real proc
     // 6000 labelled events at 1000/s: 20 rolling windows of 300, ~12 snapshots of 500 ms.
     const stats = await runSimulation(simulation(['steady'], 6000, 1000), sink);
     expect(stats.sendErrors).toBe(0);
-    await eventually(() => labelledCount(monitor, modelId), (n) => n === 6000, 60_000);
+    await eventually(
+      () => labelledCount(monitor, modelId),
+      (n) => n === 6000,
+      60_000,
+    );
     // The last snapshots (500 ms apart) reach the orchestrator well within 3 s.
     await sleep(3000);
     const judged = await decisions(orchestrator, modelId);
@@ -135,7 +129,11 @@ describe('pipeline end to end (simulator → monitor → orchestrator, real proc
     const sink = new ScenarioSink(sdk, modelId, 1200);
     const stats = await runSimulation(simulation(['concept-drift'], 2400, 200), sink);
     expect(stats.sendErrors).toBe(0);
-    const [request] = await eventually(async () => recorder.retrainsOf(modelId), (r) => r.length > 0, 30_000);
+    const [request] = await eventually(
+      async () => recorder.retrainsOf(modelId),
+      (r) => r.length > 0,
+      30_000,
+    );
     const onsetAt = sink.onsetAt!;
     const alert = recorder.alertsOf(modelId).find((a) => a.value.severity === 'CRITICAL');
     const figures = {
@@ -180,7 +178,11 @@ describe('pipeline end to end (simulator → monitor → orchestrator, real proc
     const stats = await runSimulation(simulation(['bad-deployment'], 1600, 400), sink);
     expect(stats.sendErrors).toBe(0);
     expect(stats.models['card-fraud'].deployments).toEqual(['v1', 'v2']);
-    const [request] = await eventually(async () => recorder.rollbacksOf(modelId), (r) => r.length > 0, 30_000);
+    const [request] = await eventually(
+      async () => recorder.rollbacksOf(modelId),
+      (r) => r.length > 0,
+      30_000,
+    );
     const evidenceOf = (metric: string) => request.value.evidence.find((e) => e.metric === metric)!;
     const accuracy = evidenceOf('accuracy');
     const baseline = evidenceOf('accuracy_baseline');
@@ -224,7 +226,11 @@ describe('pipeline end to end (simulator → monitor → orchestrator, real proc
     await orchestrator.startHealthy();
     await consumerRunning(orchestrator);
     expect((await run).sendErrors).toBe(0);
-    await eventually(async () => recorder.retrainsOf(modelId), (r) => r.length > 0, 60_000);
+    await eventually(
+      async () => recorder.retrainsOf(modelId),
+      (r) => r.length > 0,
+      60_000,
+    );
 
     // Every alert of the model again, twice: redelivery as an at-least-once producer would do it.
     const duplicates = recorder.rawAlerts.filter((_, i) => recorder.alerts[i].value.modelId === modelId);
@@ -256,8 +262,16 @@ describe('pipeline end to end (simulator → monitor → orchestrator, real proc
     const modelId = 'e2e-monitor-restart';
     const first = await runSimulation(simulation(['steady'], 1000, 0), new ScenarioSink(sdk, modelId, null));
     expect(first.labels).toBe(1000);
-    await eventually(() => labelledCount(monitor, modelId), (n) => n === 1000, 60_000);
-    await eventually(() => checkpointedLabels(modelId), (n) => n === 1000, 30_000);
+    await eventually(
+      () => labelledCount(monitor, modelId),
+      (n) => n === 1000,
+      60_000,
+    );
+    await eventually(
+      () => checkpointedLabels(modelId),
+      (n) => n === 1000,
+      30_000,
+    );
     const killedAt = Date.now();
     await monitor.kill();
 
@@ -265,7 +279,11 @@ describe('pipeline end to end (simulator → monitor → orchestrator, real proc
     const second = await runSimulation(simulation(['steady'], 500, 0, 43), new ScenarioSink(sdk, modelId, null));
     expect(second.labels).toBe(500);
     await monitor.startHealthy();
-    await eventually(() => labelledCount(monitor, modelId), (n) => n === 1500, 60_000);
+    await eventually(
+      () => labelledCount(monitor, modelId),
+      (n) => n === 1500,
+      60_000,
+    );
     const after = await eventually(
       async () => recorder.snapshotsOf(modelId).filter((s) => s.at > killedAt),
       (list) => list.some((s) => s.value.labelledCount === 1500),

@@ -86,7 +86,6 @@ export async function startService(app: VigilApp, config: InfrastructureConfig, 
   return service;
 }
 
-
 export interface Received<T> {
   value: T;
   /** Wall time (ms) the recorder decoded it. */

@@ -66,7 +66,10 @@ const nativeMissing = nativeStackMissing('test/infra/local-stack', 'infra/up.sh 
 
   it('the server takes exactly that password, over http and over https with the stack CA', async () => {
     const ca = readFileSync(join(dir, 'secure/ca.pem'));
-    for (const [url, tls] of [[`http://127.0.0.1:${httpPort}`, undefined], [`https://127.0.0.1:${httpsPort}`, ca]] as const) {
+    for (const [url, tls] of [
+      [`http://127.0.0.1:${httpPort}`, undefined],
+      [`https://127.0.0.1:${httpsPort}`, ca],
+    ] as const) {
       const client = (password: string) => createClickHouse({ url, user: 'default', password, database: 'default', ca: tls });
       const good = client(PASSWORD);
       const bad = client('a&b#c<d');

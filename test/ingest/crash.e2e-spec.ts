@@ -117,18 +117,32 @@ describe('ingestor crash and replay', () => {
       (n) => n === PREDICTIONS,
       90_000,
     );
-    await eventually(() => scalar('SELECT uniqExact(event_id) AS n FROM labels'), (n) => n === LABELS, 60_000);
+    await eventually(
+      () => scalar('SELECT uniqExact(event_id) AS n FROM labels'),
+      (n) => n === LABELS,
+      60_000,
+    );
     // Every record, resent ones included, inserted and committed: the group has no lag left.
-    await eventually(() => lag(`ingestor-${config.runId}`, [topics.predictions, topics.labels]), (n) => n === 0, 60_000);
+    await eventually(
+      () => lag(`ingestor-${config.runId}`, [topics.predictions, topics.labels]),
+      (n) => n === 0,
+      60_000,
+    );
 
-    const coverage = (await (await clickhouse.query({ query: analystQuery('label_coverage'), format: 'JSONEachRow' })).json<{
-      predictions: string;
-      labelled: string;
-    }>()).reduce((sum, r) => ({ p: sum.p + Number(r.predictions), l: sum.l + Number(r.labelled) }), { p: 0, l: 0 });
+    const coverage = (
+      await (
+        await clickhouse.query({ query: analystQuery('label_coverage'), format: 'JSONEachRow' })
+      ).json<{
+        predictions: string;
+        labelled: string;
+      }>()
+    ).reduce((sum, r) => ({ p: sum.p + Number(r.predictions), l: sum.l + Number(r.labelled) }), { p: 0, l: 0 });
     expect(coverage).toEqual({ p: PREDICTIONS, l: LABELS });
     const latency = await (await clickhouse.query({ query: analystQuery('latency_quantiles'), format: 'JSONEachRow' })).json<{ predictions: string }>();
     expect(latency.reduce((sum, r) => sum + Number(r.predictions), 0)).toBe(PREDICTIONS);
-    const delays = await (await clickhouse.query({ query: analystQuery('label_delay_distribution'), format: 'JSONEachRow' })).json<{
+    const delays = await (
+      await clickhouse.query({ query: analystQuery('label_delay_distribution'), format: 'JSONEachRow' })
+    ).json<{
       labels: string;
       max_delay_s: number;
     }>();

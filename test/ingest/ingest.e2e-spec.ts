@@ -88,10 +88,11 @@ describe('ingestor', () => {
     ]);
     await produce(producer, topics.labels, [{ key: 'roundtrip', value: await registry.encode(labelId, sentLabel) }]);
 
-    await eventually(() => count("SELECT count() AS n FROM labels WHERE model_id = 'roundtrip'"), (n) => n === 1);
-    const stored = await rows<Record<string, unknown>>(
-      "SELECT * FROM predictions FINAL WHERE model_id = 'roundtrip' ORDER BY event_id",
+    await eventually(
+      () => count("SELECT count() AS n FROM labels WHERE model_id = 'roundtrip'"),
+      (n) => n === 1,
     );
+    const stored = await rows<Record<string, unknown>>("SELECT * FROM predictions FINAL WHERE model_id = 'roundtrip' ORDER BY event_id");
     expect(stored).toHaveLength(2);
     expect(stored[0]).toMatchObject({
       event_id: 'rt-p1',
@@ -156,9 +157,7 @@ describe('ingestor', () => {
       /Incompatible artifact: .*predictions-value \[AVRO\].*region at \/fields\/13/,
     );
     const typeChange = { ...v1, fields: v1.fields.map((f) => (f.name === 'latencyMs' ? { ...f, type: 'string' } : f)) };
-    await expect(registerAvroSchema(registry, valueSubject(topics.predictions), typeChange)).rejects.toThrow(
-      /Incompatible artifact: .*predictions-value \[AVRO\]/,
-    );
+    await expect(registerAvroSchema(registry, valueSubject(topics.predictions), typeChange)).rejects.toThrow(/Incompatible artifact: .*predictions-value \[AVRO\]/);
   });
 
   it('dead-letters each class of bad input and ingests the rest of the batch', async () => {
@@ -177,19 +176,16 @@ describe('ingestor', () => {
       { key: 'mixed', value: lateLabel },
       { key: 'mixed', value: await good('mixed-2') },
     ]);
-    await eventually(() => count('SELECT count() AS n FROM dead_letters'), (n) => n === 5);
+    await eventually(
+      () => count('SELECT count() AS n FROM dead_letters'),
+      (n) => n === 5,
+    );
     expect(await count("SELECT count() AS n FROM predictions FINAL WHERE model_id = 'mixed'")).toBe(2);
 
     const table = await rows<{ reason: string; error: string; payload_base64: string; key_base64: string; topic: string }>(
       'SELECT reason, error, payload_base64, key_base64, topic FROM dead_letters FINAL ORDER BY kafka_offset',
     );
-    expect(table.map((r) => r.reason)).toEqual([
-      'undecodable',
-      'unknown-schema',
-      'invalid-record',
-      'invalid-record',
-      'unsupported-event-type',
-    ]);
+    expect(table.map((r) => r.reason)).toEqual(['undecodable', 'unknown-schema', 'invalid-record', 'invalid-record', 'unsupported-event-type']);
     expect(table[0]).toMatchObject({
       topic: topics.predictions,
       payload_base64: Buffer.from('not avro at all').toString('base64'),
@@ -208,9 +204,7 @@ describe('ingestor', () => {
     expect(letters[0].headers[DEAD_LETTER_HEADERS.topic]).toBe(topics.predictions);
     expect(letters[2].headers[DEAD_LETTER_HEADERS.error]).toMatch(/^modelId: is required/);
     expect(letters.map((l) => Number(l.headers[DEAD_LETTER_HEADERS.offset]))).toEqual(
-      (await rows<{ kafka_offset: string }>('SELECT kafka_offset FROM dead_letters FINAL ORDER BY kafka_offset')).map((r) =>
-        Number(r.kafka_offset),
-      ),
+      (await rows<{ kafka_offset: string }>('SELECT kafka_offset FROM dead_letters FINAL ORDER BY kafka_offset')).map((r) => Number(r.kafka_offset)),
     );
     expect(letters[0].headers[DEAD_LETTER_HEADERS.partition]).toMatch(/^[01]$/);
 
@@ -225,17 +219,46 @@ describe('ingestor', () => {
   it('answers the documented analyst queries on seeded data, counting replayed events once', async () => {
     const at = (iso: string) => new Date(`2026-11-${iso}Z`);
     const seeds: [PredictionEvent, LabelEvent | null][] = [
-      [prediction({ eventId: 'q1', modelId: 'seed', eventTime: at('20T10:05:00'), predictedClass: 'yes', latencyMs: 10, numericFeatures: { amount: 10, age: 30 } }), label({ eventId: 'ql1', predictionEventId: 'q1', modelId: 'seed', eventTime: at('20T10:05:30'), trueClass: 'yes' })],
-      [prediction({ eventId: 'q2', modelId: 'seed', eventTime: at('20T10:20:00'), predictedClass: 'no', latencyMs: 20, numericFeatures: { amount: 20, age: null } }), label({ eventId: 'ql2', predictionEventId: 'q2', modelId: 'seed', eventTime: at('20T10:22:00'), trueClass: 'yes' })],
-      [prediction({ eventId: 'q3', modelId: 'seed', eventTime: at('20T11:10:00'), predictedClass: 'yes', latencyMs: 30, numericFeatures: { amount: 30, age: 50 } }), label({ eventId: 'ql3', predictionEventId: 'q3', modelId: 'seed', eventTime: at('20T13:10:00'), trueClass: 'yes' })],
+      [
+        prediction({ eventId: 'q1', modelId: 'seed', eventTime: at('20T10:05:00'), predictedClass: 'yes', latencyMs: 10, numericFeatures: { amount: 10, age: 30 } }),
+        label({ eventId: 'ql1', predictionEventId: 'q1', modelId: 'seed', eventTime: at('20T10:05:30'), trueClass: 'yes' }),
+      ],
+      [
+        prediction({ eventId: 'q2', modelId: 'seed', eventTime: at('20T10:20:00'), predictedClass: 'no', latencyMs: 20, numericFeatures: { amount: 20, age: null } }),
+        label({ eventId: 'ql2', predictionEventId: 'q2', modelId: 'seed', eventTime: at('20T10:22:00'), trueClass: 'yes' }),
+      ],
+      [
+        prediction({ eventId: 'q3', modelId: 'seed', eventTime: at('20T11:10:00'), predictedClass: 'yes', latencyMs: 30, numericFeatures: { amount: 30, age: 50 } }),
+        label({ eventId: 'ql3', predictionEventId: 'q3', modelId: 'seed', eventTime: at('20T13:10:00'), trueClass: 'yes' }),
+      ],
       [prediction({ eventId: 'q4', modelId: 'seed', eventTime: at('21T09:00:00'), predictedClass: 'no', latencyMs: 40, numericFeatures: { amount: 40, age: 20 } }), null],
-      [prediction({ eventId: 'q5', modelId: 'seed', modelVersion: 'v2', eventTime: at('21T09:30:00'), predictedClass: 'no', latencyMs: 50, numericFeatures: { amount: 50, age: 40 } }), label({ eventId: 'ql5', predictionEventId: 'q5', modelId: 'seed', eventTime: at('22T10:30:00'), trueClass: 'no' })],
-      [prediction({ eventId: 'q6', modelId: 'seed', modelVersion: 'v2', eventTime: at('21T09:45:00'), predictedClass: 'yes', latencyMs: 60, numericFeatures: { amount: 60, age: 60 } }), null],
+      [
+        prediction({
+          eventId: 'q5',
+          modelId: 'seed',
+          modelVersion: 'v2',
+          eventTime: at('21T09:30:00'),
+          predictedClass: 'no',
+          latencyMs: 50,
+          numericFeatures: { amount: 50, age: 40 },
+        }),
+        label({ eventId: 'ql5', predictionEventId: 'q5', modelId: 'seed', eventTime: at('22T10:30:00'), trueClass: 'no' }),
+      ],
+      [
+        prediction({
+          eventId: 'q6',
+          modelId: 'seed',
+          modelVersion: 'v2',
+          eventTime: at('21T09:45:00'),
+          predictedClass: 'yes',
+          latencyMs: 60,
+          numericFeatures: { amount: 60, age: 60 },
+        }),
+        null,
+      ],
     ];
     const predictions = await Promise.all(seeds.map(async ([p]) => ({ key: 'seed', value: await registry.encode(predictionId, p) })));
-    const labels = await Promise.all(
-      seeds.flatMap(([, l]) => (l ? [l] : [])).map(async (l) => ({ key: 'seed', value: await registry.encode(labelId, l) })),
-    );
+    const labels = await Promise.all(seeds.flatMap(([, l]) => (l ? [l] : [])).map(async (l) => ({ key: 'seed', value: await registry.encode(labelId, l) })));
     // Every event sent twice: what a crash between insert and offset commit replays.
     const last = { predictions: 0, labels: 0 };
     for (let copy = 0; copy < 2; copy++) {
@@ -249,7 +272,10 @@ describe('ingestor', () => {
       () => count("SELECT max(kafka_offset) AS n FROM predictions WHERE model_id = 'seed'"),
       (n) => n === last.predictions,
     );
-    await eventually(() => count("SELECT max(kafka_offset) AS n FROM labels WHERE model_id = 'seed'"), (n) => n === last.labels);
+    await eventually(
+      () => count("SELECT max(kafka_offset) AS n FROM labels WHERE model_id = 'seed'"),
+      (n) => n === last.labels,
+    );
     const only = (r: { model_id: string }[]) => r.filter((x) => x.model_id === 'seed');
 
     // v1 on the 20th: q1 right, q2 wrong, q3 right → 2/3; v2 on the 21st: q5 right → 1/1; q4 has no label.
@@ -312,9 +338,7 @@ async function readDeadLetterTopic(expected: number): Promise<{ key: string; val
     consumer
       .run({
         eachMessage: async ({ message }) => {
-          const headers = Object.fromEntries(
-            Object.entries(message.headers ?? ({} as IHeaders)).map(([k, v]) => [k, String(v)]),
-          );
+          const headers = Object.fromEntries(Object.entries(message.headers ?? ({} as IHeaders)).map(([k, v]) => [k, String(v)]));
           got.push({ key: String(message.key), value: message.value!, headers, offset: Number(message.offset) });
           if (got.length === expected) resolve();
         },

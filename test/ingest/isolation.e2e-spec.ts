@@ -78,9 +78,7 @@ describe('ingestor isolation and exactness', () => {
     const contract = loadSchema('prediction-event');
     const lookalike = {
       ...contract,
-      fields: contract.fields.map((f) =>
-        f.name === 'entityId' ? { ...f, type: ['null', 'long'] } : f.name === 'tags' ? { ...f, type: { type: 'map', values: 'long' } } : f,
-      ),
+      fields: contract.fields.map((f) => (f.name === 'entityId' ? { ...f, type: ['null', 'long'] } : f.name === 'tags' ? { ...f, type: { type: 'map', values: 'long' } } : f)),
     };
     const lookalikeId = await registerAvroSchema(registry, `${config.topicPrefix}lookalike-value`, lookalike);
     const poison = await registry.encode(lookalikeId, { ...prediction({ eventId: 'poison', modelId: 'poisoned' }), entityId: 7, tags: { n: 1 } });
@@ -92,7 +90,11 @@ describe('ingestor isolation and exactness', () => {
     ]);
     const sentAt = Date.now();
     await produce(producer, topics.predictions, [{ key: 'poisoned', value: await good('sentinel') }]);
-    await eventually(() => count("SELECT count() AS n FROM predictions WHERE event_id = 'sentinel'"), (n) => n === 1, 15_000);
+    await eventually(
+      () => count("SELECT count() AS n FROM predictions WHERE event_id = 'sentinel'"),
+      (n) => n === 1,
+      15_000,
+    );
     console.log(`poison schema: sentinel landed ${Date.now() - sentAt} ms after it was sent`);
     expect(await rows("SELECT event_id FROM predictions FINAL WHERE model_id = 'poisoned' ORDER BY event_id")).toEqual([
       { event_id: 'after' },
@@ -127,7 +129,10 @@ describe('ingestor isolation and exactness', () => {
         ),
       },
     ]);
-    await eventually(() => count("SELECT count() AS n FROM predictions WHERE model_id = 'exact'"), (n) => n === 2);
+    await eventually(
+      () => count("SELECT count() AS n FROM predictions WHERE model_id = 'exact'"),
+      (n) => n === 2,
+    );
     const stored = await rows<{ event_id: string; features: string[]; scores: string[]; latency: string; predicted: string | null }>(
       `SELECT event_id,
               arrayMap(x -> hex(reinterpretAsString(assumeNotNull(x))), numeric_feature_values) AS features,
@@ -150,7 +155,10 @@ describe('ingestor isolation and exactness', () => {
       })),
     );
     await produce(producer, topics.predictions, records);
-    await eventually(() => count("SELECT count() AS n FROM predictions WHERE model_id = 'history'"), (n) => n === 150);
+    await eventually(
+      () => count("SELECT count() AS n FROM predictions WHERE model_id = 'history'"),
+      (n) => n === 150,
+    );
     expect(await count("SELECT uniqExact(toYYYYMMDD(event_time)) AS n FROM predictions WHERE model_id = 'history'")).toBe(150);
   });
 
@@ -162,9 +170,10 @@ describe('ingestor isolation and exactness', () => {
       { key: 'protos', value: await registry.encode(predictionId, prediction({ eventId: 'proto-1', modelId: 'protos', numericFeatures, categoricalFeatures })) },
     ]);
     const [row] = await eventually(
-      () => rows<{ n: string[]; v: number[]; c: string[] }>(
-        "SELECT numeric_feature_names AS n, numeric_feature_values AS v, categorical_feature_names AS c FROM predictions WHERE model_id = 'protos'",
-      ),
+      () =>
+        rows<{ n: string[]; v: number[]; c: string[] }>(
+          "SELECT numeric_feature_names AS n, numeric_feature_values AS v, categorical_feature_names AS c FROM predictions WHERE model_id = 'protos'",
+        ),
       (r) => r.length === 1,
     );
     expect(row).toEqual({ n: names, v: [1, 2, 3, 4, 5], c: ['__proto__'] });
@@ -227,4 +236,3 @@ describe('ingestor isolation and exactness', () => {
     expect(refused[0].error).toMatch(/Cannot read all data/);
   });
 });
-

@@ -91,7 +91,11 @@ const nativeMissing = nativeStackMissing('test/ingest/outage', 'a clickhouse-ser
     await clickhouseServer.start();
     // Backoff is capped at 2 s, so the next retry comes within ~2 s of the restart.
     await eventually(distinctPredictions, (n) => n === BEFORE + DURING, 30_000);
-    const recovered = await eventually(() => ingestor.health(), (h) => h?.body.info?.ingestor?.degraded === false, 10_000);
+    const recovered = await eventually(
+      () => ingestor.health(),
+      (h) => h?.body.info?.ingestor?.degraded === false,
+      10_000,
+    );
     expect(recovered?.body.info?.ingestor).toMatchObject({ status: 'up', consumer: 'running' });
     const metrics = await ingestor.metrics();
     expect(Number(/vigil_ingest_storage_retries_total (\d+)/.exec(metrics)?.[1])).toBeGreaterThan(0);

@@ -32,11 +32,7 @@ export function latestId(registry: SchemaRegistry, subject: string): Promise<num
 }
 
 /** Sends records keyed by model id in one produce request per call; returns where they landed. */
-export async function produce(
-  producer: Producer,
-  topic: string,
-  records: { key: string; value: Buffer | null; headers?: Record<string, string> }[],
-): Promise<RecordMetadata[]> {
+export async function produce(producer: Producer, topic: string, records: { key: string; value: Buffer | null; headers?: Record<string, string> }[]): Promise<RecordMetadata[]> {
   return producer.send({ topic, acks: -1, messages: records });
 }
 

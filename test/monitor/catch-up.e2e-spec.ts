@@ -109,7 +109,11 @@ describe('monitor catch-up on a backlog (real Kafka, registry, ClickHouse)', () 
     const monitor = await startMonitor();
     // The labels partition pauses at 5000 waiting labels (its predictions are assumed behind until they
     // show their lag) and resumes after MONITOR_LABEL_IDLE_MS (2 s) without predictions: all 6000 are read.
-    const waiting = await eventually(() => metricsOf(monitor, 'orphan'), (m) => m?.labels.waiting === count, 60_000);
+    const waiting = await eventually(
+      () => metricsOf(monitor, 'orphan'),
+      (m) => m?.labels.waiting === count,
+      60_000,
+    );
     expect(waiting!.labels.unknown).toBe(0);
     expect(total(await monitor.metrics(), 'vigil_monitor_label_pauses_total')).toBeGreaterThanOrEqual(1);
 

@@ -93,14 +93,26 @@ describe('monitor failover (real processes, SIGKILL)', () => {
 
     const monitor = await startMonitor();
     await send(producer, registry, topics, first);
-    await eventually(() => latest('restart'), (s) => Number(s?.labelled_count) === 300, 60_000);
-    await eventually(() => checkpointedLabels('restart'), (n) => n === 300, 10_000);
+    await eventually(
+      () => latest('restart'),
+      (s) => Number(s?.labelled_count) === 300,
+      60_000,
+    );
+    await eventually(
+      () => checkpointedLabels('restart'),
+      (n) => n === 300,
+      10_000,
+    );
     await monitor.stop('SIGKILL');
     const beforeKill = (await snapshots('restart')).length;
 
     await send(producer, registry, topics, second);
     const restarted = await startMonitor();
-    const last = await eventually(() => latest('restart'), (s) => Number(s?.labelled_count) === 500, 60_000);
+    const last = await eventually(
+      () => latest('restart'),
+      (s) => Number(s?.labelled_count) === 500,
+      60_000,
+    );
     expect(Number(last!.prediction_count)).toBe(500);
     expect(last!.accuracy).toBeCloseTo(expectedAccuracy, 12);
     // Every snapshot published after the restart continues from the checkpoint (≥ 300), none restarts from zero.
@@ -120,21 +132,37 @@ describe('monitor failover (real processes, SIGKILL)', () => {
     const a = await startMonitor();
     const b = await startMonitor();
     // Both members in the group: each reports at least one partition.
-    const partitionsOf = async (m: MonitorProcess) =>
-      (await m.tryGet<{ info: { monitor: { partitions: number[] } } }>('/health'))?.body.info.monitor.partitions ?? [];
-    await eventually(async () => [(await partitionsOf(a)).length, (await partitionsOf(b)).length], ([x, y]) => x > 0 && y > 0 && x + y === 4, 60_000);
-    for (const [i, model] of models.entries()) await send(producer, registry, topics, stream(model, prng(100 + i), 0, 200, 0.85));
-    for (const model of models) await eventually(() => latest(model), (s) => Number(s?.labelled_count) === 200, 60_000);
-    const ownedByA = (await Promise.all(models.map(async (m) => ((await a.tryGet(`/models/${m}/metrics`))?.status === 200 ? m : null)))).filter(
-      (m): m is string => m !== null,
+    const partitionsOf = async (m: MonitorProcess) => (await m.tryGet<{ info: { monitor: { partitions: number[] } } }>('/health'))?.body.info.monitor.partitions ?? [];
+    await eventually(
+      async () => [(await partitionsOf(a)).length, (await partitionsOf(b)).length],
+      ([x, y]) => x > 0 && y > 0 && x + y === 4,
+      60_000,
     );
+    for (const [i, model] of models.entries()) await send(producer, registry, topics, stream(model, prng(100 + i), 0, 200, 0.85));
+    for (const model of models)
+      await eventually(
+        () => latest(model),
+        (s) => Number(s?.labelled_count) === 200,
+        60_000,
+      );
+    const ownedByA = (await Promise.all(models.map(async (m) => ((await a.tryGet(`/models/${m}/metrics`))?.status === 200 ? m : null)))).filter((m): m is string => m !== null);
     // Let a checkpoint cover the first 200 of every model before the kill.
-    for (const model of models) await eventually(() => checkpointedLabels(model), (n) => n === 200, 10_000);
+    for (const model of models)
+      await eventually(
+        () => checkpointedLabels(model),
+        (n) => n === 200,
+        10_000,
+      );
     await a.stop('SIGKILL');
 
     for (const [i, model] of models.entries()) await send(producer, registry, topics, stream(model, prng(200 + i), 200, 100, 0.85));
     // b notices after the session timeout (10 s), restores a's models from their checkpoints and replays.
-    for (const model of models) await eventually(() => latest(model), (s) => Number(s?.labelled_count) === 300, 90_000);
+    for (const model of models)
+      await eventually(
+        () => latest(model),
+        (s) => Number(s?.labelled_count) === 300,
+        90_000,
+      );
     for (const model of models) {
       const live = await b.tryGet<{ groups: { segmentKey: string; labelledCount: number; predictionCount: number }[] }>(`/models/${model}/metrics`);
       expect(live?.status).toBe(200);

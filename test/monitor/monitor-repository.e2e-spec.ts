@@ -148,8 +148,8 @@ describe('MonitorRepository on ClickHouse', () => {
         "SELECT toUnixTimestamp(window_end) AS end, metric_values[indexOf(metric_names, 'accuracy')] AS accuracy, labelled_count FROM metric_snapshots WHERE model_id = 'fraud' AND segment_key = ''",
       ),
     ).toEqual([{ end: (T0 + 300_000) / 1000, accuracy: 0.875, labelled_count: '380' }]);
-    expect(
-      await queryRows(client, "SELECT kind, severity, evidence_metrics, evidence_values, evidence_thresholds, evidence_features FROM alerts WHERE alert_id = 'a1'"),
-    ).toEqual([{ kind: 'PERFORMANCE', severity: 'CRITICAL', evidence_metrics: ['accuracy'], evidence_values: [0.62], evidence_thresholds: [0.8], evidence_features: [''] }]);
+    expect(await queryRows(client, "SELECT kind, severity, evidence_metrics, evidence_values, evidence_thresholds, evidence_features FROM alerts WHERE alert_id = 'a1'")).toEqual([
+      { kind: 'PERFORMANCE', severity: 'CRITICAL', evidence_metrics: ['accuracy'], evidence_values: [0.62], evidence_thresholds: [0.8], evidence_features: [''] },
+    ]);
   });
 });

@@ -111,8 +111,16 @@ describe('monitor (real Kafka, registry, ClickHouse)', () => {
     expect(first!.evidence[0].sampleSize).toBeGreaterThan(0);
     expect(first!.kind === 'PERFORMANCE' || first!.kind === 'DETECTOR').toBe(true);
 
-    await eventually(() => versionMetrics('stable'), (g) => g?.labelledCount === 6000, 60_000);
-    await eventually(() => versionMetrics('drop'), (g) => g?.labelledCount === 2000, 60_000);
+    await eventually(
+      () => versionMetrics('stable'),
+      (g) => g?.labelledCount === 6000,
+      60_000,
+    );
+    await eventually(
+      () => versionMetrics('drop'),
+      (g) => g?.labelledCount === 2000,
+      60_000,
+    );
     const drop = await eventually(
       async () => alerts.filter((a) => a.modelId === 'drop'),
       (list) => list.some((a) => a.rule === 'accuracy_drop'),
@@ -158,7 +166,12 @@ describe('monitor (real Kafka, registry, ClickHouse)', () => {
       30_000,
     );
     expect(drift!.kind).toBe('DRIFT');
-    expect(drift!.evidence.filter((e) => e.feature !== null).map((e) => e.feature).sort()).toEqual(['@prediction', 'amount', 'channel']);
+    expect(
+      drift!.evidence
+        .filter((e) => e.feature !== null)
+        .map((e) => e.feature)
+        .sort(),
+    ).toEqual(['@prediction', 'amount', 'channel']);
     expect(drift!.evidence.find((e) => e.metric === 'drift.share')).toMatchObject({ value: 1, threshold: 0.5, sampleSize: 100 });
     const live = await monitor.tryGet<{ reference: { source: string; rows: number } }>('/models/ref/metrics');
     expect(live?.body.reference).toEqual({ source: 'registered', rows: 300 });
@@ -187,7 +200,11 @@ describe('monitor (real Kafka, registry, ClickHouse)', () => {
     for (let n = 1; n <= 20; n++) {
       const e = event('small', 100 + n, 'yes', 'yes');
       await send(producer, registry, topics, [e], false);
-      await eventually(() => versionMetrics('small'), (g) => g?.predictionCount === before.predictionCount + n, 10_000);
+      await eventually(
+        () => versionMetrics('small'),
+        (g) => g?.predictionCount === before.predictionCount + n,
+        10_000,
+      );
       const sent = Date.now();
       await producer.send({ topic: topics.labels, acks: -1, messages: [{ key: 'small', value: await registry.encode(labelId, e.label) }] });
       // Tight polling (10 ms) so the figure measures the monitor, not the poll interval.

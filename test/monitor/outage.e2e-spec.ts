@@ -59,8 +59,8 @@ const nativeMissing = nativeStackMissing('test/monitor/outage', 'a clickhouse-se
   }
 
   const liveLabelled = async () =>
-    (await monitor.tryGet<{ groups: { segmentKey: string; labelledCount: number }[] }>(`/models/${MODEL}/metrics`))?.body.groups?.find((g) => g.segmentKey === '')
-      ?.labelledCount ?? 0;
+    (await monitor.tryGet<{ groups: { segmentKey: string; labelledCount: number }[] }>(`/models/${MODEL}/metrics`))?.body.groups?.find((g) => g.segmentKey === '')?.labelledCount ??
+    0;
 
   const health = async () => (await monitor.tryGet<Health>('/health'))!;
 
@@ -114,7 +114,11 @@ const nativeMissing = nativeStackMissing('test/monitor/outage', 'a clickhouse-se
     expect(down.status).toBe(200);
     expect(down.body.details.monitor.status).toBe('up');
     expect(down.body.details.monitor.storage).toBe('failing');
-    await eventually(() => retries('retry'), (n) => n >= 1, 30_000);
+    await eventually(
+      () => retries('retry'),
+      (n) => n >= 1,
+      30_000,
+    );
 
     await clickhouseServer.start();
     // Every event reaches ClickHouse: the snapshot and the checkpoint cover all 200 labels.

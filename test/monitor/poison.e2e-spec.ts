@@ -69,16 +69,23 @@ describe('monitor: poison records, configurations that cannot run, duplicates', 
 
   it('dead-letters a look-alike schema and an engine-invalid prediction; other and new models continue', async () => {
     // 'steady' is known before the poison: 20 labelled events.
-    await send(producer, registry, topics, Array.from({ length: 20 }, (_, i) => event('steady', i, 'yes', 'yes')));
-    await eventually(() => labelledInClickHouse('steady'), (n) => n === 20, 60_000);
+    await send(
+      producer,
+      registry,
+      topics,
+      Array.from({ length: 20 }, (_, i) => event('steady', i, 'yes', 'yes')),
+    );
+    await eventually(
+      () => labelledInClickHouse('steady'),
+      (n) => n === 20,
+      60_000,
+    );
 
     // The look-alike: PredictionEvent's full name, but entityId ["null","long"] and tags map<long>.
     const contract = loadSchema('prediction-event');
     const lookalike = {
       ...contract,
-      fields: contract.fields.map((f) =>
-        f.name === 'entityId' ? { ...f, type: ['null', 'long'] } : f.name === 'tags' ? { ...f, type: { type: 'map', values: 'long' } } : f,
-      ),
+      fields: contract.fields.map((f) => (f.name === 'entityId' ? { ...f, type: ['null', 'long'] } : f.name === 'tags' ? { ...f, type: { type: 'map', values: 'long' } } : f)),
     };
     const { id: lookalikeId } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(lookalike) }, { subject: `${config.topicPrefix}lookalike-value` });
     const poison = { ...event('steady', 1000, 'yes', 'yes').prediction, eventId: 'poison', entityId: 7, tags: { shard: 7 } };
@@ -88,12 +95,34 @@ describe('monitor: poison records, configurations that cannot run, duplicates', 
     await send(producer, registry, topics, [{ ...wrongTask, prediction: { ...wrongTask.prediction, eventId: 'wrong-task' } }], false);
 
     // After them: 20 more for 'steady' (40 in all) and a model never seen before.
-    await send(producer, registry, topics, Array.from({ length: 20 }, (_, i) => event('steady', 20 + i, 'yes', 'yes')));
-    await send(producer, registry, topics, Array.from({ length: 10 }, (_, i) => event('newcomer', i, 'yes', 'no')));
-    await eventually(() => labelledInClickHouse('steady'), (n) => n === 40, 60_000);
-    await eventually(() => labelledInClickHouse('newcomer'), (n) => n === 10, 60_000);
+    await send(
+      producer,
+      registry,
+      topics,
+      Array.from({ length: 20 }, (_, i) => event('steady', 20 + i, 'yes', 'yes')),
+    );
+    await send(
+      producer,
+      registry,
+      topics,
+      Array.from({ length: 10 }, (_, i) => event('newcomer', i, 'yes', 'no')),
+    );
+    await eventually(
+      () => labelledInClickHouse('steady'),
+      (n) => n === 40,
+      60_000,
+    );
+    await eventually(
+      () => labelledInClickHouse('newcomer'),
+      (n) => n === 10,
+      60_000,
+    );
 
-    await eventually(async () => deadLetters.length, (n) => n === 2, 30_000);
+    await eventually(
+      async () => deadLetters.length,
+      (n) => n === 2,
+      30_000,
+    );
     const byReason = deadLetters.map((m) => ({
       reason: m.headers![DEAD_LETTER_HEADERS.reason]!.toString(),
       error: m.headers![DEAD_LETTER_HEADERS.error]!.toString(),
@@ -106,7 +135,9 @@ describe('monitor: poison records, configurations that cannot run, duplicates', 
     });
     expect(byReason[1]).toEqual({ reason: 'invalid-record', error: "task: REGRESSION, but this model's predictions are CLASSIFICATION", refusedBy: 'monitor' });
 
-    const health = await monitor.get<{ status: string; details: { monitor: { status: string; degraded: boolean; publishFailures: object; stalledPartitions: unknown[] } } }>('/health');
+    const health = await monitor.get<{ status: string; details: { monitor: { status: string; degraded: boolean; publishFailures: object; stalledPartitions: unknown[] } } }>(
+      '/health',
+    );
     expect(health.status).toBe(200);
     expect(health.body.details.monitor).toMatchObject({ status: 'up', degraded: false, publishFailures: {}, stalledPartitions: [] });
     expect(await monitor.metrics()).toMatch(/vigil_monitor_dead_letters_total 2\b/);
@@ -117,7 +148,11 @@ describe('monitor: poison records, configurations that cannot run, duplicates', 
     expect(bad).toEqual({ status: 400, body: expect.objectContaining({ message: 'detectorParams: adwin: delta must be in (0, 1)' }) });
     // A regression model may not watch its |error| with DDM (0/1 errors only).
     await send(producer, registry, topics, [regression('regressor', 0, 1)], false);
-    await eventually(async () => (await monitor.tryGet(`/models/regressor/metrics`))?.status, (status) => status === 200, 30_000);
+    await eventually(
+      async () => (await monitor.tryGet(`/models/regressor/metrics`))?.status,
+      (status) => status === 200,
+      30_000,
+    );
     const ddm = await monitor.put<{ message: string }>('/models/regressor/config', { detector: 'ddm' });
     expect(ddm).toEqual({
       status: 400,
@@ -138,7 +173,11 @@ describe('monitor: poison records, configurations that cannot run, duplicates', 
     });
     const events = Array.from({ length: 5 }, (_, i) => regression('upgraded', i, 10, 12));
     await send(producer, registry, topics, events);
-    await eventually(() => labelledInClickHouse('upgraded'), (n) => n === 5, 60_000);
+    await eventually(
+      () => labelledInClickHouse('upgraded'),
+      (n) => n === 5,
+      60_000,
+    );
     const disabled = await eventually(
       async () => alerts.filter((a) => a.modelId === 'upgraded'),
       (a) => a.length > 0,

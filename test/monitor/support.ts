@@ -10,7 +10,6 @@ export { freePort, REPO };
 /** Event times start a day ago so every event passes the contract's clock-skew rule. */
 export const T0 = Date.now() - 86_400_000;
 
-
 export interface LabelledEvent {
   prediction: PredictionEvent;
   label: LabelEvent;
@@ -85,7 +84,6 @@ export async function collectAlerts(kafka: Kafka, registry: SchemaRegistry, topi
 }
 
 export const monitorEnv = serviceEnv;
-
 
 /** The monitor as a real child process, so a test can SIGKILL it. */
 export class MonitorProcess extends ServiceProcess {

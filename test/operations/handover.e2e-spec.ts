@@ -13,7 +13,12 @@ const config = testInfrastructure('handover');
 const topics = topicMap(config.topicPrefix);
 const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `test-${config.runId}` });
 const registry = createSchemaRegistry(config.schemaRegistry);
-const env = monitorEnv(config, { MONITOR_GROUP_ID: `monitor-${config.runId}`, MONITOR_SNAPSHOT_INTERVAL_MS: '500', MONITOR_CHECKPOINT_INTERVAL_MS: '1000', VIGIL_TOPIC_PARTITIONS: '4' });
+const env = monitorEnv(config, {
+  MONITOR_GROUP_ID: `monitor-${config.runId}`,
+  MONITOR_SNAPSHOT_INTERVAL_MS: '500',
+  MONITOR_CHECKPOINT_INTERVAL_MS: '1000',
+  VIGIL_TOPIC_PARTITIONS: '4',
+});
 const MODELS = ['ho-a', 'ho-b', 'ho-c', 'ho-d', 'ho-e', 'ho-f'];
 
 /** Models whose rolling accuracy an instance exports. */
@@ -45,13 +50,21 @@ describe('per-model series on hand-over', () => {
     monitors.push(a);
     await a.startHealthy();
     for (const [i, model] of MODELS.entries()) await send(producer, registry, topics, stream(model, prng(300 + i), 0, 100, 0.85));
-    await eventually(() => exported(a), (list) => list.length === MODELS.length, 60_000);
+    await eventually(
+      () => exported(a),
+      (list) => list.length === MODELS.length,
+      60_000,
+    );
 
     const b = new MonitorProcess(env, await freePort());
     monitors.push(b);
     await b.startHealthy();
     const partitionsOf = async (m: MonitorProcess) => (await m.tryGet<{ info: { monitor: { partitions: number[] } } }>('/health'))?.body.info.monitor.partitions ?? [];
-    await eventually(async () => [(await partitionsOf(a)).length, (await partitionsOf(b)).length], ([x, y]) => x > 0 && y > 0 && x + y === 4, 60_000);
+    await eventually(
+      async () => [(await partitionsOf(a)).length, (await partitionsOf(b)).length],
+      ([x, y]) => x > 0 && y > 0 && x + y === 4,
+      60_000,
+    );
     // New events for every model: b restores the models of its partitions and publishes their snapshots.
     for (const [i, model] of MODELS.entries()) await send(producer, registry, topics, stream(model, prng(400 + i), 100, 50, 0.85));
     const [fromA, fromB] = await eventually(

@@ -130,7 +130,11 @@ describe('Prometheus rules and Alertmanager against the real servers', () => {
     const shifted = Array.from({ length: 200 }, (_, i) => event('pd', i, 'yes', 'yes', 200 + rand(), 'web'));
     await send(producer, registry, topics, shifted, false);
 
-    const text = await eventually(() => monitor.metrics(), (t) => t.includes('vigil_model_open_alerts{model="pd",version="v1",rule="dataset_drift"'), 30_000);
+    const text = await eventually(
+      () => monitor.metrics(),
+      (t) => t.includes('vigil_model_open_alerts{model="pd",version="v1",rule="dataset_drift"'),
+      30_000,
+    );
     // drift.share = 3 of 3 columns drifted (test/monitor's reference scenario).
     expect(text).toContain('vigil_model_drift_share_ratio{model="pd",version="v1"} 1');
     expect(text).toContain('vigil_model_drifted_columns{model="pd",version="v1"} 3');

@@ -53,7 +53,14 @@ describe('deploy/prometheus and deploy/grafana', () => {
       schemaVersion: number;
       __inputs: { name: string; pluginId: string }[];
       templating: { list: { name: string }[] };
-      panels: { id: number; type: string; title: string; gridPos: { x: number; y: number; w: number; h: number }; datasource: { uid: string }; targets: { refId: string; expr?: string; rawSql?: string; datasource: { uid: string } }[] }[];
+      panels: {
+        id: number;
+        type: string;
+        title: string;
+        gridPos: { x: number; y: number; w: number; h: number };
+        datasource: { uid: string };
+        targets: { refId: string; expr?: string; rawSql?: string; datasource: { uid: string } }[];
+      }[];
     };
     expect(dashboard.uid).toBe('vigil-models');
     expect(dashboard.schemaVersion).toBeGreaterThanOrEqual(36); // Grafana 9+ dashboards

@@ -54,7 +54,18 @@ export async function startAlertmanager(dir: string, receiver: string, receiverY
   const port = await freePort();
   writeFileSync(
     join(dir, 'alertmanager.yml'),
-    ['route:', `  receiver: ${receiver}`, '  group_by: [model]', '  group_wait: 1s', '  group_interval: 1s', '  repeat_interval: 1h', 'receivers:', `  - name: ${receiver}`, ...receiverYaml, ''].join('\n'),
+    [
+      'route:',
+      `  receiver: ${receiver}`,
+      '  group_by: [model]',
+      '  group_wait: 1s',
+      '  group_interval: 1s',
+      '  repeat_interval: 1h',
+      'receivers:',
+      `  - name: ${receiver}`,
+      ...receiverYaml,
+      '',
+    ].join('\n'),
   );
   const server = startServer(
     'prometheus-alertmanager',

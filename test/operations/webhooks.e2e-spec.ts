@@ -140,8 +140,16 @@ describe('signed lifecycle webhooks', () => {
     const since = new Date(Date.now() - 30 * MIN);
     for (const model of models) await events.send('modelDeployed', model, [deployed(model)]);
     // Let the deployments land before the alerts (topics are consumed independently).
-    await eventually(() => orchestrator.get<{ decisions: unknown[] }>(`/models/wh-b/decisions`), (r) => r.body.decisions.length === 1);
-    for (const model of models) await events.send('alerts', model, [1, 2, 3].map((n) => alert(model, n, since)));
+    await eventually(
+      () => orchestrator.get<{ decisions: unknown[] }>(`/models/wh-b/decisions`),
+      (r) => r.body.decisions.length === 1,
+    );
+    for (const model of models)
+      await events.send(
+        'alerts',
+        model,
+        [1, 2, 3].map((n) => alert(model, n, since)),
+      );
 
     const accepted = await eventually(
       async () => deliveries.filter((d) => d.status === 200),
@@ -158,7 +166,12 @@ describe('signed lifecycle webhooks', () => {
     await new Promise((r) => setTimeout(r, 1_500));
 
     expect(deliveries.every((d) => d.verified)).toBe(true);
-    expect(deliveries.filter((d) => d.status === 200).map((d) => d.body.modelId).sort()).toEqual(models);
+    expect(
+      deliveries
+        .filter((d) => d.status === 200)
+        .map((d) => d.body.modelId)
+        .sort(),
+    ).toEqual(models);
     for (const d of accepted) {
       expect(d.path).toBe('/flaky');
       expect(d.body.type).toBe('RetrainRequested');

@@ -66,7 +66,11 @@ describe('drift-only incident → exactly one RetrainRequested (monitor + orches
     await send(producer, registry, topics, predictions(0, 400, 0), false);
     // 6 shifted windows: WARNING at the 2nd (driftPersistence 2), CRITICAL at the 3rd and 4th → the request, then 2 more.
     await send(producer, registry, topics, predictions(400, 1200, 50), false);
-    await eventually(async () => requests.length, (n) => n >= 1, 60_000);
+    await eventually(
+      async () => requests.length,
+      (n) => n >= 1,
+      60_000,
+    );
     // Later CRITICAL drift alerts of the same episode find the incident open.
     await sleep(3000);
     expect(requests).toHaveLength(1);

@@ -148,7 +148,16 @@ describe('LifecycleRepository on ClickHouse', () => {
 
   it('reads decisions newest first, limited', async () => {
     const decision = (n: number) => ({
-      decision: { modelId: 'ranker', modelVersion: 'v1', sourceEventType: 'alert' as const, sourceEventId: `a${n}`, action: 'none' as const, outcome: 'no_action' as const, reasons: [`reason ${n}`], incidentId: null },
+      decision: {
+        modelId: 'ranker',
+        modelVersion: 'v1',
+        sourceEventType: 'alert' as const,
+        sourceEventId: `a${n}`,
+        action: 'none' as const,
+        outcome: 'no_action' as const,
+        reasons: [`reason ${n}`],
+        incidentId: null,
+      },
       policy: 'builtin',
       decidedAt: OPENED_AT + n * 1000,
       changedBy: '',

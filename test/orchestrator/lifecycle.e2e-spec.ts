@@ -123,19 +123,31 @@ describe('lifecycle orchestrator', () => {
     const [a1, a2, a3, a4] = [1, 2, 3, 4].map((n) => alert(model, 'v1', `${model}-a${n}`, since));
     await events.send('modelDeployed', model, [deployed(model, 'v1', new Date(Date.now() - 48 * 60 * MIN), 'initial')]);
     // Topics are consumed independently: let the deployment land before the alerts.
-    await eventually(() => outcomes(model), (o) => o.length === 1);
+    await eventually(
+      () => outcomes(model),
+      (o) => o.length === 1,
+    );
     await events.send('alerts', model, [a1, a1, a2]);
     // deployment_recorded + 2 evidence_recorded + 1 duplicate_event.
-    await eventually(() => outcomes(model), (o) => o.length === 4);
+    await eventually(
+      () => outcomes(model),
+      (o) => o.length === 4,
+    );
     expect(await outcomes(model)).toEqual(['deployment_recorded', 'duplicate_event', 'evidence_recorded', 'evidence_recorded']);
 
     await orchestrator.kill();
     await orchestrator.startAndWait();
     // Redelivered/duplicated a1, a2, then the third observation, then more of the same.
     await events.send('alerts', model, [a1, a2, a3, a3, a4]);
-    await eventually(() => Promise.resolve(requestsFor(model)), (r) => r.length >= 1);
+    await eventually(
+      () => Promise.resolve(requestsFor(model)),
+      (r) => r.length >= 1,
+    );
     // Let any (wrong) second request arrive before counting.
-    await eventually(() => outcomes(model), (o) => o.filter((x) => x !== 'duplicate_event').length >= 5 && o.length >= 9);
+    await eventually(
+      () => outcomes(model),
+      (o) => o.filter((x) => x !== 'duplicate_event').length >= 5 && o.length >= 9,
+    );
     await sleep(2000);
 
     expect(requestsFor(model)).toHaveLength(1);
@@ -153,13 +165,12 @@ describe('lifecycle orchestrator', () => {
     // deployment, a1, dup a1, a2 before the kill; a1, a2 (dups), a3 (request), a3 dup, a4 (incident open) after.
     // If the kill landed before the last batch's transaction committed, that batch is redelivered too:
     // more duplicate_event rows, never another decision.
-    expect(audit.map((d) => d.outcome).filter((o) => o !== 'duplicate_event').sort()).toEqual([
-      'deployment_recorded',
-      'evidence_recorded',
-      'evidence_recorded',
-      'incident_already_open',
-      'retrain_requested',
-    ]);
+    expect(
+      audit
+        .map((d) => d.outcome)
+        .filter((o) => o !== 'duplicate_event')
+        .sort(),
+    ).toEqual(['deployment_recorded', 'evidence_recorded', 'evidence_recorded', 'incident_already_open', 'retrain_requested']);
     expect(audit.filter((d) => d.outcome === 'duplicate_event').length).toBeGreaterThanOrEqual(4);
     const requested = audit.find((d) => d.outcome === 'retrain_requested')!;
     expect(requested).toMatchObject({ source_event_id: a3.alertId, incident_id: retrain.incidentId, reasons: ['3 consecutive CRITICAL performance observations (policy: 3)'] });
@@ -173,12 +184,21 @@ describe('lifecycle orchestrator', () => {
     await events.send('modelDeployed', model, [deployed(model, 'v1', new Date(now - 5 * 60 * MIN), 'initial')]);
     // v1 before v2: 2 × 200 labelled at 0.90 → 360/400.
     await events.send('metricSnapshots', model, [snapshot(model, 'v1', v2At - 15 * MIN, 200, 0.9), snapshot(model, 'v1', v2At - 10 * MIN, 200, 0.9)]);
-    await eventually(() => outcomes(model), (o) => o.length === 3);
+    await eventually(
+      () => outcomes(model),
+      (o) => o.length === 3,
+    );
     await events.send('modelDeployed', model, [deployed(model, 'v2', new Date(v2At), 'retrain')]);
-    await eventually(() => outcomes(model), (o) => o.length === 4);
+    await eventually(
+      () => outcomes(model),
+      (o) => o.length === 4,
+    );
     // v2: 300 labelled at 0.80 → 240/300: z = 3.741657, one-sided p = 9.14e-5 (z-test.spec.ts) < 0.01, drop 0.10 ≥ 0.03.
     await events.send('metricSnapshots', model, [snapshot(model, 'v2', v2At + MIN, 300, 0.8)]);
-    await eventually(() => Promise.resolve(requestsFor(model)), (r) => r.length >= 1);
+    await eventually(
+      () => Promise.resolve(requestsFor(model)),
+      (r) => r.length >= 1,
+    );
 
     const [request] = requestsFor(model);
     expect(request.topic).toBe('rollback');
@@ -192,7 +212,10 @@ describe('lifecycle orchestrator', () => {
 
     // The deployer answers: v1 back (reason rollback, naming the incident) → incident closed.
     await events.send('modelDeployed', model, [deployed(model, 'v1', new Date(), 'rollback', request.value.incidentId)]);
-    await eventually(() => incidents(model), (list) => list[0]?.status === 'closed');
+    await eventually(
+      () => incidents(model),
+      (list) => list[0]?.status === 'closed',
+    );
     expect((await incidents(model))[0]).toMatchObject({ incidentId: request.value.incidentId, resolution: 'deployment of v1 (rollback)', action: 'rollback' });
     const champion = await orchestrator.get<{ champion: { version: string; reason: string }; previous: { version: string } }>(`/models/${model}`);
     expect(champion.body).toMatchObject({ champion: { version: 'v1', reason: 'rollback' }, previous: { version: 'v2' } });
@@ -202,21 +225,44 @@ describe('lifecycle orchestrator', () => {
     const model = 'm-loop';
     const since = new Date(Date.now() - 10 * MIN);
     await events.send('modelDeployed', model, [deployed(model, 'v1', new Date(Date.now() - 48 * 60 * MIN), 'initial')]);
-    await eventually(() => outcomes(model), (o) => o.length === 1);
-    await events.send('alerts', model, [1, 2, 3].map((n) => alert(model, 'v1', `${model}-v1-a${n}`, since)));
-    await eventually(() => Promise.resolve(requestsFor(model)), (r) => r.length === 1);
+    await eventually(
+      () => outcomes(model),
+      (o) => o.length === 1,
+    );
+    await events.send(
+      'alerts',
+      model,
+      [1, 2, 3].map((n) => alert(model, 'v1', `${model}-v1-a${n}`, since)),
+    );
+    await eventually(
+      () => Promise.resolve(requestsFor(model)),
+      (r) => r.length === 1,
+    );
     const first = requestsFor(model)[0].value;
 
     const completed: RetrainCompleted = { eventId: randomUUID(), incidentId: first.incidentId, modelId: model, newVersion: 'v2', completedAt: new Date(), succeeded: true };
     await events.send('retrainCompleted', model, [completed]);
-    await eventually(() => incidents(model), (list) => list[0]?.status === 'closed');
+    await eventually(
+      () => incidents(model),
+      (list) => list[0]?.status === 'closed',
+    );
     expect((await incidents(model))[0].resolution).toBe('retrain completed (new version v2)');
     await events.send('modelDeployed', model, [deployed(model, 'v2', new Date(), 'retrain', first.incidentId)]);
-    await eventually(() => outcomes(model), (o) => o.filter((x) => x === 'deployment_recorded').length === 2);
+    await eventually(
+      () => outcomes(model),
+      (o) => o.filter((x) => x === 'deployment_recorded').length === 2,
+    );
 
     // v2 degrades later: a new incident on v2, a new request.
-    await events.send('alerts', model, [1, 2, 3].map((n) => alert(model, 'v2', `${model}-v2-a${n}`, new Date())));
-    await eventually(() => Promise.resolve(requestsFor(model)), (r) => r.length === 2);
+    await events.send(
+      'alerts',
+      model,
+      [1, 2, 3].map((n) => alert(model, 'v2', `${model}-v2-a${n}`, new Date())),
+    );
+    await eventually(
+      () => Promise.resolve(requestsFor(model)),
+      (r) => r.length === 2,
+    );
     const second = requestsFor(model)[1].value as import('@vigil/contracts').RetrainRequested;
     expect(second.modelVersion).toBe('v2');
     expect(second.incidentId).not.toBe(first.incidentId);
@@ -226,9 +272,7 @@ describe('lifecycle orchestrator', () => {
       ['v2', 'open'],
     ]);
     const audit = await decisions(model);
-    expect(audit.filter((d) => d.outcome === 'incident_closed').map((d) => d.reasons[0])).toEqual([
-      'incident on v1 closed by retrain completed (new version v2)',
-    ]);
+    expect(audit.filter((d) => d.outcome === 'incident_closed').map((d) => d.reasons[0])).toEqual(['incident on v1 closed by retrain completed (new version v2)']);
   });
 
   it('answers "what was in production on date X" from the deployment history', async () => {
@@ -244,7 +288,10 @@ describe('lifecycle orchestrator', () => {
     });
     expect(viaHttp.status).toBe(201);
     await orchestrator.send('POST', `/models/${model}/deployments`, { version: 'v3', deployedAt: '2026-03-01T00:00:00Z', reason: 'retrain' });
-    await eventually(async () => (await orchestrator.get<{ deployments: unknown[] }>(`/models/${model}/history`)).body.deployments, (d) => d.length === 4);
+    await eventually(
+      async () => (await orchestrator.get<{ deployments: unknown[] }>(`/models/${model}/history`)).body.deployments,
+      (d) => d.length === 4,
+    );
 
     const at = async (iso: string) => orchestrator.get<{ version?: string; reason?: string }>(`/models/${model}/champion?at=${iso}`);
     expect((await at('2025-12-31T23:59:59Z')).status).toBe(404);
@@ -265,8 +312,15 @@ describe('lifecycle orchestrator', () => {
     expect(bad.body.message).toContain('"retrain.maxPerDay" must be greater than or equal to 0');
     const ok = await orchestrator.send<{ name: string; policy: { retrain: { enabled: boolean } } }>('PUT', `/models/${model}/policy`, { retrain: { enabled: false } });
     expect(ok.body).toMatchObject({ name: 'builtin+file:defaults+api:m-policy', policy: { retrain: { enabled: false } } });
-    await events.send('alerts', model, [1, 2, 3].map((n) => alert(model, 'v1', `${model}-a${n}`, new Date())));
-    await eventually(() => outcomes(model), (o) => o.length === 3);
+    await events.send(
+      'alerts',
+      model,
+      [1, 2, 3].map((n) => alert(model, 'v1', `${model}-a${n}`, new Date())),
+    );
+    await eventually(
+      () => outcomes(model),
+      (o) => o.length === 3,
+    );
     const audit = await decisions(model);
     expect(audit.find((d) => d.outcome === 'no_action')!.reasons).toEqual(['3 consecutive CRITICAL performance observations (policy: 3)', 'retrain is disabled by the policy']);
     expect(requestsFor(model)).toHaveLength(0);
@@ -286,7 +340,11 @@ describe('lifecycle orchestrator', () => {
     const model = 'm-crash-persisted';
     await orchestrator.stop();
     await orchestrator.startAndWait({}, 'exit-after-persist');
-    await events.send('alerts', model, [1, 2, 3].map((n) => alert(model, 'v1', `${model}-a${n}`, new Date())));
+    await events.send(
+      'alerts',
+      model,
+      [1, 2, 3].map((n) => alert(model, 'v1', `${model}-a${n}`, new Date())),
+    );
     expect(await orchestrator.exited()).toBe(137);
     // Persisted first: the incident exists, its request is pending and not on Kafka.
     expect(await requestStatusInClickHouse(model)).toEqual(['pending']);
@@ -296,10 +354,19 @@ describe('lifecycle orchestrator', () => {
     await orchestrator.startAndWait();
     // The pending incident is recovered at start and committed together with the offset after
     // the alert that opened it; a later alert finds the incident open.
-    await eventually(() => Promise.resolve(requestsFor(model)), (r) => r.length >= 1);
-    await eventually(() => incidents(model), (list) => list[0]?.requestStatus === 'produced');
+    await eventually(
+      () => Promise.resolve(requestsFor(model)),
+      (r) => r.length >= 1,
+    );
+    await eventually(
+      () => incidents(model),
+      (list) => list[0]?.requestStatus === 'produced',
+    );
     await events.send('alerts', model, [alert(model, 'v1', `${model}-a4`, new Date())]);
-    await eventually(() => outcomes(model), (o) => o.includes('incident_already_open'));
+    await eventually(
+      () => outcomes(model),
+      (o) => o.includes('incident_already_open'),
+    );
     await sleep(2000);
     expect(requestsFor(model)).toHaveLength(1);
     expect(requestsFor(model)[0].value.incidentId).toBe((await incidents(model))[0].incidentId);
@@ -312,17 +379,30 @@ describe('lifecycle orchestrator', () => {
     const model = 'm-crash-committed';
     await orchestrator.stop();
     await orchestrator.startAndWait({}, 'exit-after-produce');
-    await events.send('alerts', model, [1, 2, 3].map((n) => alert(model, 'v1', `${model}-a${n}`, new Date())));
+    await events.send(
+      'alerts',
+      model,
+      [1, 2, 3].map((n) => alert(model, 'v1', `${model}-a${n}`, new Date())),
+    );
     expect(await orchestrator.exited()).toBe(137);
     // On Kafka (committed together with the alert offsets) but still pending in ClickHouse.
-    await eventually(() => Promise.resolve(requestsFor(model)), (r) => r.length === 1);
+    await eventually(
+      () => Promise.resolve(requestsFor(model)),
+      (r) => r.length === 1,
+    );
     expect(await requestStatusInClickHouse(model)).toEqual(['pending']);
 
     await orchestrator.startAndWait();
     // Recovery sees the committed offset past the opening alert: marks it produced, sends nothing.
-    await eventually(() => requestStatusInClickHouse(model), (s) => s[0] === 'produced');
+    await eventually(
+      () => requestStatusInClickHouse(model),
+      (s) => s[0] === 'produced',
+    );
     await events.send('alerts', model, [alert(model, 'v1', `${model}-a4`, new Date())]);
-    await eventually(() => outcomes(model), (o) => o.includes('incident_already_open'));
+    await eventually(
+      () => outcomes(model),
+      (o) => o.includes('incident_already_open'),
+    );
     await sleep(2000);
     expect(requestsFor(model)).toHaveLength(1);
     const metrics = await (await fetch(`${orchestrator.url}/metrics`)).text();
@@ -333,7 +413,10 @@ describe('lifecycle orchestrator', () => {
     const model = 'm-garbage';
     await producer.send({ topic: topics.alerts, messages: [{ key: model, value: Buffer.from('not avro at all') }] });
     await events.send('alerts', model, [alert(model, 'v1', `${model}-a1`, new Date())]);
-    await eventually(() => outcomes(model), (o) => o.length === 1);
+    await eventually(
+      () => outcomes(model),
+      (o) => o.length === 1,
+    );
     expect(await outcomes(model)).toEqual(['evidence_recorded']);
 
     const letters: { reason: string; topic: string; value: string }[] = [];
@@ -350,7 +433,10 @@ describe('lifecycle orchestrator', () => {
       },
     });
     try {
-      await eventually(() => Promise.resolve(letters), (l) => l.length >= 1);
+      await eventually(
+        () => Promise.resolve(letters),
+        (l) => l.length >= 1,
+      );
       expect(letters).toEqual([{ reason: 'undecodable', topic: topics.alerts, value: 'not avro at all' }]);
     } finally {
       await deadLetters.disconnect();
@@ -367,7 +453,10 @@ describe('lifecycle orchestrator', () => {
     await events.send('metricSnapshots', model, bad);
     await events.send('alerts', model, [alert(model, 'v1', `${model}-a1`, new Date())]);
     // Only the alert is decided: the three snapshots never reach the engine.
-    await eventually(() => outcomes(model), (o) => o.length === 1);
+    await eventually(
+      () => outcomes(model),
+      (o) => o.length === 1,
+    );
     expect(await outcomes(model)).toEqual(['evidence_recorded']);
 
     const letters: { reason: string; error: string }[] = [];
@@ -381,7 +470,10 @@ describe('lifecycle orchestrator', () => {
       },
     });
     try {
-      await eventually(() => Promise.resolve(letters), (l) => l.length >= 3);
+      await eventually(
+        () => Promise.resolve(letters),
+        (l) => l.length >= 3,
+      );
       expect(letters).toEqual([
         { reason: 'invalid-record', error: 'metrics.accuracy: must be a finite number, got NaN' },
         { reason: 'invalid-record', error: 'metrics.accuracy: must be a finite number, got Infinity' },

@@ -88,7 +88,11 @@ const nativeMissing = nativeStackMissing('test/orchestrator/outage', 'a clickhou
     expect(requests).toHaveLength(0);
 
     await clickhouseServer.start();
-    await eventually(async () => requests.length, (n) => n === 1, 90_000);
+    await eventually(
+      async () => requests.length,
+      (n) => n === 1,
+      90_000,
+    );
     await eventually(
       async () => (await orchestrator.tryGet<Health>('/health'))?.body.details.storage?.degraded,
       (degraded) => degraded === false,

@@ -66,9 +66,10 @@ describe('@vigil/sdk against Kafka and the registry', () => {
   });
 
   it('refuses an invalid prediction naming the field and sends nothing for it', async () => {
-    await expect(
-      vigil.recordPrediction({ modelId: 'card-fraud', modelVersion: 'v1', predictedClass: 'fraud', latencyMs: -3 }),
-    ).rejects.toMatchObject({ field: 'latencyMs', message: 'latencyMs: -3 is outside 0 .. 86400000' });
+    await expect(vigil.recordPrediction({ modelId: 'card-fraud', modelVersion: 'v1', predictedClass: 'fraud', latencyMs: -3 })).rejects.toMatchObject({
+      field: 'latencyMs',
+      message: 'latencyMs: -3 is outside 0 .. 86400000',
+    });
     await expect(
       vigil.recordPrediction({ modelId: 'card-fraud', modelVersion: 'v1', predictedClass: 'fraud', latencyMs: 2, numericFeatures: { amount: Number.NaN } }),
     ).rejects.toMatchObject({ field: 'numericFeatures.amount' });
@@ -84,9 +85,16 @@ describe('@vigil/sdk against Kafka and the registry', () => {
     const eventTime = new Date('2026-11-27T10:11:12.345Z');
     // A complete event, every field given: the SDK must deliver it unchanged.
     const classification = predictionEvent(1, {
-      eventId: 'p-1', modelId: 'card-fraud', eventTime, entityId: 'card-42',
-      numericFeatures: { amount: 83.25, distance_km: null }, categoricalFeatures: { country: 'FR', merchant_category: null },
-      predictedClass: 'fraud', scores: { fraud: 0.875, legit: 0.125 }, latencyMs: 6.5, tags: { channel: 'web' },
+      eventId: 'p-1',
+      modelId: 'card-fraud',
+      eventTime,
+      entityId: 'card-42',
+      numericFeatures: { amount: 83.25, distance_km: null },
+      categoricalFeatures: { country: 'FR', merchant_category: null },
+      predictedClass: 'fraud',
+      scores: { fraud: 0.875, legit: 0.125 },
+      latencyMs: 6.5,
+      tags: { channel: 'web' },
     });
     const [fraudId, basketId] = await Promise.all([
       vigil.recordPrediction(classification),
@@ -102,7 +110,7 @@ describe('@vigil/sdk against Kafka and the registry', () => {
 
     const received = await readBack(consumer, 5);
     const on = (topic: string) => received.filter((r) => r.topic === topic);
-    const subjectId = async (topic: string) => (await registry.getLatestSchemaId(`${topic}-value`));
+    const subjectId = async (topic: string) => await registry.getLatestSchemaId(`${topic}-value`);
 
     const predictions = on(topics.predictions);
     expect(predictions.map((r) => [r.key, r.schemaId])).toEqual([
@@ -113,8 +121,19 @@ describe('@vigil/sdk against Kafka and the registry', () => {
     const basket = predictions[1].value as PredictionEvent;
     // The SDK's defaults, spelled out (not the factory's).
     expect(basket).toEqual({
-      eventId: basketId, modelId: 'basket-value', modelVersion: 'v3', eventTime: expect.any(Date), entityId: null, task: 'REGRESSION',
-      numericFeatures: { items: 4 }, categoricalFeatures: {}, predictedClass: null, scores: {}, predictedValue: 57.75, latencyMs: 1.25, tags: {},
+      eventId: basketId,
+      modelId: 'basket-value',
+      modelVersion: 'v3',
+      eventTime: expect.any(Date),
+      entityId: null,
+      task: 'REGRESSION',
+      numericFeatures: { items: 4 },
+      categoricalFeatures: {},
+      predictedClass: null,
+      scores: {},
+      predictedValue: 57.75,
+      latencyMs: 1.25,
+      tags: {},
     });
     // eventTime defaults to the moment of recording: within the last minute.
     expect(Date.now() - basket.eventTime.getTime()).toBeLessThan(60_000);
@@ -127,7 +146,13 @@ describe('@vigil/sdk against Kafka and the registry', () => {
     const deployed = on(topics.modelDeployed);
     expect(deployed.map((r) => r.key)).toEqual(['card-fraud']);
     expect(deployed[0].value).toEqual({
-      eventId: expect.any(String), modelId: 'card-fraud', version: 'v2', deployedAt: labelTime, reason: 'retrain', incidentId: 'i-7', artifactUri: null,
+      eventId: expect.any(String),
+      modelId: 'card-fraud',
+      version: 'v2',
+      deployedAt: labelTime,
+      reason: 'retrain',
+      incidentId: 'i-7',
+      artifactUri: null,
     } satisfies Record<keyof ModelDeployed, unknown>);
   });
 

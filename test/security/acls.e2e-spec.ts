@@ -26,7 +26,11 @@ function as(principal: KafkaPrincipal, mechanism: KafkaSaslMechanism = 'scram-sh
     {
       brokers: stack.kafkaBrokers,
       clientId: `test-${config.runId}-${principal}`,
-      security: { protocol: 'SASL_SSL', sasl: { mechanism, username: principal, password: stack.kafkaPassword(principal) }, tls: { ca: stack.ca, ...clientCert, rejectUnauthorized: true } },
+      security: {
+        protocol: 'SASL_SSL',
+        sasl: { mechanism, username: principal, password: stack.kafkaPassword(principal) },
+        tls: { ca: stack.ca, ...clientCert, rejectUnauthorized: true },
+      },
     },
     undefined,
     // Authorization failures are not retriable; one retry covers a leader move.
@@ -89,5 +93,4 @@ const nativeMissing = nativeStackMissing('test/security/acls', 'the SASL_SSL lis
     expect(await write('vigil-monitor', topics.metricSnapshots)).toBe('ok');
     expect(await write('vigil-monitor', topics.alerts)).toBe('ok');
   });
-
 });

@@ -138,7 +138,11 @@ const nativeMissing = nativeStackMissing('test/security/pipeline', 'the SASL_SSL
     } finally {
       await clickhouse.close();
     }
-    const [request] = await eventually(async () => recorder!.retrainsOf(modelId), (r) => r.length > 0, 60_000);
+    const [request] = await eventually(
+      async () => recorder!.retrainsOf(modelId),
+      (r) => r.length > 0,
+      60_000,
+    );
     expect(request.value).toMatchObject({ modelId, modelVersion: 'v1' });
     expect(recorder!.retrainsOf(modelId)).toHaveLength(1);
   });

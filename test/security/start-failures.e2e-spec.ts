@@ -31,7 +31,11 @@ async function startIngestor(override: Record<string, string | undefined>): Prom
     else env[key] = value;
   }
   // Variables of the parent's environment must not fill what the case removed.
-  const unset = Object.fromEntries(Object.keys(override).filter((k) => override[k] === undefined).map((k) => [k, '']));
+  const unset = Object.fromEntries(
+    Object.keys(override)
+      .filter((k) => override[k] === undefined)
+      .map((k) => [k, '']),
+  );
   const ingestor = new ServiceProcess('ingestor', { ...env, ...unset }, await freePort());
   ingestor.start();
   const exitCode = await ingestor.exited();
@@ -90,7 +94,12 @@ const nativeMissing = nativeStackMissing('test/security/start-failures', 'the se
 
   it("the registry's certificate from a CA the client does not know", async () => {
     const result = await startIngestor({ SCHEMA_REGISTRY_CA_FILE: undefined });
-    expectOneExplanation(result, 'schema-registry', { address: stack.registryUrl, failure: "the server's TLS certificate is not trusted (unable to verify the first certificate)" }, stack.kafkaPassword('vigil-ingestor'));
+    expectOneExplanation(
+      result,
+      'schema-registry',
+      { address: stack.registryUrl, failure: "the server's TLS certificate is not trusted (unable to verify the first certificate)" },
+      stack.kafkaPassword('vigil-ingestor'),
+    );
   });
 
   it('wrong ClickHouse password over https (Code 193 on 18.16, 516 on modern servers)', async () => {
@@ -98,12 +107,16 @@ const nativeMissing = nativeStackMissing('test/security/start-failures', 'the se
     expectOneExplanation(
       result,
       'clickhouse',
-      { address: stack.clickhouseUrl, mechanism: `https as ${stack.clickhouseUser}`, failure: expect.stringMatching(/^authentication failed \(Code (193|516)\): the server refused the user or password$/) as unknown as string },
+      {
+        address: stack.clickhouseUrl,
+        mechanism: `https as ${stack.clickhouseUser}`,
+        failure: expect.stringMatching(/^authentication failed \(Code (193|516)\): the server refused the user or password$/) as unknown as string,
+      },
       'wrong-password-2',
     );
   });
 
-  it('a principal without the service\'s ACLs: the refused topics are named', async () => {
+  it("a principal without the service's ACLs: the refused topics are named", async () => {
     const result = await startIngestor({ KAFKA_SASL_USERNAME: 'vigil-producer', KAFKA_SASL_PASSWORD: stack.kafkaPassword('vigil-producer') });
     expect(result.exitCode).toBe(1);
     expect(result.fatal).toEqual([

@@ -12,9 +12,7 @@ export const TEST_API_TOKENS = {
 
 /** VIGIL_API_TOKENS for a service under test. */
 export function testApiTokensVariable(): string {
-  return JSON.stringify(
-    (['write', 'read'] as const).map((role) => ({ name: TEST_API_TOKENS[role].name, role, sha256: sha256(TEST_API_TOKENS[role].token).toString('hex') })),
-  );
+  return JSON.stringify((['write', 'read'] as const).map((role) => ({ name: TEST_API_TOKENS[role].name, role, sha256: sha256(TEST_API_TOKENS[role].token).toString('hex') })));
 }
 
 export function bearer(role: keyof typeof TEST_API_TOKENS): { authorization: string } {

@@ -114,7 +114,18 @@ export function accuracyAlert(modelId: string, version: string, observedAtMs: nu
     since: new Date(observedAtMs),
     observedAt: new Date(observedAtMs),
     message: 'accuracy 0.700 fell below the baseline 0.920 by more than 0.05',
-    evidence: [{ metric: 'accuracy', value: 0.7, threshold: 0.87, baseline: 0.92, feature: null, windowStart: new Date(observedAtMs - 600_000), windowEnd: new Date(observedAtMs), sampleSize: 500 }],
+    evidence: [
+      {
+        metric: 'accuracy',
+        value: 0.7,
+        threshold: 0.87,
+        baseline: 0.92,
+        feature: null,
+        windowStart: new Date(observedAtMs - 600_000),
+        windowEnd: new Date(observedAtMs),
+        sampleSize: 500,
+      },
+    ],
   };
 }
 
@@ -143,7 +154,12 @@ function story(o: SeedOptions): Story {
     { version: 'v1', deployedAtMs: startMs, reason: 'initial' },
     { version: 'v2', deployedAtMs: deployMs, reason: 'manual' },
   ];
-  const deployments = releases.map((d) => ({ modelId: o.modelId, deployment: { eventId: randomUUID(), version: d.version, deployedAt: d.deployedAtMs, reason: d.reason, incidentId: null }, artifactUri: null, changedBy: '' }));
+  const deployments = releases.map((d) => ({
+    modelId: o.modelId,
+    deployment: { eventId: randomUUID(), version: d.version, deployedAt: d.deployedAtMs, reason: d.reason, incidentId: null },
+    artifactUri: null,
+    changedBy: '',
+  }));
   const seeded: SeededModel = { modelId: o.modelId, deployments: releases, snapshots: snapshots.length, incidentId: null, alertId: null };
   if (o.incident === false) return { seeded, snapshots, alerts: [], deployments, incidents: [], decisions: [] };
   const alertMs = Math.min(o.endMs, deployMs + 3 * o.snapshotEveryMs);
@@ -173,7 +189,16 @@ function story(o: SeedOptions): Story {
   ];
   const decisions: AuditEntry[] = [
     {
-      decision: { modelId: o.modelId, modelVersion: 'v2', sourceEventType: 'alert', sourceEventId: opening.alertId, action: 'rollback', outcome: 'rollback_requested', reasons: [request.event.reason], incidentId },
+      decision: {
+        modelId: o.modelId,
+        modelVersion: 'v2',
+        sourceEventType: 'alert',
+        sourceEventId: opening.alertId,
+        action: 'rollback',
+        outcome: 'rollback_requested',
+        reasons: [request.event.reason],
+        incidentId,
+      },
       policy: 'default',
       decidedAt: alertMs,
       changedBy: '',
@@ -193,11 +218,26 @@ export async function seedModels(client: ClickHouseClient, options: SeedOptions[
   const monitor = new MonitorRepository(client);
   const lifecycle = new LifecycleRepository(client);
   const stories = options.map(story);
-  await inBatches(stories.flatMap((s) => s.snapshots), (b) => monitor.insertSnapshots(b));
-  await inBatches(stories.flatMap((s) => s.alerts), (b) => monitor.insertAlerts(b));
-  await inBatches(stories.flatMap((s) => s.deployments), (b) => lifecycle.insertDeployments(b));
-  await inBatches(stories.flatMap((s) => s.incidents), (b) => lifecycle.writeIncidents(b, []));
-  await inBatches(stories.flatMap((s) => s.decisions), (b) => lifecycle.insertDecisions(b));
+  await inBatches(
+    stories.flatMap((s) => s.snapshots),
+    (b) => monitor.insertSnapshots(b),
+  );
+  await inBatches(
+    stories.flatMap((s) => s.alerts),
+    (b) => monitor.insertAlerts(b),
+  );
+  await inBatches(
+    stories.flatMap((s) => s.deployments),
+    (b) => lifecycle.insertDeployments(b),
+  );
+  await inBatches(
+    stories.flatMap((s) => s.incidents),
+    (b) => lifecycle.writeIncidents(b, []),
+  );
+  await inBatches(
+    stories.flatMap((s) => s.decisions),
+    (b) => lifecycle.insertDecisions(b),
+  );
   return stories.map((s) => s.seeded);
 }
 
@@ -224,7 +264,12 @@ export async function seedLabelledPredictions(client: ClickHouseClient, modelId:
     const t = endMs - (count - i) * 60_000;
     const event = predictionEvent(i, { eventId: `${modelId}-p${i}`, modelId, modelVersion: 'v2', eventTime: new Date(t) });
     predictions.push(row(predictionRow(event, 1, at(i), endMs), i));
-    const label = labelEvent(i, { eventId: `${modelId}-l${i}`, predictionEventId: event.eventId, modelId, eventTime: new Date(t + SEED_LABEL_DELAYS_MS[i % SEED_LABEL_DELAYS_MS.length]) });
+    const label = labelEvent(i, {
+      eventId: `${modelId}-l${i}`,
+      predictionEventId: event.eventId,
+      modelId,
+      eventTime: new Date(t + SEED_LABEL_DELAYS_MS[i % SEED_LABEL_DELAYS_MS.length]),
+    });
     labels.push(row(labelRow(label, 2, at(i), endMs), i));
   }
   await ingest.insertRows('predictions', predictions);

@@ -47,11 +47,12 @@ export async function secureStack(): Promise<SecureStack> {
   const registryUrl = infraValue('$(registry_https_url)');
   const clickhouseUrl = infraValue('$(clickhouse_https_url)');
   if (!(await listening(host, kafkaPort))) {
-    throw new Error(
-      `no SASL_SSL listener at ${host}:${kafkaPort}: the running stack predates its secured side; restart it (npm run infra:down && npm run infra:up)`,
-    );
+    throw new Error(`no SASL_SSL listener at ${host}:${kafkaPort}: the running stack predates its secured side; restart it (npm run infra:down && npm run infra:up)`);
   }
-  const lines = readFileSync(join(secureDir, 'credentials'), 'utf8').trim().split('\n').map((line) => line.split(' '));
+  const lines = readFileSync(join(secureDir, 'credentials'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => line.split(' '));
   const password = (server: string, name: string) => {
     const found = lines.find(([s, n]) => s === server && n === name);
     if (!found) throw new Error(`no ${server} credential for ${name} in ${secureDir}/credentials`);
@@ -73,12 +74,7 @@ export async function secureStack(): Promise<SecureStack> {
 }
 
 /** The infrastructure settings of a test, moved onto the secured side as `principal`. */
-export function securedInfrastructure<T extends InfrastructureConfig>(
-  base: T,
-  stack: SecureStack,
-  principal: KafkaPrincipal,
-  mechanism: KafkaSaslMechanism = 'scram-sha-512',
-): T {
+export function securedInfrastructure<T extends InfrastructureConfig>(base: T, stack: SecureStack, principal: KafkaPrincipal, mechanism: KafkaSaslMechanism = 'scram-sha-512'): T {
   return {
     ...base,
     kafkaBrokers: stack.kafkaBrokers,

@@ -83,11 +83,11 @@ export class ServiceProcess {
 
   /** `entry`: the script and its arguments, the service's own main.ts unless a test-only entry is named. */
   start(env: Record<string, string> = {}, entry: string[] = [`apps/${this.app}/src/main.ts`]): void {
-    const child = spawn(
-      process.execPath,
-      ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', ...entry],
-      { cwd: REPO, env: { ...process.env, ...this.env, ...env, HTTP_PORT: String(this.port) }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', ...entry], {
+      cwd: REPO,
+      env: { ...process.env, ...this.env, ...env, HTTP_PORT: String(this.port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const keep = (chunk: Buffer) => {
       this.output = (this.output + chunk.toString()).slice(-50_000);
     };

@@ -1,13 +1,5 @@
 import { parseArgs } from 'node:util';
-import {
-  createDetector,
-  DETECTOR_NAMES,
-  DETECTORS,
-  detectorDefinition,
-  InvalidDetectorParamError,
-  UnknownDetectorError,
-  validateDetectorParams,
-} from '@vigil/monitoring';
+import { createDetector, DETECTOR_NAMES, DETECTORS, detectorDefinition, InvalidDetectorParamError, UnknownDetectorError, validateDetectorParams } from '@vigil/monitoring';
 
 export interface DetectCommandIo {
   stdout: (s: string) => void;
@@ -43,15 +35,17 @@ export function runDetectCommand(argv: string[], io: DetectCommandIo): number {
     return USAGE_ERROR;
   };
 
-  let values: ReturnType<typeof parseArgs<{
-    options: {
-      detector: { type: 'string'; short: 'd' };
-      param: { type: 'string'; short: 'p'; multiple: true };
-      input: { type: 'string'; short: 'i' };
-      json: { type: 'boolean' };
-      help: { type: 'boolean'; short: 'h' };
-    };
-  }>>['values'];
+  let values: ReturnType<
+    typeof parseArgs<{
+      options: {
+        detector: { type: 'string'; short: 'd' };
+        param: { type: 'string'; short: 'p'; multiple: true };
+        input: { type: 'string'; short: 'i' };
+        json: { type: 'boolean' };
+        help: { type: 'boolean'; short: 'h' };
+      };
+    }>
+  >['values'];
   try {
     ({ values } = parseArgs({
       args: argv,

@@ -18,9 +18,7 @@ function run(argv: string[], files: Record<string, string>) {
 // exact p = 2/C(16,8) = 1.554e-4 by hand) and keeps `country` identical.
 const REF_CSV = ['age,country,note', ...[1, 2, 3, 4, 5, 6, 7, 8].map((a, i) => `${a},${i % 2 ? 'fr' : 'de'},"x, ""y"""`)].join('\n');
 const CUR_CSV = ['age,country,note', ...[11, 12, 13, 14, 15, 16, 17, 18].map((a, i) => `${a},${i % 2 ? 'fr' : 'de'},"x, ""y"""`)].join('\r\n');
-const CUR_JSONL = [11, 12, 13, 14, 15, 16, 17, 18]
-  .map((a, i) => JSON.stringify({ age: a, country: i % 2 ? 'fr' : 'de', note: 'x, "y"' }))
-  .join('\n');
+const CUR_JSONL = [11, 12, 13, 14, 15, 16, 17, 18].map((a, i) => JSON.stringify({ age: a, country: i % 2 ? 'fr' : 'de', note: 'x, "y"' })).join('\n');
 
 describe('vigil drift', () => {
   it('prints an aligned table and the dataset verdict; drift is exit code 0', () => {
@@ -49,10 +47,7 @@ describe('vigil drift', () => {
 
   it('--json prints one document; reads JSON Lines; honours overrides', () => {
     const r = run(
-      [
-        '--reference', 'ref.csv', '--current', 'cur.jsonl', '--json',
-        '--test', 'age=psi', '--threshold', 'age=0.5', '--categorical', 'age', '--dataset-threshold', '0.3',
-      ],
+      ['--reference', 'ref.csv', '--current', 'cur.jsonl', '--json', '--test', 'age=psi', '--threshold', 'age=0.5', '--categorical', 'age', '--dataset-threshold', '0.3'],
       { 'ref.csv': REF_CSV, 'cur.jsonl': CUR_JSONL },
     );
     expect(r.code).toBe(0);

@@ -31,8 +31,8 @@ export const DRIFT_USAGE = `Usage: vigil drift --reference <ref.csv|.jsonl> --cu
 Options:
   --json                      print one JSON document instead of a table
   --test <col>=<test>         test for a column (repeatable); tests: ${listDriftTests()
-  .map((t) => t.name)
-  .join(', ')}
+    .map((t) => t.name)
+    .join(', ')}
   --threshold <col>=<value>   threshold for a column's test (repeatable)
   --categorical <col>         treat a column as categorical (repeatable)
   --numeric <col>             treat a column as numeric (repeatable)
@@ -124,7 +124,10 @@ function renderTable(result: DatasetDriftResult): string {
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) =>
-    r.map((cell, i) => (i >= 3 && i <= 4 ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join('  ').trimEnd();
+    r
+      .map((cell, i) => (i >= 3 && i <= 4 ? cell.padStart(widths[i]) : cell.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   const out = [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
   const notes: string[] = [];
   for (const c of result.columns) {
@@ -133,9 +136,7 @@ function renderTable(result: DatasetDriftResult): string {
       notes.push(`${c.column}: missing values ignored (reference ${c.reference.missing}, current ${c.current.missing})`);
     }
     if (c.current.overflow || c.reference.overflow) {
-      notes.push(
-        `${c.column}: rows of categories beyond the summary's cap compared as one "other" bin (reference ${c.reference.overflow}, current ${c.current.overflow})`,
-      );
+      notes.push(`${c.column}: rows of categories beyond the summary's cap compared as one "other" bin (reference ${c.reference.overflow}, current ${c.current.overflow})`);
     }
     if (c.approximate) notes.push(`${c.column}: approximate (quantile sketch or capped categories)`);
   }
@@ -239,9 +240,7 @@ export function runDriftCommand(argv: string[], io: CommandIo): number {
     });
     if (o.json) {
       const doc = { reference: ref.file, current: cur.file, ...result };
-      io.stdout(
-        JSON.stringify(doc, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2) + '\n',
-      );
+      io.stdout(JSON.stringify(doc, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2) + '\n');
     } else {
       io.stdout(renderTable(result));
     }

@@ -180,7 +180,9 @@ export class DashboardRepository {
     return this.select(
       sql`SELECT model_id, intDiv(toUInt32(window_end), ${bucketSeconds}) * ${bucketSeconds} AS t, argMax(value, window_end) AS value
           FROM headline_snapshots
-          WHERE model_id IN `+models+sql` AND window_end >= toDateTime(${seconds(sinceMs)}, 'UTC')
+          WHERE model_id IN ` +
+        models +
+        sql` AND window_end >= toDateTime(${seconds(sinceMs)}, 'UTC')
           GROUP BY model_id, t ORDER BY model_id, t`,
       'fleet sparklines',
     );
@@ -209,7 +211,14 @@ export class DashboardRepository {
           GROUP BY model_version, t ORDER BY t`,
       'model snapshots',
     );
-    return rows.map((r) => ({ version: r.model_version, t: Number(r.t), metricNames: r.names, metricValues: r.values.map(Number), predictions: Number(r.predictions), labelled: Number(r.labelled) }));
+    return rows.map((r) => ({
+      version: r.model_version,
+      t: Number(r.t),
+      metricNames: r.names,
+      metricValues: r.values.map(Number),
+      predictions: Number(r.predictions),
+      labelled: Number(r.labelled),
+    }));
   }
 
   /** The latest snapshot of each segment of a version. */

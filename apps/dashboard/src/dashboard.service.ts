@@ -172,7 +172,8 @@ export class DashboardService {
         DELAY_BOUNDS.filter((b) => Number.isFinite(b.upToSeconds)).map((b) => b.upToSeconds),
       ),
     ]);
-    if (buckets.length === 0 && deployments.length === 0 && incidents.length === 0 && alerts.length === 0) throw new NotFoundException(`no data for model ${JSON.stringify(modelId)}`);
+    if (buckets.length === 0 && deployments.length === 0 && incidents.length === 0 && alerts.length === 0)
+      throw new NotFoundException(`no data for model ${JSON.stringify(modelId)}`);
     const champion = deployments.filter((d) => Number(d.deployed_at_ms) <= toMs).at(-1)?.version;
     const servingVersion = champion ?? buckets.at(-1)?.version ?? deployments.at(-1)?.version ?? '';
     const alertViews = alerts.map(alertView);

@@ -23,11 +23,7 @@ function ingestTransport(kafka: Kafka, config: IngestorConfig): KafkaBatchTransp
 }
 
 @Module({
-  imports: [
-    OpsModule,
-    MessagingModule.forRoot(),
-    StorageModule.forRoot(),
-  ],
+  imports: [OpsModule, MessagingModule.forRoot(), StorageModule.forRoot()],
   controllers: [IngestController],
   providers: [
     { provide: INGESTOR_CONFIG, useFactory: () => loadIngestorConfig() },

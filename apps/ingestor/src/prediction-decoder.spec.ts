@@ -58,13 +58,17 @@ describe('directPredictionRow', () => {
   });
 
   it('matches the reference on strings that need escaping and non-ASCII text', () => {
-    const event = { ...base, entityId: 'a"b\\c\n\u0001', categoricalFeatures: { ville: 'Besançon', 'clé': '東京', e: '' }, tags: { 'q"': 'x\ty' } };
+    const event = { ...base, entityId: 'a"b\\c\n\u0001', categoricalFeatures: { ville: 'Besançon', clé: '東京', e: '' }, tags: { 'q"': 'x\ty' } };
     const value = encode(event);
     expect(direct(value)).toEqual(reference(value, '41'));
   });
 
   it('keeps __proto__, constructor and toString as keys like the reference', () => {
-    const keys = Object.fromEntries([['__proto__', 'x'], ['constructor', 'y'], ['toString', 'z']]) as Record<string, string>;
+    const keys = Object.fromEntries([
+      ['__proto__', 'x'],
+      ['constructor', 'y'],
+      ['toString', 'z'],
+    ]) as Record<string, string>;
     const value = encode({ ...base, tags: keys, categoricalFeatures: keys });
     expect(direct(value)).toBeDefined();
     expect(direct(value)).toEqual(reference(value, '41'));
@@ -129,7 +133,10 @@ describe('directPredictionRow', () => {
   });
 
   it('keeps a regression prediction and a classification with a NaN predicted value like the reference', () => {
-    for (const event of [{ ...base, task: 'REGRESSION' as const, predictedClass: null, predictedValue: 41.5 }, { ...base, predictedValue: Number.NaN }]) {
+    for (const event of [
+      { ...base, task: 'REGRESSION' as const, predictedClass: null, predictedValue: 41.5 },
+      { ...base, predictedValue: Number.NaN },
+    ]) {
       const value = encode(event);
       expect(direct(value)).toEqual(reference(value, '41'));
     }

@@ -20,9 +20,7 @@ const predictionSchema = loadSchema('prediction-event');
 /** The measured poison: PredictionEvent's full name, other field types (docs/ingest.md, incompatible-schema). */
 const lookalike = forSchema({
   ...predictionSchema,
-  fields: predictionSchema.fields.map((f) =>
-    f.name === 'entityId' ? { ...f, type: ['null', 'long'] } : f.name === 'tags' ? { ...f, type: { type: 'map', values: 'long' } } : f,
-  ),
+  fields: predictionSchema.fields.map((f) => (f.name === 'entityId' ? { ...f, type: ['null', 'long'] } : f.name === 'tags' ? { ...f, type: { type: 'map', values: 'long' } } : f)),
 });
 /** Schema ids of this fake registry; 50 stands for a registry outage, anything else is unknown (404). */
 const SCHEMAS = new Map<number, Type>([
@@ -93,7 +91,10 @@ describe('RecordProcessor', () => {
   });
 
   it('keeps __proto__ and constructor as feature names', async () => {
-    const numericFeatures = Object.fromEntries([['__proto__', 1], ['constructor', 2]]) as Record<string, number>;
+    const numericFeatures = Object.fromEntries([
+      ['__proto__', 1],
+      ['constructor', 2],
+    ]) as Record<string, number>;
     const out = await processor.process('predictions', 0, [message(encode(11, { ...PREDICTION, numericFeatures }), 0)], NOW);
     expect(out.deadLetters).toEqual([]);
     expect(out.predictions[0].bytes.includes(Buffer.from('__proto__'))).toBe(true);

@@ -48,15 +48,30 @@ export interface EncodedRow {
 
 export const COLUMNS = {
   predictions: [
-    'model_id', 'model_version', 'event_time', 'event_id', 'event_time_ms', 'entity_id', 'task',
-    'numeric_feature_names', 'numeric_feature_values', 'categorical_feature_names', 'categorical_feature_values',
-    'predicted_class', 'score_names', 'score_values', 'predicted_value', 'latency_ms', 'tag_names', 'tag_values',
-    'schema_id', 'kafka_partition', 'kafka_offset', 'ingested_at',
+    'model_id',
+    'model_version',
+    'event_time',
+    'event_id',
+    'event_time_ms',
+    'entity_id',
+    'task',
+    'numeric_feature_names',
+    'numeric_feature_values',
+    'categorical_feature_names',
+    'categorical_feature_values',
+    'predicted_class',
+    'score_names',
+    'score_values',
+    'predicted_value',
+    'latency_ms',
+    'tag_names',
+    'tag_values',
+    'schema_id',
+    'kafka_partition',
+    'kafka_offset',
+    'ingested_at',
   ],
-  labels: [
-    'model_id', 'event_time', 'event_id', 'event_time_ms', 'prediction_event_id', 'true_class', 'true_value',
-    'schema_id', 'kafka_partition', 'kafka_offset', 'ingested_at',
-  ],
+  labels: ['model_id', 'event_time', 'event_id', 'event_time_ms', 'prediction_event_id', 'true_class', 'true_value', 'schema_id', 'kafka_partition', 'kafka_offset', 'ingested_at'],
   dead_letters: ['topic', 'kafka_partition', 'kafka_offset', 'message_time', 'reason', 'error', 'key_base64', 'payload_base64', 'at'],
 } as const;
 

@@ -10,7 +10,6 @@ import { RANDOM_IDS, SYSTEM_CLOCK } from '../src/system-clock';
 import { mulberry32 as prng } from '@vigil/monitoring';
 import { EVENT_T0, labelEvent, predictionEvent } from '../../../test/support/events';
 
-
 interface Run {
   alerts: { rule: string; at: number }[];
 }

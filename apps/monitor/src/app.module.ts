@@ -29,11 +29,7 @@ function monitorTransport(kafka: Kafka, config: MonitorConfig): KafkaBatchTransp
 }
 
 @Module({
-  imports: [
-    OpsModule,
-    MessagingModule.forRoot({ clientIdSuffix: 'monitor' }),
-    StorageModule.forRoot(),
-  ],
+  imports: [OpsModule, MessagingModule.forRoot({ clientIdSuffix: 'monitor' }), StorageModule.forRoot()],
   controllers: [ModelsController, MonitorEventsController],
   providers: [
     { provide: MONITOR_CONFIG, useFactory: () => loadMonitorConfig() },

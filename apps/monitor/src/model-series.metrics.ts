@@ -32,13 +32,28 @@ export class ModelSeriesMetrics {
       labelNames: ['model', 'version', 'metric'],
       registers,
     });
-    this.driftShare = new Gauge({ name: 'vigil_model_drift_share_ratio', help: 'Share of drifted columns in the last drift window (0-1)', labelNames: ['model', 'version'], registers });
+    this.driftShare = new Gauge({
+      name: 'vigil_model_drift_share_ratio',
+      help: 'Share of drifted columns in the last drift window (0-1)',
+      labelNames: ['model', 'version'],
+      registers,
+    });
     this.driftedColumns = new Gauge({ name: 'vigil_model_drifted_columns', help: 'Columns drifted in the last drift window', labelNames: ['model', 'version'], registers });
-    this.labelCoverage = new Gauge({ name: 'vigil_model_label_coverage_ratio', help: 'Labelled predictions over predictions of the version (0-1)', labelNames: ['model', 'version'], registers });
-    this.latency = new Gauge({ name: 'vigil_model_latency_seconds', help: 'Prediction latency quantiles over the last snapshot interval', labelNames: ['model', 'version', 'quantile'], registers });
+    this.labelCoverage = new Gauge({
+      name: 'vigil_model_label_coverage_ratio',
+      help: 'Labelled predictions over predictions of the version (0-1)',
+      labelNames: ['model', 'version'],
+      registers,
+    });
+    this.latency = new Gauge({
+      name: 'vigil_model_latency_seconds',
+      help: 'Prediction latency quantiles over the last snapshot interval',
+      labelNames: ['model', 'version', 'quantile'],
+      registers,
+    });
     this.lastWindowEnd = new Gauge({
       name: 'vigil_model_last_event_timestamp_seconds',
-      help: 'Event time of the newest event in the version\'s last snapshot (Unix seconds)',
+      help: "Event time of the newest event in the version's last snapshot (Unix seconds)",
       labelNames: ['model', 'version'],
       registers,
     });

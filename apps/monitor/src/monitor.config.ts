@@ -31,7 +31,12 @@ const monitorEnvSchema = z
       ctx.issues.push({ code: 'custom', input: v.MONITOR_LABEL_RESUME_AT, path: ['MONITOR_LABEL_RESUME_AT'], message: 'must be less than MONITOR_LABEL_PAUSE_AT' });
     }
     if (v.MONITOR_STORAGE_RETRY_MAX_MS < v.MONITOR_STORAGE_RETRY_INITIAL_MS) {
-      ctx.issues.push({ code: 'custom', input: v.MONITOR_STORAGE_RETRY_MAX_MS, path: ['MONITOR_STORAGE_RETRY_MAX_MS'], message: 'must be greater than or equal to MONITOR_STORAGE_RETRY_INITIAL_MS' });
+      ctx.issues.push({
+        code: 'custom',
+        input: v.MONITOR_STORAGE_RETRY_MAX_MS,
+        path: ['MONITOR_STORAGE_RETRY_MAX_MS'],
+        message: 'must be greater than or equal to MONITOR_STORAGE_RETRY_INITIAL_MS',
+      });
     }
   })
   .transform((v) => {

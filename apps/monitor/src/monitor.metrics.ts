@@ -38,7 +38,7 @@ export class MonitorMetrics {
     this.alertsPublished = new Counter({ name: 'vigil_monitor_alerts_published_total', help: 'Alerts published, by rule', labelNames: ['rule'], registers });
     this.publishFailures = new Counter({
       name: 'vigil_monitor_publish_failures_total',
-      help: 'Failed publications, by target (kafka, registry: retried on the next tick; encode: one model\'s outputs break their contract, dropped; clickhouse: a storage writer spent its retries)',
+      help: "Failed publications, by target (kafka, registry: retried on the next tick; encode: one model's outputs break their contract, dropped; clickhouse: a storage writer spent its retries)",
       labelNames: ['target'],
       registers,
     });

@@ -148,10 +148,7 @@ export class MonitorRepository {
   async loadConfigOverrides(modelIds?: string[]): Promise<Map<string, Partial<ModelConfig>>> {
     if (modelIds?.length === 0) return new Map();
     const where = modelIds ? sql` WHERE has(${modelIds}, model_id)` : '';
-    const rows = await this.select<{ model_id: string; config: string }>(
-      `SELECT model_id, config FROM monitor_model_configs FINAL${where}`,
-      'config load',
-    );
+    const rows = await this.select<{ model_id: string; config: string }>(`SELECT model_id, config FROM monitor_model_configs FINAL${where}`, 'config load');
     return new Map(rows.map((r) => [r.model_id, JSON.parse(r.config) as Partial<ModelConfig>]));
   }
 

@@ -164,11 +164,17 @@ export class OutputPublisher {
     this.publishFailures.set(modelId, { since: run?.since ?? new Date().toISOString(), failures: (run?.failures ?? 0) + 1, error: String(error) });
     this.deps.metrics.publishFailures.inc({ target: retriable ? 'registry' : 'encode' });
     if (retriable) {
-      this.logger.warn({ message: 'encoding a model\'s outputs failed; will retry', modelId, error: String(error) });
+      this.logger.warn({ message: "encoding a model's outputs failed; will retry", modelId, error: String(error) });
       return;
     }
     this.unpublished.delete(modelId);
-    this.logger.error({ message: 'a model\'s outputs break their contract: dropped', modelId, snapshots: outputs.snapshots.length, alerts: outputs.alerts.length, error: String(error) });
+    this.logger.error({
+      message: "a model's outputs break their contract: dropped",
+      modelId,
+      snapshots: outputs.snapshots.length,
+      alerts: outputs.alerts.length,
+      error: String(error),
+    });
   }
 
   /** Refused input records to the dead-letter topic; kept for the next tick when Kafka fails. */
@@ -202,7 +208,11 @@ export class OutputPublisher {
           // Kafka already has them; ClickHouse gets them from the writer the next publish() starts.
           this.deps.metrics.publishFailures.inc({ target: 'clickhouse' });
           this.deps.onStorageHealth(!(error instanceof StorageUnavailableError));
-          this.logger.warn({ message: 'writing snapshots/alerts to ClickHouse failed; kept for the next writer', unstored: this.unstored.alerts.length + this.unstored.snapshots.length, error: String(error) });
+          this.logger.warn({
+            message: 'writing snapshots/alerts to ClickHouse failed; kept for the next writer',
+            unstored: this.unstored.alerts.length + this.unstored.snapshots.length,
+            error: String(error),
+          });
         },
       )
       .finally(() => {
@@ -227,9 +237,7 @@ export class OutputPublisher {
   }
 
   private async encode(stream: 'alerts' | 'metricSnapshots', values: (Alert | MetricSnapshot)[]): Promise<Message[]> {
-    return Promise.all(
-      values.map(async (value) => ({ key: value.modelId, value: await this.deps.registry.encode(this.deps.schemaIds[stream], value) })),
-    );
+    return Promise.all(values.map(async (value) => ({ key: value.modelId, value: await this.deps.registry.encode(this.deps.schemaIds[stream], value) })));
   }
 }
 

@@ -18,7 +18,18 @@ describe('reviveRequest', () => {
       requestedAt: new Date('2026-06-01T00:03:00.123Z'),
       policy: 'builtin',
       reason: '3 consecutive CRITICAL performance observations (policy: 3)',
-      evidence: [{ metric: 'accuracy', value: 0.7, threshold: 0.8, baseline: null, feature: null, windowStart: new Date('2026-06-01T00:00:00Z'), windowEnd: new Date('2026-06-01T00:05:00Z'), sampleSize: 400 }],
+      evidence: [
+        {
+          metric: 'accuracy',
+          value: 0.7,
+          threshold: 0.8,
+          baseline: null,
+          feature: null,
+          windowStart: new Date('2026-06-01T00:00:00Z'),
+          windowEnd: new Date('2026-06-01T00:05:00Z'),
+          sampleSize: 400,
+        },
+      ],
     };
     expect(reviveRequest(JSON.stringify({ action: 'retrain', event }))).toEqual({ action: 'retrain', event });
   });
@@ -168,7 +179,12 @@ describe('LifecycleService.recoverPending', () => {
   it('requeues a pending incident the saved state knows, and leaves an unknown one to redelivery', async () => {
     const repository = new FakeRepository();
     const lifecycle = service(repository);
-    await lifecycle.handleBatch(batch([1, 2, 3].map((n) => alert('fraud', n)), 10));
+    await lifecycle.handleBatch(
+      batch(
+        [1, 2, 3].map((n) => alert('fraud', n)),
+        10,
+      ),
+    );
     const [{ incident, request }] = repository.incidents[0].opened;
     const row = (incidentId: string, modelId: string): IncidentRow => ({
       incident_id: incidentId,

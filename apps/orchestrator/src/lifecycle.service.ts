@@ -126,7 +126,11 @@ export class LifecycleService implements OnModuleInit {
       }
       for (const { incident, request } of result.opened) {
         const topic = request.action === 'retrain' ? topics.retrainRequested : topics.rollbackRequested;
-        opened.push({ incident, request: { topic, eventId: request.event.eventId, json: JSON.stringify(request), policy: request.event.policy, reason: request.event.reason }, source });
+        opened.push({
+          incident,
+          request: { topic, eventId: request.event.eventId, json: JSON.stringify(request), policy: request.event.policy, reason: request.event.reason },
+          source,
+        });
         pending.push({ incidentId: incident.incidentId, topic, modelId, request, source });
       }
       closed.push(...result.closed);

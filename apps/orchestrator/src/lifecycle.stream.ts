@@ -235,7 +235,13 @@ export class LifecycleStream implements OnApplicationBootstrap, OnApplicationShu
     // Only now, with the requests committed on Kafka: webhooks never announce a request that could still abort.
     this.webhooks.dispatch(pending, (message) => this.produceDeadLetter(message));
     for (const request of pending) {
-      this.logger.log({ message: 'lifecycle request produced', action: request.request.action, incidentId: request.incidentId, modelId: request.modelId, eventId: request.request.event.eventId });
+      this.logger.log({
+        message: 'lifecycle request produced',
+        action: request.request.action,
+        incidentId: request.incidentId,
+        modelId: request.modelId,
+        eventId: request.request.event.eventId,
+      });
     }
   }
 

@@ -56,7 +56,10 @@ export class ModelsController {
 
   /** "What was in production at date X": the latest deployment at or before X. */
   @Get('champion')
-  async champion(@Param('modelId') modelId: string, @Query('at', new ZodValidationPipe(championAtQuerySchema)) at: number | undefined): Promise<{ modelId: string; at: string } & DeploymentView> {
+  async champion(
+    @Param('modelId') modelId: string,
+    @Query('at', new ZodValidationPipe(championAtQuerySchema)) at: number | undefined,
+  ): Promise<{ modelId: string; at: string } & DeploymentView> {
     const atMs = at ?? Date.now();
     const champion = await this.models.championAt(modelId, atMs);
     if (!champion) throw new NotFoundException(`no version of ${modelId} was deployed at ${new Date(atMs).toISOString()}`);
@@ -69,7 +72,10 @@ export class ModelsController {
   }
 
   @Get('decisions')
-  async decisions(@Param('modelId') modelId: string, @Query('limit', new ZodValidationPipe(decisionsLimitQuerySchema)) n: number): Promise<{ modelId: string; decisions: AuditRow[] }> {
+  async decisions(
+    @Param('modelId') modelId: string,
+    @Query('limit', new ZodValidationPipe(decisionsLimitQuerySchema)) n: number,
+  ): Promise<{ modelId: string; decisions: AuditRow[] }> {
     return { modelId, decisions: await this.models.decisions(modelId, n) };
   }
 

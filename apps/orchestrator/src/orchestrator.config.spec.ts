@@ -31,7 +31,9 @@ describe('webhook configuration', () => {
 
   it('is off without URLs, and refuses URLs without a secret file or with a non-http URL', () => {
     expect(loadWebhookConfig({ ...base, ORCHESTRATOR_WEBHOOK_URLS: '', ORCHESTRATOR_WEBHOOK_SECRET_FILE: '' }).urls).toEqual([]);
-    expect(() => loadWebhookConfig({ ...base, ORCHESTRATOR_WEBHOOK_URLS: 'http://h/hook', ORCHESTRATOR_WEBHOOK_SECRET_FILE: '' })).toThrow('ORCHESTRATOR_WEBHOOK_SECRET_FILE is required');
+    expect(() => loadWebhookConfig({ ...base, ORCHESTRATOR_WEBHOOK_URLS: 'http://h/hook', ORCHESTRATOR_WEBHOOK_SECRET_FILE: '' })).toThrow(
+      'ORCHESTRATOR_WEBHOOK_SECRET_FILE is required',
+    );
     expect(() => loadWebhookConfig({ ...base, ORCHESTRATOR_WEBHOOK_URLS: 'ftp://h/hook', ORCHESTRATOR_WEBHOOK_SECRET_FILE: '/x' })).toThrow('not an http(s) URL: ftp://h/hook');
     expect(() => loadWebhookConfig({ ...base, ORCHESTRATOR_WEBHOOK_URLS: 'http://h/hook', ORCHESTRATOR_WEBHOOK_SECRET_FILE: '/nonexistent/secret' })).toThrow(
       'cannot read ORCHESTRATOR_WEBHOOK_SECRET_FILE=/nonexistent/secret: ENOENT',

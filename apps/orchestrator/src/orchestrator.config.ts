@@ -22,7 +22,12 @@ const orchestratorEnvSchema = z
   .check((ctx) => {
     const v = ctx.value;
     if (v.ORCHESTRATOR_WEBHOOK_RETRY_MAX_MS < v.ORCHESTRATOR_WEBHOOK_RETRY_INITIAL_MS) {
-      ctx.issues.push({ code: 'custom', input: v.ORCHESTRATOR_WEBHOOK_RETRY_MAX_MS, path: ['ORCHESTRATOR_WEBHOOK_RETRY_MAX_MS'], message: 'must be greater than or equal to ORCHESTRATOR_WEBHOOK_RETRY_INITIAL_MS' });
+      ctx.issues.push({
+        code: 'custom',
+        input: v.ORCHESTRATOR_WEBHOOK_RETRY_MAX_MS,
+        path: ['ORCHESTRATOR_WEBHOOK_RETRY_MAX_MS'],
+        message: 'must be greater than or equal to ORCHESTRATOR_WEBHOOK_RETRY_INITIAL_MS',
+      });
     }
   });
 type OrchestratorEnv = z.output<typeof orchestratorEnvSchema>;
@@ -68,7 +73,9 @@ export function loadWebhookConfig(
     | 'ORCHESTRATOR_WEBHOOK_TIMEOUT_MS'
   >,
 ): WebhookConfig {
-  const urls = v.ORCHESTRATOR_WEBHOOK_URLS.split(',').map((u) => u.trim()).filter((u) => u !== '');
+  const urls = v.ORCHESTRATOR_WEBHOOK_URLS.split(',')
+    .map((u) => u.trim())
+    .filter((u) => u !== '');
   for (const url of urls) {
     if (!/^https?:\/\//.test(url) || !URL.canParse(url)) throw new Error(`ORCHESTRATOR_WEBHOOK_URLS: not an http(s) URL: ${url.split('?')[0]}`);
   }

@@ -89,7 +89,12 @@ export class WebhookDispatcher implements OnApplicationShutdown {
     this.logger.warn({ message: 'webhook not delivered; dead-lettered', destination, incidentId: request.incidentId, reason: failure.reason, error: failure.error });
     try {
       await deadLetter(
-        deadLetterMessage({ key: request.modelId, value: body, headers: { [IDEMPOTENCY_HEADER]: request.incidentId, [EVENT_TYPE_HEADER]: type } }, request.source, failure.reason, failure.error),
+        deadLetterMessage(
+          { key: request.modelId, value: body, headers: { [IDEMPOTENCY_HEADER]: request.incidentId, [EVENT_TYPE_HEADER]: type } },
+          request.source,
+          failure.reason,
+          failure.error,
+        ),
       );
     } catch (error) {
       this.logger.error({ message: 'dead-lettering an undelivered webhook failed', destination, incidentId: request.incidentId, error: String(error) });

@@ -1,15 +1,5 @@
 export { runSimulation, systemClock } from './simulation';
-export type {
-  SimulationOptions,
-  SimulationSink,
-  SimulationHooks,
-  SimulationStats,
-  SimulationProgress,
-  ModelStats,
-  PhaseQuality,
-  MalformedSink,
-  Clock,
-} from './simulation';
+export type { SimulationOptions, SimulationSink, SimulationHooks, SimulationStats, SimulationProgress, ModelStats, PhaseQuality, MalformedSink, Clock } from './simulation';
 export { generateTraffic, resolveModels, MALFORMED_KINDS, REFERENCE_VERSION, BAD_VERSION } from './traffic';
 export type { TrafficOptions, TrafficStep, PredictionStep, MalformedStep, DeploymentStep, MalformedKind } from './traffic';
 export { SCENARIOS, SPIKE_LATENCY_FACTOR, conditionsAt, parseScenarios } from './scenarios';

@@ -35,9 +35,7 @@ export const COUNTRIES = ['FR', 'DE', 'GB', 'ES', 'IT', 'US'] as const;
 const COUNTRY_WEIGHTS = [0.35, 0.2, 0.15, 0.1, 0.1, 0.1];
 const COUNTRY_WEIGHTS_SHIFTED = [0.25, 0.15, 0.1, 0.1, 0.1, 0.3];
 
-export const MERCHANT_CATEGORIES = [
-  'grocery', 'restaurant', 'fuel', 'online_retail', 'travel', 'electronics', 'gambling', 'jewelry',
-] as const;
+export const MERCHANT_CATEGORIES = ['grocery', 'restaurant', 'fuel', 'online_retail', 'travel', 'electronics', 'gambling', 'jewelry'] as const;
 const MERCHANT_WEIGHTS = [0.3, 0.18, 0.12, 0.18, 0.07, 0.08, 0.04, 0.03];
 const MERCHANT_WEIGHTS_SHIFTED = [0.15, 0.12, 0.08, 0.35, 0.07, 0.15, 0.05, 0.03];
 const RISKY_MERCHANTS = new Set(['electronics', 'gambling', 'jewelry']);
@@ -76,12 +74,7 @@ function referenceFraudLogit(r: CardRequest): number {
 
 /** After concept drift fraudsters test cards with small online purchases from abroad. */
 function driftedFraudLogit(r: CardRequest): number {
-  return (
-    -2.4 -
-    0.9 * (Math.log(r.amount) - CARD_FRAUD_AMOUNT_MU) +
-    1.8 * (r.merchant === 'online_retail' ? 1 : 0) +
-    1.0 * (r.country === 'US' || r.country === 'GB' ? 1 : 0)
-  );
+  return -2.4 - 0.9 * (Math.log(r.amount) - CARD_FRAUD_AMOUNT_MU) + 1.8 * (r.merchant === 'online_retail' ? 1 : 0) + 1.0 * (r.country === 'US' || r.country === 'GB' ? 1 : 0);
 }
 
 /** The badly trained version: it learned the amount effect backwards and flags far too much. */

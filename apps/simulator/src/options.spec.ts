@@ -5,8 +5,14 @@ describe('parseSimulatorArgs', () => {
     const { simulation, partitions } = parseSimulatorArgs([]);
     // 50 events/s x 60 s = 3000 events.
     expect(simulation).toMatchObject({
-      seed: 42, models: ['card-fraud', 'basket-value'], events: 3000, rate: 50, timeScale: 600,
-      labelDelayMeanS: 1800, labelMissingShare: 0.1, progressIntervalMs: 2000,
+      seed: 42,
+      models: ['card-fraud', 'basket-value'],
+      events: 3000,
+      rate: 50,
+      timeScale: 600,
+      labelDelayMeanS: 1800,
+      labelMissingShare: 0.1,
+      progressIntervalMs: 2000,
       scenario: { scenarios: ['steady'], changeAt: 0.5, spikeLength: 0.25, malformedShare: 0.05 },
     });
     expect(partitions).toBe(3);

@@ -66,7 +66,10 @@ export function parseSimulatorArgs(argv: string[]): SimulatorArguments {
     },
   });
   const rate = number(values.rate, 'rate', 50, nonNegative, 'a number >= 0');
-  const models = (values.models ?? Object.keys(MODELS).join(',')).split(',').map((m) => m.trim()).filter((m) => m);
+  const models = (values.models ?? Object.keys(MODELS).join(','))
+    .split(',')
+    .map((m) => m.trim())
+    .filter((m) => m);
   for (const model of models) {
     if (!MODELS[model]) throw new Error(`--models: unknown model "${model}"; known: ${Object.keys(MODELS).join(', ')}`);
   }

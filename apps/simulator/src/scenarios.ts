@@ -3,15 +3,7 @@
  * (the share of the run's events already generated), so a change happens at the same
  * event index whatever the rate.
  */
-export const SCENARIOS = [
-  'steady',
-  'gradual-drift',
-  'sudden-drift',
-  'concept-drift',
-  'bad-deployment',
-  'latency-spike',
-  'malformed',
-] as const;
+export const SCENARIOS = ['steady', 'gradual-drift', 'sudden-drift', 'concept-drift', 'bad-deployment', 'latency-spike', 'malformed'] as const;
 
 export type Scenario = (typeof SCENARIOS)[number];
 
@@ -45,7 +37,10 @@ export interface Conditions {
 export const SPIKE_LATENCY_FACTOR = 12;
 
 export function parseScenarios(text: string): Scenario[] {
-  const names = text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  const names = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
   for (const name of names) {
     if (!(SCENARIOS as readonly string[]).includes(name)) {
       throw new Error(`unknown scenario "${name}"; expected a comma-separated list of ${SCENARIOS.join(', ')}`);

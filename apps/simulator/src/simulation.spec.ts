@@ -37,8 +37,15 @@ class RecordingSink implements SimulationSink {
 function options(overrides: Partial<SimulationOptions> = {}): SimulationOptions {
   let n = 0;
   return {
-    seed: 7, models: ['card-fraud', 'basket-value'], events: 200, rate: 10, timeScale: 60, progressIntervalMs: 5_000,
-    labelDelayMeanS: 120, labelMissingShare: 0.2, newId: () => `id-${++n}`,
+    seed: 7,
+    models: ['card-fraud', 'basket-value'],
+    events: 200,
+    rate: 10,
+    timeScale: 60,
+    progressIntervalMs: 5_000,
+    labelDelayMeanS: 120,
+    labelMissingShare: 0.2,
+    newId: () => `id-${++n}`,
     scenario: { scenarios: ['steady'], changeAt: 0.5, spikeLength: 0.25, malformedShare: 0.05 },
     ...overrides,
   };

@@ -171,11 +171,7 @@ class QualityTally {
  * predictions per second, each label after its delay divided by `timeScale`, and
  * waits for the last label unless stopped. Resolves with what was sent.
  */
-export async function runSimulation(
-  options: SimulationOptions,
-  sdk: SimulationSink,
-  hooks: SimulationHooks = {},
-): Promise<SimulationStats> {
+export async function runSimulation(options: SimulationOptions, sdk: SimulationSink, hooks: SimulationHooks = {}): Promise<SimulationStats> {
   const clock = hooks.clock ?? systemClock;
   if (options.scenario.scenarios.includes('malformed') && !hooks.malformed) {
     throw new Error('the malformed scenario needs a MalformedSink to send raw records');

@@ -6,14 +6,19 @@ function options(scenarios: Scenario[], overrides: Partial<TrafficOptions> = {})
   let n = 0;
   const scenario: ScenarioSettings = { scenarios, changeAt: 0.5, spikeLength: 0.25, malformedShare: 0.05 };
   return {
-    seed: 42, models: ['card-fraud', 'basket-value'], events: 4000, scenario,
-    labelDelayMeanS: 60, labelMissingShare: 0.1, newId: () => `id-${++n}`, ...overrides,
+    seed: 42,
+    models: ['card-fraud', 'basket-value'],
+    events: 4000,
+    scenario,
+    labelDelayMeanS: 60,
+    labelMissingShare: 0.1,
+    newId: () => `id-${++n}`,
+    ...overrides,
   };
 }
 
 const all = (o: TrafficOptions) => [...generateTraffic(o)];
-const predictions = (steps: TrafficStep[], modelId: string) =>
-  steps.filter((s): s is PredictionStep => s.kind === 'prediction' && s.prediction.modelId === modelId);
+const predictions = (steps: TrafficStep[], modelId: string) => steps.filter((s): s is PredictionStep => s.kind === 'prediction' && s.prediction.modelId === modelId);
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const before = (steps: PredictionStep[]) => steps.filter((s) => s.progress < 0.5);
@@ -61,7 +66,9 @@ describe('generateTraffic', () => {
 
   it('continues a lifecycle: a retrained version fits the drifted world, named as the demo asks', () => {
     const lifecycle = { servingVersion: 'v2', retrained: true, badVersion: 'v3', announce: false };
-    const steps = all(options(['concept-drift', 'bad-deployment'], { lifecycle, scenario: { scenarios: ['concept-drift', 'bad-deployment'], changeAt: 0.5, spikeLength: 0, malformedShare: 0 } }));
+    const steps = all(
+      options(['concept-drift', 'bad-deployment'], { lifecycle, scenario: { scenarios: ['concept-drift', 'bad-deployment'], changeAt: 0.5, spikeLength: 0, malformedShare: 0 } }),
+    );
     const fraud = predictions(steps, 'card-fraud');
     // No initial announcement; the only deployments are the switch to the bad version.
     expect(steps.filter((s) => s.kind === 'deployment').map((s) => s.kind === 'deployment' && s.deployment.version)).toEqual(['v3', 'v3']);
@@ -95,7 +102,10 @@ describe('generateTraffic', () => {
     const steps = all(options(['bad-deployment']));
     const deployments = steps.flatMap((s, i) => (s.kind === 'deployment' ? [{ i, ...s.deployment }] : []));
     expect(deployments.map((d) => `${d.modelId}:${d.version}:${d.reason}`)).toEqual([
-      'card-fraud:v1:initial', 'basket-value:v1:initial', 'card-fraud:v2:manual', 'basket-value:v2:manual',
+      'card-fraud:v1:initial',
+      'basket-value:v1:initial',
+      'card-fraud:v2:manual',
+      'basket-value:v2:manual',
     ]);
     const fraud = predictions(steps, 'card-fraud');
     expect(new Set(before(fraud).map((s) => s.prediction.modelVersion))).toEqual(new Set(['v1']));

@@ -11,7 +11,8 @@ const UNTRUSTED_CERTIFICATE = new Set([
 ]);
 
 /** Node's messages for those codes. */
-const UNTRUSTED_MESSAGES = /unable to verify the first certificate|self[- ]signed certificate in certificate chain|self[- ]signed certificate|unable to get local issuer certificate/i;
+const UNTRUSTED_MESSAGES =
+  /unable to verify the first certificate|self[- ]signed certificate in certificate chain|self[- ]signed certificate|unable to get local issuer certificate/i;
 
 export interface ErrorLike {
   name?: string;

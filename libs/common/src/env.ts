@@ -88,7 +88,6 @@ export function loadInfrastructureConfig(environment: NodeJS.ProcessEnv = proces
   };
 }
 
-
 /** How a Kafka client authenticates and encrypts, as kafkajs needs it (file contents already read). */
 export interface KafkaSecurity {
   protocol: KafkaSecurityProtocol;

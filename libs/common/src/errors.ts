@@ -4,13 +4,7 @@
  */
 
 /** Why a record was rejected; stored with every dead letter. */
-export type RejectionReason =
-  | 'undecodable'
-  | 'unknown-schema'
-  | 'invalid-record'
-  | 'unsupported-event-type'
-  | 'incompatible-schema'
-  | 'refused-by-storage';
+export type RejectionReason = 'undecodable' | 'unknown-schema' | 'invalid-record' | 'unsupported-event-type' | 'incompatible-schema' | 'refused-by-storage';
 
 /** A record that can never be processed: route it to the dead letter, keep going. */
 export abstract class RejectedRecordError extends Error {
@@ -59,7 +53,10 @@ export class IncompatibleSchemaError extends RejectedRecordError {
 /** ClickHouse (or another store) cannot take writes right now: pause, back off, retry. */
 export class StorageUnavailableError extends Error {
   readonly retriable = true;
-  constructor(message: string, override readonly cause?: unknown) {
+  constructor(
+    message: string,
+    override readonly cause?: unknown,
+  ) {
     super(message);
   }
 }

@@ -2,13 +2,7 @@ export * from './errors';
 export { errorChain, explainTransportFailure, type ErrorLike } from './connection-failure';
 export { createJsonLogger } from './logger';
 export { bootstrapService, type ServiceStart } from './bootstrap';
-export {
-  loadInfrastructureConfig,
-  type InfrastructureConfig,
-  type KafkaSecurity,
-  type KafkaSecurityProtocol,
-  type KafkaSaslMechanism,
-} from './env';
+export { loadInfrastructureConfig, type InfrastructureConfig, type KafkaSecurity, type KafkaSecurityProtocol, type KafkaSaslMechanism } from './env';
 export { OpsModule } from './ops/ops.module';
 export { HealthRegistry, type ComponentHealth } from './ops/health';
 export { MetricsRegistry } from './ops/metrics';

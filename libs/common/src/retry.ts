@@ -61,13 +61,10 @@ export function retryCounter(registry: Registry): Counter<'operation' | 'outcome
 export function createRetryPolicy(options: RetryOptions, registry?: Registry): RetryPolicy {
   const counter = registry ? retryCounter(registry) : undefined;
   const count = (outcome: RetryOutcome) => counter?.inc({ operation: options.operation, outcome });
-  const policy = retry(
-    handleWhen(options.retriable ?? isRetriable),
-    {
-      maxAttempts: options.maxRetries,
-      backoff: new ExponentialBackoff({ initialDelay: options.initialDelayMs, maxDelay: options.maxDelayMs, generator: decorrelatedJitterGenerator }),
-    },
-  );
+  const policy = retry(handleWhen(options.retriable ?? isRetriable), {
+    maxAttempts: options.maxRetries,
+    backoff: new ExponentialBackoff({ initialDelay: options.initialDelayMs, maxDelay: options.maxDelayMs, generator: decorrelatedJitterGenerator }),
+  });
   policy.onRetry((event) => {
     count('retry');
     if ('error' in event) options.onRetry?.({ error: event.error, attempt: event.attempt, delayMs: event.delay });

@@ -32,7 +32,13 @@ export interface AlertRuleDefinition {
 }
 
 const performance = (metric: string): AlertRuleDefinition => ({ kind: 'PERFORMANCE', severity: 'CRITICAL', criticalFromAlert: null, retrainFrom: 'CRITICAL', evidence: [metric] });
-const detector = (name: string): AlertRuleDefinition => ({ kind: 'DETECTOR', severity: 'WARNING', criticalFromAlert: null, retrainFrom: 'WARNING', evidence: [`detector.${name}`] });
+const detector = (name: string): AlertRuleDefinition => ({
+  kind: 'DETECTOR',
+  severity: 'WARNING',
+  criticalFromAlert: null,
+  retrainFrom: 'WARNING',
+  evidence: [`detector.${name}`],
+});
 
 export const ALERT_RULES = {
   accuracy_drop: performance('accuracy'),

@@ -2,18 +2,7 @@ import { Type } from 'avsc';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LOGICAL_TYPES } from '@vigil/messaging';
-import {
-  Alert,
-  LabelEvent,
-  MetricSnapshot,
-  ModelDeployed,
-  PredictionEvent,
-  RetrainCompleted,
-  RetrainRequested,
-  RollbackRequested,
-  DEPLOYMENT_REASONS,
-  TASKS,
-} from './events';
+import { Alert, LabelEvent, MetricSnapshot, ModelDeployed, PredictionEvent, RetrainCompleted, RetrainRequested, RollbackRequested, DEPLOYMENT_REASONS, TASKS } from './events';
 import { ALERT_KINDS, ALERT_RULES, SEVERITIES } from './alert-rules';
 import { EVENT_STREAMS, SchemaName, topicMap } from './topics';
 import { loadSchema } from './schemas';
@@ -21,39 +10,94 @@ import { validateAlert, validateLabel, validatePrediction, validateSnapshot } fr
 
 const at = new Date('2026-11-27T12:00:00.000Z');
 const now = at.getTime();
-const evidence = [
-  { metric: 'accuracy', value: 0.71, threshold: 0.8, baseline: 0.9, feature: null, windowStart: at, windowEnd: at, sampleSize: 500 },
-];
+const evidence = [{ metric: 'accuracy', value: 0.71, threshold: 0.8, baseline: 0.9, feature: null, windowStart: at, windowEnd: at, sampleSize: 500 }];
 
 /** One fully-populated value per contract, typed by the TS interface. */
 const samples: Record<SchemaName, object> = {
   'prediction-event': {
-    eventId: 'e-1', modelId: 'fraud', modelVersion: 'v1', eventTime: at, entityId: 'card-9', task: 'CLASSIFICATION',
-    numericFeatures: { amount: 12.5, age: null }, categoricalFeatures: { country: 'FR', channel: null },
-    predictedClass: 'fraud', scores: { fraud: 0.9, legit: 0.1 }, predictedValue: null, latencyMs: 3.5, tags: { country: 'FR' },
+    eventId: 'e-1',
+    modelId: 'fraud',
+    modelVersion: 'v1',
+    eventTime: at,
+    entityId: 'card-9',
+    task: 'CLASSIFICATION',
+    numericFeatures: { amount: 12.5, age: null },
+    categoricalFeatures: { country: 'FR', channel: null },
+    predictedClass: 'fraud',
+    scores: { fraud: 0.9, legit: 0.1 },
+    predictedValue: null,
+    latencyMs: 3.5,
+    tags: { country: 'FR' },
   } satisfies PredictionEvent,
   'label-event': {
-    eventId: 'l-1', predictionEventId: 'e-1', modelId: 'fraud', eventTime: at, trueClass: 'legit', trueValue: null,
+    eventId: 'l-1',
+    predictionEventId: 'e-1',
+    modelId: 'fraud',
+    eventTime: at,
+    trueClass: 'legit',
+    trueValue: null,
   } satisfies LabelEvent,
   'model-deployed': {
-    eventId: 'd-1', modelId: 'fraud', version: 'v2', deployedAt: at, reason: 'retrain', incidentId: 'i-1', artifactUri: null,
+    eventId: 'd-1',
+    modelId: 'fraud',
+    version: 'v2',
+    deployedAt: at,
+    reason: 'retrain',
+    incidentId: 'i-1',
+    artifactUri: null,
   } satisfies ModelDeployed,
   'retrain-requested': {
-    eventId: 'r-1', incidentId: 'i-1', modelId: 'fraud', modelVersion: 'v1', requestedAt: at, policy: 'accuracy-floor', reason: 'accuracy 0.71 < 0.8', evidence,
+    eventId: 'r-1',
+    incidentId: 'i-1',
+    modelId: 'fraud',
+    modelVersion: 'v1',
+    requestedAt: at,
+    policy: 'accuracy-floor',
+    reason: 'accuracy 0.71 < 0.8',
+    evidence,
   } satisfies RetrainRequested,
   'retrain-completed': {
-    eventId: 'c-1', incidentId: 'i-1', modelId: 'fraud', newVersion: 'v2', completedAt: at, succeeded: true,
+    eventId: 'c-1',
+    incidentId: 'i-1',
+    modelId: 'fraud',
+    newVersion: 'v2',
+    completedAt: at,
+    succeeded: true,
   } satisfies RetrainCompleted,
   'rollback-requested': {
-    eventId: 'b-1', incidentId: 'i-2', modelId: 'fraud', fromVersion: 'v3', toVersion: 'v2', requestedAt: at, policy: 'worse-than-previous', reason: 'accuracy 0.6 vs 0.9', evidence,
+    eventId: 'b-1',
+    incidentId: 'i-2',
+    modelId: 'fraud',
+    fromVersion: 'v3',
+    toVersion: 'v2',
+    requestedAt: at,
+    policy: 'worse-than-previous',
+    reason: 'accuracy 0.6 vs 0.9',
+    evidence,
   } satisfies RollbackRequested,
   'metric-snapshot': {
-    eventId: 's-1', modelId: 'fraud', modelVersion: 'v1', segmentKey: '', segmentValue: '', windowStart: at, windowEnd: at,
-    predictionCount: 1000, labelledCount: 800, metrics: { accuracy: 0.9 },
+    eventId: 's-1',
+    modelId: 'fraud',
+    modelVersion: 'v1',
+    segmentKey: '',
+    segmentValue: '',
+    windowStart: at,
+    windowEnd: at,
+    predictionCount: 1000,
+    labelledCount: 800,
+    metrics: { accuracy: 0.9 },
   } satisfies MetricSnapshot,
   alert: {
-    alertId: 'a-1', modelId: 'fraud', modelVersion: 'v1', kind: 'PERFORMANCE', severity: 'CRITICAL', rule: 'accuracy_below_floor',
-    since: at, observedAt: at, message: 'accuracy 0.71 < 0.8', evidence,
+    alertId: 'a-1',
+    modelId: 'fraud',
+    modelVersion: 'v1',
+    kind: 'PERFORMANCE',
+    severity: 'CRITICAL',
+    rule: 'accuracy_below_floor',
+    since: at,
+    observedAt: at,
+    message: 'accuracy 0.71 < 0.8',
+    evidence,
   } satisfies Alert,
 };
 
@@ -96,9 +140,14 @@ describe('Avro contracts', () => {
 
   it('maps every stream to a prefixed topic', () => {
     expect(topicMap('vigil.')).toEqual({
-      predictions: 'vigil.predictions', labels: 'vigil.labels', modelDeployed: 'vigil.model-deployed',
-      retrainRequested: 'vigil.retrain-requested', retrainCompleted: 'vigil.retrain-completed',
-      rollbackRequested: 'vigil.rollback-requested', metricSnapshots: 'vigil.metric-snapshots', alerts: 'vigil.alerts',
+      predictions: 'vigil.predictions',
+      labels: 'vigil.labels',
+      modelDeployed: 'vigil.model-deployed',
+      retrainRequested: 'vigil.retrain-requested',
+      retrainCompleted: 'vigil.retrain-completed',
+      rollbackRequested: 'vigil.rollback-requested',
+      metricSnapshots: 'vigil.metric-snapshots',
+      alerts: 'vigil.alerts',
       deadLetter: 'vigil.dead-letter',
     });
   });

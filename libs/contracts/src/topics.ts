@@ -25,9 +25,7 @@ export interface TopicMap extends Record<EventStream, string> {
 }
 
 export function topicMap(prefix: string): TopicMap {
-  const topics = Object.fromEntries(
-    Object.entries(EVENT_STREAMS).map(([stream, { suffix }]) => [stream, `${prefix}${suffix}`]),
-  ) as Record<EventStream, string>;
+  const topics = Object.fromEntries(Object.entries(EVENT_STREAMS).map(([stream, { suffix }]) => [stream, `${prefix}${suffix}`])) as Record<EventStream, string>;
   return { ...topics, deadLetter: `${prefix}${DEAD_LETTER_SUFFIX}` };
 }
 

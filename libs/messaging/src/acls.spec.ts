@@ -15,7 +15,10 @@ const nameOf = (enumObject: object, value: number) => Object.entries(enumObject)
 /** "OPERATION resource-type:name" for the entries of one principal, sorted. */
 function grants(principal: Parameters<typeof principalAcls>[0]): string[] {
   return principalAcls(principal, names)
-    .map((a) => `${nameOf(AclOperationTypes, a.operation)} ${nameOf(AclResourceTypes, a.resourceType)}:${a.resourceName}${a.resourcePatternType === ResourcePatternTypes.PREFIXED ? '*' : ''}`)
+    .map(
+      (a) =>
+        `${nameOf(AclOperationTypes, a.operation)} ${nameOf(AclResourceTypes, a.resourceType)}:${a.resourceName}${a.resourcePatternType === ResourcePatternTypes.PREFIXED ? '*' : ''}`,
+    )
     .sort();
 }
 
@@ -32,7 +35,14 @@ describe('Kafka ACL table', () => {
 
   it('only the orchestrator writes retrain and rollback requests, inside its transactional id', () => {
     const orchestrator = grants('vigil-orchestrator');
-    expect(orchestrator).toEqual(expect.arrayContaining(['WRITE TOPIC:vigil.retrain-requested', 'WRITE TOPIC:vigil.rollback-requested', 'WRITE TRANSACTIONAL_ID:tx-orchestrator', 'READ GROUP:g-orchestrator']));
+    expect(orchestrator).toEqual(
+      expect.arrayContaining([
+        'WRITE TOPIC:vigil.retrain-requested',
+        'WRITE TOPIC:vigil.rollback-requested',
+        'WRITE TRANSACTIONAL_ID:tx-orchestrator',
+        'READ GROUP:g-orchestrator',
+      ]),
+    );
     for (const other of ['vigil-ingestor', 'vigil-monitor', 'vigil-producer', 'vigil-deployer', 'vigil-trainer', 'vigil-simulator'] as const) {
       expect(grants(other)).not.toContain('WRITE TOPIC:vigil.retrain-requested');
     }

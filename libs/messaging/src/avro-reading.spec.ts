@@ -9,10 +9,9 @@ const reader = contractReaderType(contractSchema, LOGICAL_TYPES);
 const writer = Type.forSchema(contractSchema as never, { logicalTypes: LOGICAL_TYPES });
 const event = predictionEvent(1);
 const withFields = (change: Record<string, unknown>, extra: object[] = []): Type =>
-  Type.forSchema(
-    { ...contractSchema, fields: [...contractSchema.fields.map((f) => (f.name in change ? { ...f, type: change[f.name] } : f)), ...extra] } as never,
-    { logicalTypes: LOGICAL_TYPES },
-  );
+  Type.forSchema({ ...contractSchema, fields: [...contractSchema.fields.map((f) => (f.name in change ? { ...f, type: change[f.name] } : f)), ...extra] } as never, {
+    logicalTypes: LOGICAL_TYPES,
+  });
 
 describe('schemaIncompatibilities', () => {
   it('names each field of a look-alike schema with the expected and the found type', () => {
@@ -37,9 +36,22 @@ describe('schemaIncompatibilities', () => {
 
 describe('contractReaderType', () => {
   it('keeps __proto__, constructor and toString as map keys', () => {
-    const sent = { ...event, numericFeatures: Object.fromEntries([['__proto__', 1], ['constructor', 2], ['toString', 3], ['amount', 4]]) };
+    const sent = {
+      ...event,
+      numericFeatures: Object.fromEntries([
+        ['__proto__', 1],
+        ['constructor', 2],
+        ['toString', 3],
+        ['amount', 4],
+      ]),
+    };
     const decoded = reader.fromBuffer(writer.toBuffer(sent), reader.createResolver(writer)) as PredictionEvent;
-    expect(Object.entries(decoded.numericFeatures)).toEqual([['__proto__', 1], ['constructor', 2], ['toString', 3], ['amount', 4]]);
+    expect(Object.entries(decoded.numericFeatures)).toEqual([
+      ['__proto__', 1],
+      ['constructor', 2],
+      ['toString', 3],
+      ['amount', 4],
+    ]);
   });
 });
 

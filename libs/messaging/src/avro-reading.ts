@@ -78,7 +78,10 @@ class CheckedStringType extends types.StringType {
 }
 
 function readerTypes(schema: Schema, opts: ForSchemaOptions): Type | undefined {
-  if (schema === 'string' || (typeof schema === 'object' && schema !== null && !Array.isArray(schema) && (schema as { type?: unknown }).type === 'string' && !('logicalType' in schema))) {
+  if (
+    schema === 'string' ||
+    (typeof schema === 'object' && schema !== null && !Array.isArray(schema) && (schema as { type?: unknown }).type === 'string' && !('logicalType' in schema))
+  ) {
     return new CheckedStringType();
   }
   if (typeof schema !== 'object' || schema === null || Array.isArray(schema) || (schema as { type?: unknown }).type !== 'map') return undefined;

@@ -16,11 +16,51 @@ const plaintext: KafkaSettings = { brokers: ['127.0.0.1:9094'], clientId: 'test'
 
 describe('explainKafkaFailure', () => {
   it.each([
-    ['wrong credentials', sasl, kafkaError('KafkaJSSASLAuthenticationError', 'SASL SCRAM SHA512 authentication failed, Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-512'), 'authentication failed: the broker refused the SASL credentials'],
-    ['unknown CA', sasl, kafkaError('KafkaJSNonRetriableError', 'unable to verify the first certificate', kafkaError('KafkaJSConnectionError', 'Connection error: unable to verify the first certificate', nodeError('UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'unable to verify the first certificate'))), "the server's TLS certificate is not trusted (UNABLE_TO_VERIFY_LEAF_SIGNATURE)"],
-    ['plaintext to a SASL_SSL port', plaintext, kafkaError('KafkaJSNumberOfRetriesExceeded', 'Closed connection', kafkaError('KafkaJSConnectionClosedError', 'Closed connection')), 'the broker closed the connection during the handshake: the listener expects another security protocol'],
-    ['TLS to a plaintext port', sasl, kafkaError('KafkaJSNumberOfRetriesExceeded', 'Client network socket disconnected before secure TLS connection was established', nodeError('ECONNRESET', 'Client network socket disconnected before secure TLS connection was established')), 'TLS handshake failed: the port does not speak TLS'],
-    ['nothing listening', plaintext, kafkaError('KafkaJSNumberOfRetriesExceeded', 'connect ECONNREFUSED 127.0.0.1:9094', nodeError('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:9094')), 'connection refused: nothing listens there'],
+    [
+      'wrong credentials',
+      sasl,
+      kafkaError(
+        'KafkaJSSASLAuthenticationError',
+        'SASL SCRAM SHA512 authentication failed, Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-512',
+      ),
+      'authentication failed: the broker refused the SASL credentials',
+    ],
+    [
+      'unknown CA',
+      sasl,
+      kafkaError(
+        'KafkaJSNonRetriableError',
+        'unable to verify the first certificate',
+        kafkaError(
+          'KafkaJSConnectionError',
+          'Connection error: unable to verify the first certificate',
+          nodeError('UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'unable to verify the first certificate'),
+        ),
+      ),
+      "the server's TLS certificate is not trusted (UNABLE_TO_VERIFY_LEAF_SIGNATURE)",
+    ],
+    [
+      'plaintext to a SASL_SSL port',
+      plaintext,
+      kafkaError('KafkaJSNumberOfRetriesExceeded', 'Closed connection', kafkaError('KafkaJSConnectionClosedError', 'Closed connection')),
+      'the broker closed the connection during the handshake: the listener expects another security protocol',
+    ],
+    [
+      'TLS to a plaintext port',
+      sasl,
+      kafkaError(
+        'KafkaJSNumberOfRetriesExceeded',
+        'Client network socket disconnected before secure TLS connection was established',
+        nodeError('ECONNRESET', 'Client network socket disconnected before secure TLS connection was established'),
+      ),
+      'TLS handshake failed: the port does not speak TLS',
+    ],
+    [
+      'nothing listening',
+      plaintext,
+      kafkaError('KafkaJSNumberOfRetriesExceeded', 'connect ECONNREFUSED 127.0.0.1:9094', nodeError('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:9094')),
+      'connection refused: nothing listens there',
+    ],
   ])('%s', (_case, settings, error, failure) => {
     const explained = explainKafkaFailure(error, settings);
     expect(explained.toLogFields()).toMatchObject({ server: 'kafka', address: '127.0.0.1:9094', failure });
@@ -38,8 +78,16 @@ describe('explainRegistryFailure', () => {
   it.each([
     ['refused credentials', Object.assign(new Error('Unauthorized'), { status: 401 }), 'the registry refused the credentials (HTTP 401)'],
     // The registry client's HTTP layer keeps only Node's message, as a status 400.
-    ['unknown CA', Object.assign(new Error('Confluent_Schema_Registry - Error, status 400: unable to verify the first certificate'), { status: 400 }), "the server's TLS certificate is not trusted (unable to verify the first certificate)"],
-    ['https to an http port', Object.assign(new Error('Confluent_Schema_Registry - Error, status 400: write EPROTO ... wrong version number'), { status: 400 }), 'TLS handshake failed: the port does not speak TLS'],
+    [
+      'unknown CA',
+      Object.assign(new Error('Confluent_Schema_Registry - Error, status 400: unable to verify the first certificate'), { status: 400 }),
+      "the server's TLS certificate is not trusted (unable to verify the first certificate)",
+    ],
+    [
+      'https to an http port',
+      Object.assign(new Error('Confluent_Schema_Registry - Error, status 400: write EPROTO ... wrong version number'), { status: 400 }),
+      'TLS handshake failed: the port does not speak TLS',
+    ],
   ])('%s', (_case, error, failure) => {
     expect(explainRegistryFailure(error, url, 'reader').toLogFields()).toMatchObject({ server: 'schema-registry', address: url, mechanism: 'https basic auth as reader', failure });
   });

@@ -20,12 +20,7 @@ export interface RefusedRecord {
  * arrived, plus headers saying why it was refused and where it came from, so it can be
  * inspected and replayed.
  */
-export function deadLetterMessage(
-  record: RefusedRecord,
-  source: { topic: string; partition: number; offset: string | number },
-  reason: string,
-  error: string,
-): Message {
+export function deadLetterMessage(record: RefusedRecord, source: { topic: string; partition: number; offset: string | number }, reason: string, error: string): Message {
   return {
     key: record.key,
     value: record.value,

@@ -45,7 +45,10 @@ const PROBE_SUBJECT = 'vigil-connection-probe';
  */
 @Injectable()
 export class MessagingConnectionCheck implements OnModuleInit {
-  constructor(@Inject(MESSAGING_SETTINGS) private readonly settings: MessagingSettings, @Inject(SCHEMA_REGISTRY) private readonly registry: SchemaRegistry) {}
+  constructor(
+    @Inject(MESSAGING_SETTINGS) private readonly settings: MessagingSettings,
+    @Inject(SCHEMA_REGISTRY) private readonly registry: SchemaRegistry,
+  ) {}
 
   async onModuleInit(): Promise<void> {
     await verifyKafka(this.settings.kafka);

@@ -21,10 +21,7 @@ export function createSchemaRegistry(settings: SchemaRegistrySettings): SchemaRe
   const auth = settings.user ? { username: settings.user, password: settings.password ?? '' } : undefined;
   // The client's http module picks https from the URL; this agent only adds the CA.
   const agent = settings.ca ? new Agent({ ca: settings.ca, keepAlive: true }) : undefined;
-  return new SchemaRegistry(
-    { host: settings.url, auth, ...(agent && { agent }) },
-    { [SchemaType.AVRO]: { logicalTypes: LOGICAL_TYPES } },
-  );
+  return new SchemaRegistry({ host: settings.url, auth, ...(agent && { agent }) }, { [SchemaType.AVRO]: { logicalTypes: LOGICAL_TYPES } });
 }
 
 /** The schema id a Confluent-framed record names, or a DecodeError for anything else. */
@@ -52,10 +49,7 @@ export async function registerAvroSchema(
 ): Promise<number> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const { id } = await registry.register(
-        { type: SchemaType.AVRO, schema: JSON.stringify(schema) },
-        { subject, compatibility: compatibility as never },
-      );
+      const { id } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(schema) }, { subject, compatibility: compatibility as never });
       return id;
     } catch (error) {
       const raced = error instanceof ConfluentSchemaRegistryCompatibilityError || (error as { status?: number }).status === 409;

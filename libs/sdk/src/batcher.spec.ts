@@ -56,7 +56,10 @@ describe('Batcher', () => {
     expect(batches).toEqual([[1, 2]]);
     pending[0].resolve();
     await tick();
-    expect(batches).toEqual([[1, 2], [3, 4]]);
+    expect(batches).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
     pending[1].resolve();
     await tick();
     jest.advanceTimersByTime(10);
@@ -72,10 +75,17 @@ describe('Batcher', () => {
     expect(batches).toEqual([[1, 2]]);
     pending[0].resolve();
     await tick();
-    expect(batches).toEqual([[1, 2], [3, 4]]);
+    expect(batches).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
     pending[1].resolve();
     await tick();
-    expect(batches).toEqual([[1, 2], [3, 4], [5, 6]]);
+    expect(batches).toEqual([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
     pending[2].resolve();
     await tick();
     expect(batcher.pending).toBe(0);

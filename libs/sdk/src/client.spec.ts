@@ -28,10 +28,15 @@ function decode<T>(record: OutgoingRecord, schema: 'prediction-event' | 'label-e
 
 function client(transport: MemoryTransport) {
   let n = 0;
-  return new VigilClient(transport, streamEncoders(topics, ids), { maxMessages: 100, lingerMs: 1, maxBuffered: 1000 }, {
-    now: () => now,
-    newId: () => `id-${++n}`,
-  });
+  return new VigilClient(
+    transport,
+    streamEncoders(topics, ids),
+    { maxMessages: 100, lingerMs: 1, maxBuffered: 1000 },
+    {
+      now: () => now,
+      newId: () => `id-${++n}`,
+    },
+  );
 }
 
 describe('VigilClient', () => {
@@ -53,8 +58,19 @@ describe('VigilClient', () => {
     expect(prediction).toEqual({
       schemaId: 11,
       value: {
-        eventId: 'id-1', modelId: 'fraud', modelVersion: 'v1', eventTime: now, entityId: null, task: 'CLASSIFICATION',
-        numericFeatures: {}, categoricalFeatures: {}, predictedClass: 'fraud', scores: {}, predictedValue: null, latencyMs: 4, tags: {},
+        eventId: 'id-1',
+        modelId: 'fraud',
+        modelVersion: 'v1',
+        eventTime: now,
+        entityId: null,
+        task: 'CLASSIFICATION',
+        numericFeatures: {},
+        categoricalFeatures: {},
+        predictedClass: 'fraud',
+        scores: {},
+        predictedValue: null,
+        latencyMs: 4,
+        tags: {},
       },
     });
     expect(decode<PredictionEvent>(records[1], 'prediction-event').value.task).toBe('REGRESSION');
@@ -85,9 +101,7 @@ describe('VigilClient', () => {
   it('batches records recorded together into one send', async () => {
     const transport = new MemoryTransport();
     const vigil = client(transport);
-    const sent = Array.from({ length: 5 }, (_, i) =>
-      vigil.recordPrediction({ modelId: 'fraud', modelVersion: 'v1', predictedClass: 'legit', latencyMs: i }),
-    );
+    const sent = Array.from({ length: 5 }, (_, i) => vigil.recordPrediction({ modelId: 'fraud', modelVersion: 'v1', predictedClass: 'legit', latencyMs: i }));
     await Promise.all(sent);
     expect(transport.batches.map((b) => b.length)).toEqual([5]);
   });

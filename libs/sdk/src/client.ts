@@ -94,11 +94,7 @@ export class KafkaTransport implements EventTransport {
 }
 
 /** Schema ids of the SDK's streams: registered now, or looked up when `register` is false. */
-export async function resolveSchemaIds(
-  registry: SchemaRegistry,
-  topics: TopicMap,
-  register: boolean,
-): Promise<Record<SdkStream, number>> {
+export async function resolveSchemaIds(registry: SchemaRegistry, topics: TopicMap, register: boolean): Promise<Record<SdkStream, number>> {
   if (register) return registerContracts(registry, topics);
   const ids = {} as Record<SdkStream, number>;
   for (const stream of SDK_STREAMS) {

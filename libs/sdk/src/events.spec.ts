@@ -14,6 +14,10 @@ describe('buildPrediction', () => {
     const writer = Type.forSchema(loadSchema('prediction-event') as never, { logicalTypes: LOGICAL_TYPES });
     const reader = contractReaderType(loadSchema('prediction-event'), LOGICAL_TYPES);
     const decoded = reader.fromBuffer(writer.toBuffer(event), reader.createResolver(writer)) as typeof event;
-    expect(Object.entries(decoded.numericFeatures)).toEqual([['__proto__', 1], ['constructor', 2], ['toString', 3]]);
+    expect(Object.entries(decoded.numericFeatures)).toEqual([
+      ['__proto__', 1],
+      ['constructor', 2],
+      ['toString', 3],
+    ]);
   });
 });

@@ -32,7 +32,7 @@ export class FramedEncoder {
       },
     });
     if (!valid) {
-      const field = badPath && badPath.length > 0 ? badPath.join('.') : this.type.name ?? 'record';
+      const field = badPath && badPath.length > 0 ? badPath.join('.') : (this.type.name ?? 'record');
       throw new ValidationError(field, `does not match the Avro schema ${this.type.name ?? ''}`.trim());
     }
     return Buffer.concat([this.header, this.type.toBuffer(value)]);

@@ -9,9 +9,7 @@ const { now, vectors } = loadValidationVectors();
 const defaults: EventDefaults = { now: () => now, newId: () => 'unused: every vector carries its eventId' };
 const predictionEncoder = new FramedEncoder(loadSchema('prediction-event'), 1);
 
-const covered = vectors.filter(
-  (v) => v.stage === 'schema' || v.kind === 'modelDeployed' || v.kind === 'retrainCompleted',
-);
+const covered = vectors.filter((v) => v.stage === 'schema' || v.kind === 'modelDeployed' || v.kind === 'retrainCompleted');
 
 function check(vector: ValidationVector): void {
   if (vector.stage === 'schema') {

@@ -3,7 +3,7 @@ import { addedColumn, readMigrations } from './migrations';
 describe('addedColumn', () => {
   it('names the table and column of a single ADD COLUMN statement', () => {
     expect(addedColumn("ALTER TABLE model_deployments ADD COLUMN changed_by String DEFAULT ''")).toEqual({ table: 'model_deployments', column: 'changed_by' });
-    expect(addedColumn("  alter table t\n  add column c UInt8")).toEqual({ table: 't', column: 'c' });
+    expect(addedColumn('  alter table t\n  add column c UInt8')).toEqual({ table: 't', column: 'c' });
   });
 
   it('is null for every other statement', () => {

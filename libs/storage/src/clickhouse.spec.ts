@@ -6,9 +6,21 @@ const withCode = (message: string, code?: string) => Object.assign(new Error(mes
 
 describe('explainClickHouseFailure', () => {
   it.each([
-    ['wrong password on 18.16', withCode('Code: 193, e.displayText() = DB::Exception: Wrong password for user vigil_service'), 'authentication failed (Code 193): the server refused the user or password'],
-    ['refused login on modern servers', withCode('Code: 516. DB::Exception: vigil_service: Authentication failed. (AUTHENTICATION_FAILED)'), 'authentication failed (Code 516): the server refused the user or password'],
-    ['unknown CA', withCode('unable to verify the first certificate', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE'), "the server's TLS certificate is not trusted (UNABLE_TO_VERIFY_LEAF_SIGNATURE)"],
+    [
+      'wrong password on 18.16',
+      withCode('Code: 193, e.displayText() = DB::Exception: Wrong password for user vigil_service'),
+      'authentication failed (Code 193): the server refused the user or password',
+    ],
+    [
+      'refused login on modern servers',
+      withCode('Code: 516. DB::Exception: vigil_service: Authentication failed. (AUTHENTICATION_FAILED)'),
+      'authentication failed (Code 516): the server refused the user or password',
+    ],
+    [
+      'unknown CA',
+      withCode('unable to verify the first certificate', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE'),
+      "the server's TLS certificate is not trusted (UNABLE_TO_VERIFY_LEAF_SIGNATURE)",
+    ],
     ['https to the http port', withCode('write EPROTO ...:ssl3_get_record:wrong version number', 'EPROTO'), 'TLS handshake failed: the port does not speak TLS'],
   ])('%s', (_case, error, failure) => {
     const fields = explainClickHouseFailure(error, settings).toLogFields();

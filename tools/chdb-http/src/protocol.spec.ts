@@ -14,7 +14,7 @@ describe('chdb-http protocol', () => {
     expect(() => statementOf(undefined, Buffer.alloc(0))).toThrow(/Empty query/);
   });
 
-  it('treats every parameter but the interface\'s own as a setting, and refuses what it does not implement', () => {
+  it("treats every parameter but the interface's own as a setting, and refuses what it does not implement", () => {
     const request = parseParams(new URLSearchParams('query=SELECT+1&database=vigil&query_id=q1&max_threads=2&date_time_input_format=best_effort'));
     expect(request).toMatchObject({ urlQuery: 'SELECT 1', database: 'vigil', queryId: 'q1', defaultFormat: 'TabSeparated' });
     expect(request.settings).toEqual([
@@ -37,7 +37,7 @@ describe('chdb-http protocol', () => {
     expect(httpStatusOf(252)).toBe(500); // TOO_MANY_PARTS: not in the table
   });
 
-  it('answers an input error once, naming the request body rather than the adapter\'s file', () => {
+  it("answers an input error once, naming the request body rather than the adapter's file", () => {
     // The message chDB 26.7 gives for a truncated RowBinary body read through FROM INFILE.
     const engineError = Object.assign(
       new Error(

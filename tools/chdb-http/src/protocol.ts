@@ -214,9 +214,5 @@ function headerValue(value: string | string[] | undefined): string | undefined {
 
 /** The modern server's refusal of a wrong user or password (it no longer says which). */
 export function authenticationFailed(user: string): ClickHouseHttpError {
-  return new ClickHouseHttpError(
-    516,
-    'AUTHENTICATION_FAILED',
-    `${user}: Authentication failed: password is incorrect, or there is no user with such name`,
-  );
+  return new ClickHouseHttpError(516, 'AUTHENTICATION_FAILED', `${user}: Authentication failed: password is incorrect, or there is no user with such name`);
 }

@@ -33,7 +33,17 @@ describe('fleet', () => {
       alertOpenForMs: 15 * MIN,
     });
     expect(rows).toEqual([
-      expect.objectContaining({ modelId: 'm', servingVersion: 'v1', metric: 'accuracy', metricValue: 0.9, labelCoverage: 150 / 200, openAlerts: 1, status: 'degraded', lastEventMs: T, versions: ['v2', 'v1'] }),
+      expect.objectContaining({
+        modelId: 'm',
+        servingVersion: 'v1',
+        metric: 'accuracy',
+        metricValue: 0.9,
+        labelCoverage: 150 / 200,
+        openAlerts: 1,
+        status: 'degraded',
+        lastEventMs: T,
+        versions: ['v2', 'v1'],
+      }),
     ]);
   });
 
@@ -55,7 +65,18 @@ describe('fleet', () => {
     const base = buildFleet({ versions: [], deployments: [], episodes: [], incidents: [], alertOpenForMs: 0 });
     expect(base).toEqual([]);
     const row = (modelId: string, status: FleetRow['status'], metricValue: number): FleetRow => ({
-      modelId, servingVersion: 'v1', status, metric: 'accuracy', metricValue, labelCoverage: 0, predictions: 0, openAlerts: 0, openIncidents: 0, latestOpenIncidentId: null, lastEventMs: 0, versions: ['v1'],
+      modelId,
+      servingVersion: 'v1',
+      status,
+      metric: 'accuracy',
+      metricValue,
+      labelCoverage: 0,
+      predictions: 0,
+      openAlerts: 0,
+      openIncidents: 0,
+      latestOpenIncidentId: null,
+      lastEventMs: 0,
+      versions: ['v1'],
     });
     const rows = [row('fraud-b', 'healthy', 0.8), row('fraud-a', 'incident', 0.6), row('churn', 'degraded', 0.7), row('fraud-c', 'healthy', 0.8)];
     const q: FleetQuery = { search: 'FRAUD', status: '', sort: 'metric', descending: true, offset: 0, limit: 2 };

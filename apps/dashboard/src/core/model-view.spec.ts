@@ -53,7 +53,14 @@ describe('model view', () => {
     expect(snapshotMetricName({ metric: 'drift.wasserstein', feature: 'amount' })).toBe('drift.amount');
     expect(snapshotMetricName({ metric: 'drift.share', feature: null })).toBe('drift.share');
     const [snapshot, raw] = evidenceSql("o'brien", 'v2', {
-      metric: 'accuracy', value: 0.7, threshold: 0.87, baseline: 0.92, feature: null, windowStart: '2026-01-01T00:00:00.500Z', windowEnd: '2026-01-01T00:10:00.000Z', sampleSize: 500,
+      metric: 'accuracy',
+      value: 0.7,
+      threshold: 0.87,
+      baseline: 0.92,
+      feature: null,
+      windowStart: '2026-01-01T00:00:00.500Z',
+      windowEnd: '2026-01-01T00:10:00.000Z',
+      sampleSize: 500,
     });
     expect(snapshot).toContain("model_id = 'o\\'brien'");
     expect(snapshot).toContain("window_end BETWEEN '2026-01-01 00:00:00' AND '2026-01-01 00:10:00'");

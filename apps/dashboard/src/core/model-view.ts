@@ -69,12 +69,21 @@ export const DEFAULT_P_VALUE_THRESHOLD = 0.05;
 export const DEFAULT_DISTANCE_THRESHOLD = 0.1;
 
 /** Test and threshold per feature from DRIFT alert evidence (newest first wins), defaults for the others. */
-export function featureTests(features: string[], hasPValue: (feature: string) => boolean, evidence: { metric: string; feature: string | null; threshold: number | null }[]): Record<string, FeatureTest> {
+export function featureTests(
+  features: string[],
+  hasPValue: (feature: string) => boolean,
+  evidence: { metric: string; feature: string | null; threshold: number | null }[],
+): Record<string, FeatureTest> {
   const tests: Record<string, FeatureTest> = {};
   for (const e of evidence) {
     if (e.feature === null || e.threshold === null || tests[e.feature] || !e.metric.startsWith('drift.') || e.metric === 'drift.share') continue;
     const pValue = e.metric.endsWith('.p_value');
-    tests[e.feature] = { test: pValue ? e.metric.slice(6, -8) : e.metric.slice(6), criterion: pValue ? 'p-value<threshold' : 'statistic>threshold', threshold: e.threshold, source: 'alert' };
+    tests[e.feature] = {
+      test: pValue ? e.metric.slice(6, -8) : e.metric.slice(6),
+      criterion: pValue ? 'p-value<threshold' : 'statistic>threshold',
+      threshold: e.threshold,
+      source: 'alert',
+    };
   }
   for (const f of features) {
     if (tests[f]) continue;
@@ -107,7 +116,19 @@ export function buildCharts(rows: BucketRow[], heatmapVersion: string, driftEvid
     worst(quality, i, value('quality.breached_columns'));
     if (r.version === heatmapVersion && r.predictions > 0) labelCoverage[i] = r.labelled / r.predictions;
   }
-  return { metric, times, metricByVersion, latency, labelCoverage, qualityBreachedColumns: quality, heatmap: buildHeatmap(rows.filter((r) => r.version === heatmapVersion), heatmapVersion, driftEvidence) };
+  return {
+    metric,
+    times,
+    metricByVersion,
+    latency,
+    labelCoverage,
+    qualityBreachedColumns: quality,
+    heatmap: buildHeatmap(
+      rows.filter((r) => r.version === heatmapVersion),
+      heatmapVersion,
+      driftEvidence,
+    ),
+  };
 }
 
 function buildHeatmap(rows: BucketRow[], version: string, evidence: { metric: string; feature: string | null; threshold: number | null }[]): DriftHeatmap {

@@ -72,7 +72,13 @@ export interface LineSeries {
   dash?: number[];
 }
 
-export function lineChart(name: string, target: HTMLElement, times: number[], series: LineSeries[], opts: { markers?: Marker[]; height?: number; yLabel?: string; range?: [number, number] } = {}): uPlot {
+export function lineChart(
+  name: string,
+  target: HTMLElement,
+  times: number[],
+  series: LineSeries[],
+  opts: { markers?: Marker[]; height?: number; yLabel?: string; range?: [number, number] } = {},
+): uPlot {
   window.vigilCharts.get(name)?.destroy();
   const width = Math.max(320, target.clientWidth || 800);
   const chart = new uPlot(
@@ -80,7 +86,10 @@ export function lineChart(name: string, target: HTMLElement, times: number[], se
       width,
       height: opts.height ?? 240,
       scales: { x: { time: true }, y: opts.range ? { range: opts.range } : {} },
-      axes: [{ stroke: '#9aa4b2', grid: { stroke: '#2a3140' } }, { stroke: '#9aa4b2', grid: { stroke: '#2a3140' }, label: opts.yLabel }],
+      axes: [
+        { stroke: '#9aa4b2', grid: { stroke: '#2a3140' } },
+        { stroke: '#9aa4b2', grid: { stroke: '#2a3140' }, label: opts.yLabel },
+      ],
       // uPlot's default points: drawn where a series is sparse (a version seen in one bucket), hidden where it is dense.
       series: [{}, ...series.map((s, i) => ({ label: s.label, stroke: s.color ?? PALETTE[i % PALETTE.length], width: 2, dash: s.dash, spanGaps: false }))],
       plugins: opts.markers ? [markersPlugin(opts.markers)] : [],

@@ -41,7 +41,12 @@ export async function renderFleet(root: HTMLElement): Promise<void> {
       void renderFleet(root);
     }, 250);
   });
-  const filter = h('select', { id: 'fleet-status' }, h('option', { value: '' }, 'all statuses'), ...(['healthy', 'degraded', 'incident'] as const).map((s) => h('option', { value: s, selected: state.status === s }, `${s} (${fleet.counts[s]})`)));
+  const filter = h(
+    'select',
+    { id: 'fleet-status' },
+    h('option', { value: '' }, 'all statuses'),
+    ...(['healthy', 'degraded', 'incident'] as const).map((s) => h('option', { value: s, selected: state.status === s }, `${s} (${fleet.counts[s]})`)),
+  );
   filter.addEventListener('change', () => {
     state.status = filter.value as Status | '';
     state.offset = 0;
@@ -101,7 +106,13 @@ export async function renderFleet(root: HTMLElement): Promise<void> {
     ),
     h('div', { class: 'toolbar' }, search, filter),
     h('table', { class: 'fleet', id: 'fleet-table' }, h('thead', {}, head), body),
-    h('div', { class: 'pager' }, prev, h('span', { id: 'fleet-range' }, fleet.total === 0 ? 'no models' : `${state.offset + 1}–${Math.min(state.offset + PAGE_SIZE, fleet.total)} of ${fleet.total}`), next),
+    h(
+      'div',
+      { class: 'pager' },
+      prev,
+      h('span', { id: 'fleet-range' }, fleet.total === 0 ? 'no models' : `${state.offset + 1}–${Math.min(state.offset + PAGE_SIZE, fleet.total)} of ${fleet.total}`),
+      next,
+    ),
   );
   if (focused) {
     search.focus();

@@ -14,7 +14,14 @@ function sqlBlock(text: string): HTMLElement {
 export async function renderIncident(root: HTMLElement, incidentId: string): Promise<void> {
   const i = await getJson<IncidentView>(`/api/incidents/${encodeURIComponent(incidentId)}`);
   root.replaceChildren(
-    h('h1', {}, `Incident: ${i.action} of `, link(modelHref(i.modelId), i.modelId), ` ${i.version}`, h('span', { class: `badge ${i.status === 'open' ? 'incident' : 'healthy'}` }, i.status)),
+    h(
+      'h1',
+      {},
+      `Incident: ${i.action} of `,
+      link(modelHref(i.modelId), i.modelId),
+      ` ${i.version}`,
+      h('span', { class: `badge ${i.status === 'open' ? 'incident' : 'healthy'}` }, i.status),
+    ),
     h('p', {}, i.reason),
     h(
       'dl',
@@ -41,20 +48,37 @@ export async function renderIncident(root: HTMLElement, incidentId: string): Pro
               h(
                 'div',
                 { class: 'evidence' },
-                h('h3', {}, `${e.feature ? `${e.feature}: ` : ''}${e.metric} = ${fmt(e.value, 4)}`, e.threshold !== null ? ` (threshold ${e.threshold})` : '', e.baseline !== null ? `, baseline ${fmt(e.baseline, 4)}` : ''),
+                h(
+                  'h3',
+                  {},
+                  `${e.feature ? `${e.feature}: ` : ''}${e.metric} = ${fmt(e.value, 4)}`,
+                  e.threshold !== null ? ` (threshold ${e.threshold})` : '',
+                  e.baseline !== null ? `, baseline ${fmt(e.baseline, 4)}` : '',
+                ),
                 h('p', { class: 'muted' }, `window ${time(e.windowStart)} → ${time(e.windowEnd)}, ${e.sampleSize} samples`),
                 ...e.sql.map(sqlBlock),
               ),
             ),
           ),
     ),
-    ...(i.openingAlert ? [section('Opening alert', h('p', {}, `${i.openingAlert.severity} ${i.openingAlert.rule} at ${time(i.openingAlert.observedAt)}: ${i.openingAlert.message}`))] : []),
+    ...(i.openingAlert
+      ? [section('Opening alert', h('p', {}, `${i.openingAlert.severity} ${i.openingAlert.rule} at ${time(i.openingAlert.observedAt)}: ${i.openingAlert.message}`))]
+      : []),
     section(
       'Decisions and why',
       h(
         'ol',
         { class: 'timeline', id: 'decisions' },
-        ...i.decisions.map((d) => h('li', {}, h('span', { class: 'when' }, time(d.decidedAt)), h('span', { class: 'tag decision' }, `${d.action} → ${d.outcome}`), ` from ${d.sourceEventType} ${d.sourceEventId.slice(0, 8)}, policy ${d.policy}${d.changedBy ? `, by ${d.changedBy}` : ''}`, h('ul', {}, ...d.reasons.map((r) => h('li', {}, r))))),
+        ...i.decisions.map((d) =>
+          h(
+            'li',
+            {},
+            h('span', { class: 'when' }, time(d.decidedAt)),
+            h('span', { class: 'tag decision' }, `${d.action} → ${d.outcome}`),
+            ` from ${d.sourceEventType} ${d.sourceEventId.slice(0, 8)}, policy ${d.policy}${d.changedBy ? `, by ${d.changedBy}` : ''}`,
+            h('ul', {}, ...d.reasons.map((r) => h('li', {}, r))),
+          ),
+        ),
       ),
       sqlBlock(i.sql.decisions),
     ),

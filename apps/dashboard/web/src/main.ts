@@ -82,7 +82,15 @@ let pendingLive: number | undefined;
 
 function onLive(change: LiveChange): void {
   for (const a of [...change.alerts].reverse()) {
-    liveAlerts.prepend(h('li', { class: `live-alert ${a.severity === 'CRITICAL' ? 'critical' : 'warning'}`, 'data-alert-id': a.alertId }, h('span', { class: 'when' }, time(a.observedAt)), link(modelHref(a.modelId), a.modelId), ` ${a.severity} ${a.rule} on ${a.version}`));
+    liveAlerts.prepend(
+      h(
+        'li',
+        { class: `live-alert ${a.severity === 'CRITICAL' ? 'critical' : 'warning'}`, 'data-alert-id': a.alertId },
+        h('span', { class: 'when' }, time(a.observedAt)),
+        link(modelHref(a.modelId), a.modelId),
+        ` ${a.severity} ${a.rule} on ${a.version}`,
+      ),
+    );
   }
   while (liveAlerts.children.length > 20) liveAlerts.lastElementChild!.remove();
   // At most one re-render a second, however fast the monitor publishes.

@@ -7,8 +7,16 @@ import type { ModelView } from './types';
 
 function markersOf(view: ModelView): Marker[] {
   return [
-    ...view.markers.deployments.map((d): Marker => ({ t: d.t, kind: d.reason === 'retrain' ? 'retrain' : d.reason === 'rollback' ? 'rollback' : 'deployment', label: `deployed ${d.version} (${d.reason}) ${time(d.t * 1000)}` })),
-    ...view.markers.alerts.map((a): Marker => ({ t: a.t, kind: a.severity === 'CRITICAL' ? 'critical' : 'alert', label: `${a.severity} ${a.rule} on ${a.version} ${time(a.t * 1000)}` })),
+    ...view.markers.deployments.map((d): Marker => ({
+      t: d.t,
+      kind: d.reason === 'retrain' ? 'retrain' : d.reason === 'rollback' ? 'rollback' : 'deployment',
+      label: `deployed ${d.version} (${d.reason}) ${time(d.t * 1000)}`,
+    })),
+    ...view.markers.alerts.map((a): Marker => ({
+      t: a.t,
+      kind: a.severity === 'CRITICAL' ? 'critical' : 'alert',
+      label: `${a.severity} ${a.rule} on ${a.version} ${time(a.t * 1000)}`,
+    })),
     ...view.markers.incidents.map((i): Marker => ({ t: i.t, kind: 'incident', label: `incident: ${i.action} requested ${time(i.t * 1000)}` })),
   ];
 }
@@ -40,10 +48,18 @@ function heatmap(view: ModelView): HTMLElement {
         return h(
           'tr',
           {},
-          h('th', { class: 'feature' }, f, h('div', { class: 'muted' }, `${test.test}: ${pValue ? 'p <' : 'stat >'} ${test.threshold}${test.source === 'default' ? ' (default)' : ''}`)),
+          h(
+            'th',
+            { class: 'feature' },
+            f,
+            h('div', { class: 'muted' }, `${test.test}: ${pValue ? 'p <' : 'stat >'} ${test.threshold}${test.source === 'default' ? ' (default)' : ''}`),
+          ),
           ...cols.map((i) => {
             const v = hm.values[fi][i];
-            const cell = h('td', { class: hm.drifted[fi][i] ? 'cell drifted' : 'cell', title: `${f} at ${time(hm.windows[i] * 1000)}: ${pValue ? 'p-value' : 'statistic'} ${fmt(v, 4)}` });
+            const cell = h('td', {
+              class: hm.drifted[fi][i] ? 'cell drifted' : 'cell',
+              title: `${f} at ${time(hm.windows[i] * 1000)}: ${pValue ? 'p-value' : 'statistic'} ${fmt(v, 4)}`,
+            });
             cell.style.background = heatColor(hm.drifted[fi][i], v, test.threshold, pValue);
             return cell;
           }),
@@ -51,7 +67,12 @@ function heatmap(view: ModelView): HTMLElement {
       }),
     ),
   );
-  return h('div', { class: 'scroll' }, table, h('p', { class: 'muted' }, `Version ${hm.version}; ${hm.windows.length} windows from ${hm.windows.length ? time(hm.windows[0] * 1000) : '–'}. Red: drifted.`));
+  return h(
+    'div',
+    { class: 'scroll' },
+    table,
+    h('p', { class: 'muted' }, `Version ${hm.version}; ${hm.windows.length} windows from ${hm.windows.length ? time(hm.windows[0] * 1000) : '–'}. Red: drifted.`),
+  );
 }
 
 function delayHistogram(view: ModelView): HTMLElement {
@@ -62,19 +83,62 @@ function delayHistogram(view: ModelView): HTMLElement {
     'div',
     {},
     h('p', {}, `${d.labels} labels; p50 ${duration(d.p50Seconds)}, p90 ${duration(d.p90Seconds)}, p99 ${duration(d.p99Seconds)}`),
-    h('div', { class: 'bars', id: 'label-delay' }, ...d.buckets.map((b) => h('div', { class: 'bar-row' }, h('span', { class: 'bar-label' }, b.label), h('span', { class: 'bar', style: `width:${(100 * b.count) / max}%` }), h('span', { class: 'bar-count' }, String(b.count))))),
+    h(
+      'div',
+      { class: 'bars', id: 'label-delay' },
+      ...d.buckets.map((b) =>
+        h(
+          'div',
+          { class: 'bar-row' },
+          h('span', { class: 'bar-label' }, b.label),
+          h('span', { class: 'bar', style: `width:${(100 * b.count) / max}%` }),
+          h('span', { class: 'bar-count' }, String(b.count)),
+        ),
+      ),
+    ),
   );
 }
 
 function timeline(view: ModelView): HTMLElement {
   type Entry = { t: string; kind: string; text: string; href?: string; extra?: string };
   const entries: Entry[] = [
-    ...view.incidents.map((i): Entry => ({ t: i.openedAt, kind: 'incident', text: `incident ${i.action} on ${i.version} (${i.status}${i.resolution ? `: ${i.resolution}` : ''})`, href: incidentHref(i.incidentId), extra: i.reason })),
-    ...view.decisions.map((d): Entry => ({ t: d.decidedAt, kind: 'decision', text: `${d.action} → ${d.outcome} (${d.sourceEventType}, policy ${d.policy})`, extra: d.reasons.join('; ') })),
-    ...view.alerts.map((a): Entry => ({ t: a.observedAt, kind: a.severity === 'CRITICAL' ? 'critical' : 'alert', text: `${a.severity} ${a.rule} on ${a.version}`, extra: `${a.message}${a.evidence.length ? ` — evidence: ${a.evidence.map((e) => `${e.feature ? `${e.feature} ` : ''}${e.metric}=${fmt(e.value, 4)}${e.threshold !== null ? ` (threshold ${e.threshold})` : ''}`).join(', ')}` : ''}` })),
+    ...view.incidents.map((i): Entry => ({
+      t: i.openedAt,
+      kind: 'incident',
+      text: `incident ${i.action} on ${i.version} (${i.status}${i.resolution ? `: ${i.resolution}` : ''})`,
+      href: incidentHref(i.incidentId),
+      extra: i.reason,
+    })),
+    ...view.decisions.map((d): Entry => ({
+      t: d.decidedAt,
+      kind: 'decision',
+      text: `${d.action} → ${d.outcome} (${d.sourceEventType}, policy ${d.policy})`,
+      extra: d.reasons.join('; '),
+    })),
+    ...view.alerts.map((a): Entry => ({
+      t: a.observedAt,
+      kind: a.severity === 'CRITICAL' ? 'critical' : 'alert',
+      text: `${a.severity} ${a.rule} on ${a.version}`,
+      extra: `${a.message}${a.evidence.length ? ` — evidence: ${a.evidence.map((e) => `${e.feature ? `${e.feature} ` : ''}${e.metric}=${fmt(e.value, 4)}${e.threshold !== null ? ` (threshold ${e.threshold})` : ''}`).join(', ')}` : ''}`,
+    })),
     ...view.deployments.map((d): Entry => ({ t: d.deployedAt, kind: 'deployment', text: `deployed ${d.version} (${d.reason})` })),
   ].sort((a, b) => b.t.localeCompare(a.t));
-  return h('ol', { class: 'timeline', id: 'timeline' }, ...entries.slice(0, 200).map((e) => h('li', { class: `tl-${e.kind}` }, h('span', { class: 'when' }, time(e.t)), h('span', { class: `tag ${e.kind}` }, e.kind), e.href ? link(e.href, e.text) : e.text, e.extra ? h('div', { class: 'muted' }, e.extra) : null)));
+  return h(
+    'ol',
+    { class: 'timeline', id: 'timeline' },
+    ...entries
+      .slice(0, 200)
+      .map((e) =>
+        h(
+          'li',
+          { class: `tl-${e.kind}` },
+          h('span', { class: 'when' }, time(e.t)),
+          h('span', { class: `tag ${e.kind}` }, e.kind),
+          e.href ? link(e.href, e.text) : e.text,
+          e.extra ? h('div', { class: 'muted' }, e.extra) : null,
+        ),
+      ),
+  );
 }
 
 export async function renderModel(root: HTMLElement, modelId: string): Promise<void> {
@@ -85,12 +149,27 @@ export async function renderModel(root: HTMLElement, modelId: string): Promise<v
   const latencyChart = h('div', { class: 'chart', id: 'chart-latency' });
   const coverageChart = h('div', { class: 'chart', id: 'chart-coverage' });
   root.replaceChildren(
-    h('h1', {}, view.modelId, h('span', { class: 'muted' }, ` serving ${view.servingVersion || '–'}`), openIncidents.length ? h('span', { class: 'badge incident' }, `${openIncidents.length} incident open`) : null),
+    h(
+      'h1',
+      {},
+      view.modelId,
+      h('span', { class: 'muted' }, ` serving ${view.servingVersion || '–'}`),
+      openIncidents.length ? h('span', { class: 'badge incident' }, `${openIncidents.length} incident open`) : null,
+    ),
     h('p', { class: 'muted' }, `${time(view.range.from)} → ${time(view.range.to)}, ${duration(view.range.bucketSeconds)} buckets`),
     section(
       `${c.metric ?? 'metric'} per version`,
       metricChart,
-      h('p', { class: 'legend-markers' }, h('span', { class: 'key deployment' }, 'deployment'), h('span', { class: 'key retrain' }, 'retrain'), h('span', { class: 'key rollback' }, 'rollback'), h('span', { class: 'key alert' }, 'alert'), h('span', { class: 'key critical' }, 'critical alert'), h('span', { class: 'key incident' }, 'incident')),
+      h(
+        'p',
+        { class: 'legend-markers' },
+        h('span', { class: 'key deployment' }, 'deployment'),
+        h('span', { class: 'key retrain' }, 'retrain'),
+        h('span', { class: 'key rollback' }, 'rollback'),
+        h('span', { class: 'key alert' }, 'alert'),
+        h('span', { class: 'key critical' }, 'critical alert'),
+        h('span', { class: 'key incident' }, 'incident'),
+      ),
     ),
     h('div', { class: 'grid2' }, section('Latency (ms, worst version)', latencyChart), section('Label coverage and quality breaches', coverageChart)),
     section('Drift per feature', heatmap(view)),
@@ -105,8 +184,26 @@ export async function renderModel(root: HTMLElement, modelId: string): Promise<v
           : h(
               'table',
               { id: 'segments' },
-              h('thead', {}, h('tr', {}, h('th', {}, 'segment'), h('th', {}, c.metric ?? 'metric'), h('th', {}, 'coverage'), h('th', {}, 'latency p95'), h('th', {}, 'predictions'))),
-              h('tbody', {}, ...view.segments.map((s) => h('tr', {}, h('td', {}, `${s.key}=${s.value}`), h('td', {}, fmt(s.metricValue)), h('td', {}, pct(s.predictions ? s.labelled / s.predictions : null)), h('td', {}, fmt(s.latencyP95, 1)), h('td', { class: 'num' }, String(s.predictions))))),
+              h(
+                'thead',
+                {},
+                h('tr', {}, h('th', {}, 'segment'), h('th', {}, c.metric ?? 'metric'), h('th', {}, 'coverage'), h('th', {}, 'latency p95'), h('th', {}, 'predictions')),
+              ),
+              h(
+                'tbody',
+                {},
+                ...view.segments.map((s) =>
+                  h(
+                    'tr',
+                    {},
+                    h('td', {}, `${s.key}=${s.value}`),
+                    h('td', {}, fmt(s.metricValue)),
+                    h('td', {}, pct(s.predictions ? s.labelled / s.predictions : null)),
+                    h('td', {}, fmt(s.latencyP95, 1)),
+                    h('td', { class: 'num' }, String(s.predictions)),
+                  ),
+                ),
+              ),
             ),
       ),
     ),
@@ -123,19 +220,51 @@ export async function renderModel(root: HTMLElement, modelId: string): Promise<v
         'table',
         { id: 'deployments' },
         h('thead', {}, h('tr', {}, h('th', {}, 'deployed at'), h('th', {}, 'version'), h('th', {}, 'reason'), h('th', {}, 'incident'), h('th', {}, 'by'))),
-        h('tbody', {}, ...view.deployments.map((d) => h('tr', {}, h('td', {}, time(d.deployedAt)), h('td', {}, d.version), h('td', {}, d.reason), h('td', {}, d.incidentId ? link(incidentHref(d.incidentId), d.incidentId.slice(0, 8)) : '–'), h('td', {}, d.changedBy || 'kafka')))),
+        h(
+          'tbody',
+          {},
+          ...view.deployments.map((d) =>
+            h(
+              'tr',
+              {},
+              h('td', {}, time(d.deployedAt)),
+              h('td', {}, d.version),
+              h('td', {}, d.reason),
+              h('td', {}, d.incidentId ? link(incidentHref(d.incidentId), d.incidentId.slice(0, 8)) : '–'),
+              h('td', {}, d.changedBy || 'kafka'),
+            ),
+          ),
+        ),
       ),
     ),
   );
   const markers = markersOf(view);
-  lineChart('metric', metricChart, c.times, Object.entries(c.metricByVersion).map(([version, values]) => ({ label: version, values })), { markers, yLabel: c.metric ?? '' });
-  lineChart('latency', latencyChart, c.times, [
-    { label: 'p50', values: c.latency.p50, color: '#2bb673' },
-    { label: 'p95', values: c.latency.p95, color: '#f0a500' },
-    { label: 'p99', values: c.latency.p99, color: '#e5484d' },
-  ], { markers, height: 200 });
-  lineChart('coverage', coverageChart, c.times, [
-    { label: 'label coverage', values: c.labelCoverage, color: '#4c8dff' },
-    { label: 'quality-breached columns', values: c.qualityBreachedColumns, color: '#e5484d', dash: [4, 4] },
-  ], { markers, height: 200 });
+  lineChart(
+    'metric',
+    metricChart,
+    c.times,
+    Object.entries(c.metricByVersion).map(([version, values]) => ({ label: version, values })),
+    { markers, yLabel: c.metric ?? '' },
+  );
+  lineChart(
+    'latency',
+    latencyChart,
+    c.times,
+    [
+      { label: 'p50', values: c.latency.p50, color: '#2bb673' },
+      { label: 'p95', values: c.latency.p95, color: '#f0a500' },
+      { label: 'p99', values: c.latency.p99, color: '#e5484d' },
+    ],
+    { markers, height: 200 },
+  );
+  lineChart(
+    'coverage',
+    coverageChart,
+    c.times,
+    [
+      { label: 'label coverage', values: c.labelCoverage, color: '#4c8dff' },
+      { label: 'quality-breached columns', values: c.qualityBreachedColumns, color: '#e5484d', dash: [4, 4] },
+    ],
+    { markers, height: 200 },
+  );
 }

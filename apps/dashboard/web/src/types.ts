@@ -93,7 +93,15 @@ export interface ModelView {
     latency: { p50: (number | null)[]; p95: (number | null)[]; p99: (number | null)[] };
     labelCoverage: (number | null)[];
     qualityBreachedColumns: (number | null)[];
-    heatmap: { version: string; features: string[]; windows: number[]; values: (number | null)[][]; drifted: boolean[][]; tests: Record<string, FeatureTest>; share: (number | null)[] };
+    heatmap: {
+      version: string;
+      features: string[];
+      windows: number[];
+      values: (number | null)[][];
+      drifted: boolean[][];
+      tests: Record<string, FeatureTest>;
+      share: (number | null)[];
+    };
   };
   markers: {
     deployments: { t: number; version: string; reason: string }[];
@@ -103,7 +111,16 @@ export interface ModelView {
   alerts: AlertView[];
   qualityBreaches: AlertView[];
   labelDelay: { labels: number; p50Seconds: number | null; p90Seconds: number | null; p99Seconds: number | null; buckets: { label: string; count: number }[] };
-  segments: { key: string; value: string; lastWindowEnd: string; predictions: number; labelled: number; metric: string | null; metricValue: number | null; latencyP95: number | null }[];
+  segments: {
+    key: string;
+    value: string;
+    lastWindowEnd: string;
+    predictions: number;
+    labelled: number;
+    metric: string | null;
+    metricValue: number | null;
+    latencyP95: number | null;
+  }[];
   incidents: IncidentSummary[];
   decisions: Decision[];
   deployments: { version: string; deployedAt: string; reason: string; incidentId: string | null; artifactUri: string | null; changedBy: string }[];

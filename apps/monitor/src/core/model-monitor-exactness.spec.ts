@@ -43,7 +43,9 @@ describe('ModelMonitor refuses predictions that are no valid input of its engine
     expect(refusal(m, prediction(1, { task: 'REGRESSION', predictedClass: null, predictedValue: 2 }))).toBe("task: REGRESSION, but this model's predictions are CLASSIFICATION");
     expect(refusal(m, prediction(2, { numericFeatures: { channel: 3 } }))).toBe("numericFeatures.channel: is categorical in this model's reference, not numeric");
     expect(refusal(m, prediction(3, { categoricalFeatures: { amount: 'high' } }))).toBe("categoricalFeatures.amount: is numeric in this model's reference, not categorical");
-    expect(refusal(m, prediction(4, { categoricalFeatures: { '@prediction': 'x' } }))).toBe('categoricalFeatures.@prediction: "@prediction" is the name of the model output\'s drift column');
+    expect(refusal(m, prediction(4, { categoricalFeatures: { '@prediction': 'x' } }))).toBe(
+      'categoricalFeatures.@prediction: "@prediction" is the name of the model output\'s drift column',
+    );
     expect(JSON.stringify(m.currentMetrics().groups)).toBe(before);
     // 4 refused above.
     expect(m.currentMetrics().labels.invalidPredictions).toBe(4);

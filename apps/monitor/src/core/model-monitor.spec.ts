@@ -186,7 +186,11 @@ describe('ModelMonitor', () => {
   it('scores regression predictions with MAE (hand-computed)', () => {
     const m = monitor();
     // Predicted 10, 20, 30 for actual 12, 20, 27: |errors| 2, 0, 3 → MAE 5/3, mean error (−2 + 0 + 3)/3 = 1/3.
-    [[10, 12], [20, 20], [30, 27]].forEach(([predicted, actual], i) => {
+    [
+      [10, 12],
+      [20, 20],
+      [30, 27],
+    ].forEach(([predicted, actual], i) => {
       m.onLabel({ ...label(i, null), trueValue: actual });
       m.onPrediction(prediction(i, { task: 'REGRESSION', predictedClass: null, predictedValue: predicted }));
     });
@@ -231,7 +235,12 @@ describe('ModelMonitor', () => {
     // Two windows of 100 (driftPersistence 2); all three columns moved: share 3/3.
     expect(alerts.filter((a) => a.rule === 'dataset_drift')).toHaveLength(1);
     expect(drift.evidence.find((e) => e.metric === 'drift.share')).toMatchObject({ value: 1, sampleSize: 100 });
-    expect(drift.evidence.filter((e) => e.feature !== null).map((e) => e.feature).sort()).toEqual([PREDICTION_COLUMN, 'amount', 'channel'].sort());
+    expect(
+      drift.evidence
+        .filter((e) => e.feature !== null)
+        .map((e) => e.feature)
+        .sort(),
+    ).toEqual([PREDICTION_COLUMN, 'amount', 'channel'].sort());
     expect(m.currentMetrics().reference).toEqual({ source: 'registered', rows: 1000 });
   });
 

@@ -98,8 +98,14 @@ export class ModelMonitor {
     this.join = new LabelJoin({ lookbackMs: config.labelLookbackMs, maxPendingPerModel: config.maxPendingPredictions });
     this.checkDetector();
     this.groups = new MonitorGroups(modelId, config.maxGroups, () => ({ task: this.task, metricWindow: this.config.metricWindow, segmentTags: this.config.segmentTags }));
-    this.versions = new MonitorVersions(() => ({ config: this.config, detectorProblem: this.detectorProblem }), (v) => this.drift.restart(v));
-    this.drift = new DriftWindows(() => this.config, () => this.versions.values());
+    this.versions = new MonitorVersions(
+      () => ({ config: this.config, detectorProblem: this.detectorProblem }),
+      (v) => this.drift.restart(v),
+    );
+    this.drift = new DriftWindows(
+      () => this.config,
+      () => this.versions.values(),
+    );
     this.outbox = new AlertOutbox(modelId, options.clock, options.ids);
   }
 
@@ -137,8 +143,7 @@ export class ModelMonitor {
   }
 
   setConfig(config: ModelConfig): void {
-    const detectorChanged =
-      config.detector !== this.config.detector || JSON.stringify(config.detectorParams) !== JSON.stringify(this.config.detectorParams);
+    const detectorChanged = config.detector !== this.config.detector || JSON.stringify(config.detectorParams) !== JSON.stringify(this.config.detectorParams);
     this.config = config;
     this.checkDetector();
     for (const g of this.groups.all()) g.window.resize(config.metricWindow);
@@ -226,8 +231,7 @@ export class ModelMonitor {
       g.dirty = true;
     }
     const v = this.versions.get(prediction.version);
-    const error =
-      this.task === 'CLASSIFICATION' ? (prediction.predicted === actual ? 0 : 1) : Math.abs(Number(prediction.predicted) - Number(actual));
+    const error = this.task === 'CLASSIFICATION' ? (prediction.predicted === actual ? 0 : 1) : Math.abs(Number(prediction.predicted) - Number(actual));
     this.versions.addError(v, error, prediction.time);
     const window = this.groups.version(v.version).window;
     v.baseline ??= firstFullWindow(window, this.config);

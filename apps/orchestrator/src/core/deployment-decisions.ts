@@ -17,7 +17,14 @@ export function onDeployed(run: EngineRun, event: LifecycleEvent, deployed: Mode
   };
   run.state.deployments = [...run.state.deployments, record].sort((a, b) => a.deployedAt - b.deployedAt);
   run.deployment = record;
-  run.decide(event, deployed.version, 'none', 'deployment_recorded', [`${deployed.version} deployed ${deployed.deployedAt.toISOString()} (${deployed.reason})`], deployed.incidentId);
+  run.decide(
+    event,
+    deployed.version,
+    'none',
+    'deployment_recorded',
+    [`${deployed.version} deployed ${deployed.deployedAt.toISOString()} (${deployed.reason})`],
+    deployed.incidentId,
+  );
   // A new champion answers every incident about another version, and the one it names.
   const answered = run.state.openIncidents.filter((i) => i.modelVersion !== deployed.version || i.incidentId === deployed.incidentId);
   run.close(event, answered, `deployment of ${deployed.version} (${deployed.reason})`, deployed.version);
@@ -45,9 +52,7 @@ function pruneSnapshots(run: EngineRun, champion: DeploymentRecord): void {
 }
 
 export function onRetrainCompleted(run: EngineRun, event: LifecycleEvent, completion: RetrainCompleted): void {
-  const answered = run.state.openIncidents.filter((i) =>
-    completion.incidentId !== null ? i.incidentId === completion.incidentId : i.action === 'retrain',
-  );
+  const answered = run.state.openIncidents.filter((i) => (completion.incidentId !== null ? i.incidentId === completion.incidentId : i.action === 'retrain'));
   if (answered.length === 0) {
     run.decide(event, completion.newVersion, 'retrain', 'no_action', [`no open retrain incident ${completion.incidentId ?? 'of the model'} to close`], completion.incidentId);
     return;

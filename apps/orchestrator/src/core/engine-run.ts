@@ -64,7 +64,9 @@ export class EngineRun {
   servesNow(event: LifecycleEvent, version: string): boolean {
     const champion = this.champion();
     if (champion === null || champion.version === version) return true;
-    this.decide(event, version, 'none', 'not_champion', [`version ${version} is not the champion (${champion.version} serves since ${new Date(champion.deployedAt).toISOString()})`]);
+    this.decide(event, version, 'none', 'not_champion', [
+      `version ${version} is not the champion (${champion.version} serves since ${new Date(champion.deployedAt).toISOString()})`,
+    ]);
     return false;
   }
 
@@ -72,10 +74,7 @@ export class EngineRun {
   extend(key: 'performanceStreak' | 'driftStreak', version: string, since: number, observedAt: number, evidence: EvidenceRecord[]): Streak {
     const current = this.state[key];
     const expired = current !== null && this.now - current.lastAt > this.policy.hysteresis.streakExpirySeconds * 1000;
-    const streak: Streak =
-      current === null || current.version !== version || expired
-        ? { version, count: 0, since, lastAt: observedAt, healthy: 0, evidence: [] }
-        : current;
+    const streak: Streak = current === null || current.version !== version || expired ? { version, count: 0, since, lastAt: observedAt, healthy: 0, evidence: [] } : current;
     streak.count += 1;
     streak.since = Math.min(streak.since, since);
     streak.lastAt = Math.max(streak.lastAt, observedAt);
@@ -121,5 +120,4 @@ export class EngineRun {
       this.decide(event, version, incident.action, 'incident_closed', [`incident on ${incident.modelVersion} closed by ${resolution}`], incident.incidentId);
     }
   }
-
 }

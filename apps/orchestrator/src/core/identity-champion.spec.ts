@@ -16,13 +16,15 @@ describe('incident identity', () => {
     const id = incidentIdFor('fraud', 'v1', 'retrain', 'alert-7');
     expect(id).toMatch(/^inc-[0-9a-f]{24}$/);
     expect(incidentIdFor('fraud', 'v1', 'retrain', 'alert-7')).toBe(id);
-    expect(new Set([
-      id,
-      incidentIdFor('fraud', 'v2', 'retrain', 'alert-7'),
-      incidentIdFor('fraud', 'v1', 'rollback', 'alert-7'),
-      incidentIdFor('fraud', 'v1', 'retrain', 'alert-8'),
-      incidentIdFor('fraud2', 'v1', 'retrain', 'alert-7'),
-    ]).size).toBe(5);
+    expect(
+      new Set([
+        id,
+        incidentIdFor('fraud', 'v2', 'retrain', 'alert-7'),
+        incidentIdFor('fraud', 'v1', 'rollback', 'alert-7'),
+        incidentIdFor('fraud', 'v1', 'retrain', 'alert-8'),
+        incidentIdFor('fraud2', 'v1', 'retrain', 'alert-7'),
+      ]).size,
+    ).toBe(5);
     // JSON framing: ("a|b", "c") and ("a", "b|c") must not collide.
     expect(incidentIdFor('a|b', 'c', 'retrain', 'x')).not.toBe(incidentIdFor('a', 'b|c', 'retrain', 'x'));
   });

@@ -7,7 +7,15 @@ describe('IncidentAlerts', () => {
   it('fires while the incident is open, re-sends each interval, resolves when it closes', () => {
     const alerts = new IncidentAlerts({ resendMs: 60_000, dashboardLink: (m) => `http://dash/models/${m}` });
     const [first] = alerts.update([incident], 5_000);
-    expect(first.labels).toEqual({ alertname: 'VigilLifecycleRequest', model: 'm', version: 'v2', rule: 'rollback_requested', severity: 'critical', incident: 'inc-1', service: 'vigil-orchestrator' });
+    expect(first.labels).toEqual({
+      alertname: 'VigilLifecycleRequest',
+      model: 'm',
+      version: 'v2',
+      rule: 'rollback_requested',
+      severity: 'critical',
+      incident: 'inc-1',
+      service: 'vigil-orchestrator',
+    });
     expect(first.annotations.dashboard).toBe('http://dash/models/m');
     expect(first.startsAt).toBe(new Date(1_000).toISOString());
     // now + 4 × 60 s.

@@ -40,9 +40,7 @@ export interface Decision {
   incidentId: string | null;
 }
 
-export type LifecycleRequest =
-  | { action: 'retrain'; event: RetrainRequested }
-  | { action: 'rollback'; event: RollbackRequested };
+export type LifecycleRequest = { action: 'retrain'; event: RetrainRequested } | { action: 'rollback'; event: RollbackRequested };
 
 export interface ClosedIncident {
   incident: IncidentRecord;
@@ -97,4 +95,3 @@ export function versionOf(event: LifecycleEvent): string {
       return event.completion.newVersion;
   }
 }
-

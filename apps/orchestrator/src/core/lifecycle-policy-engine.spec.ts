@@ -115,7 +115,10 @@ describe('LifecyclePolicyEngine: retrain', () => {
   });
 
   it('replaying an event on the same state gives the same incident id', () => {
-    const { state } = run(emptyModelState('fraud'), [[alert(1), T0 + MIN], [alert(2), T0 + 2 * MIN]]);
+    const { state } = run(emptyModelState('fraud'), [
+      [alert(1), T0 + MIN],
+      [alert(2), T0 + 2 * MIN],
+    ]);
     const first = engine.decide(state, alert(3), policy(), T0 + 3 * MIN);
     const again = engine.decide(state, alert(3), policy(), T0 + 3 * MIN);
     expect(again.opened[0].incident.incidentId).toBe(first.opened[0].incident.incidentId);
@@ -125,10 +128,14 @@ describe('LifecyclePolicyEngine: retrain', () => {
   it('opens on a sustained condition with at least minEvidence observations', () => {
     // sustainedSeconds 600: since T0, observed at T0+11 min → held 660 s ≥ 600 s with 2 ≥ minEvidence 2.
     const sustained = { retrain: { performance: { consecutiveCritical: 10, sustainedSeconds: 600 } } };
-    const { results } = run(emptyModelState('fraud'), [
-      [alert(11), T0 + 11 * MIN],
-      [alert(12), T0 + 12 * MIN],
-    ], sustained);
+    const { results } = run(
+      emptyModelState('fraud'),
+      [
+        [alert(11), T0 + 11 * MIN],
+        [alert(12), T0 + 12 * MIN],
+      ],
+      sustained,
+    );
     expect(outcomes(results)).toEqual(['evidence_recorded', 'retrain_requested']);
     expect(results[1].decisions[0].reasons[0]).toBe('CRITICAL performance for 720 s over 2 observations (policy: 600 s, at least 2)');
   });
@@ -262,12 +269,16 @@ describe('LifecyclePolicyEngine: retrain', () => {
     ]);
     const incidentId = first.results[3].opened[0].incident.incidentId;
     const v2 = (n: number) => alert(n, { alertId: `v2-a-${n}`, modelVersion: 'v2', since: new Date(T0 + 200 * MIN), observedAt: new Date(T0 + (200 + n) * MIN) });
-    const second = run(first.state, [
-      [deployed('v2', T0 + 60 * MIN, 'retrain', incidentId), T0 + 60 * MIN],
-      [v2(1), T0 + 201 * MIN],
-      [v2(2), T0 + 202 * MIN],
-      [v2(3), T0 + 203 * MIN],
-    ], { rollback: { enabled: false } });
+    const second = run(
+      first.state,
+      [
+        [deployed('v2', T0 + 60 * MIN, 'retrain', incidentId), T0 + 60 * MIN],
+        [v2(1), T0 + 201 * MIN],
+        [v2(2), T0 + 202 * MIN],
+        [v2(3), T0 + 203 * MIN],
+      ],
+      { rollback: { enabled: false } },
+    );
     expect(outcomes(second.results)).toEqual(['deployment_recorded', 'incident_closed', 'evidence_recorded', 'evidence_recorded', 'retrain_requested']);
     expect(second.results[0].closed[0]).toMatchObject({ incident: { incidentId }, resolution: 'deployment of v2 (retrain)' });
     expect(second.results[3].opened[0].incident.modelVersion).toBe('v2');
@@ -323,7 +334,11 @@ describe('LifecyclePolicyEngine: rollback on probation', () => {
     expect(results[5].decisions[0].reasons[0]).toBe(`on probation since ${new Date(T0).toISOString()}: 150 labelled predictions of v2 and 400 of v1 (policy: at least 200 each)`);
     expect(results[6].decisions[0].reasons[0]).toBe('accuracy 0.8 (v2, n=300) vs 0.9 (v1, n=400): drop 0.1, z=3.7417, one-sided p=0.0000914');
     const evidence = results[6].opened[0].request.event.evidence;
-    expect(evidence.map((e) => [e.metric, e.sampleSize])).toEqual([['accuracy', 300], ['accuracy_baseline', 400], ['two_proportion_z_p_value', 700]]);
+    expect(evidence.map((e) => [e.metric, e.sampleSize])).toEqual([
+      ['accuracy', 300],
+      ['accuracy_baseline', 400],
+      ['two_proportion_z_p_value', 700],
+    ]);
     // The baseline's window is b2's start to b3's end.
     expect(evidence[1]).toMatchObject({ windowStart: new Date(T0 - 35 * MIN), windowEnd: new Date(T0 - 15 * MIN) });
   });
@@ -334,7 +349,10 @@ describe('LifecyclePolicyEngine: rollback on probation', () => {
     expect(small.results[4].decisions[0]).toMatchObject({ outcome: 'no_action', reasons: [expect.stringContaining('drop 0.02'), 'drop below the margin 0.03'] });
     // 0.85 on 200 vs 0.90 on 400: drop 0.05 but pooled p = 530/600, SE = sqrt(0.88333×0.11667×(1/400+1/200)) = 0.027801, z = 0.05/0.027801 = 1.798472, p = 0.03605 ≥ 0.01 (python as in z-test.spec).
     const weak = run(emptyModelState('fraud'), [...history, [snapshot('n1', 'v2', T0 + MIN, 200, 0.85), T0 + 6 * MIN]]);
-    expect(weak.results[4].decisions[0]).toMatchObject({ outcome: 'no_action', reasons: [expect.stringContaining('z=1.7985, one-sided p=0.0361'), 'not significant at alpha 0.01'] });
+    expect(weak.results[4].decisions[0]).toMatchObject({
+      outcome: 'no_action',
+      reasons: [expect.stringContaining('z=1.7985, one-sided p=0.0361'), 'not significant at alpha 0.01'],
+    });
     // Same bad numbers as above, but 25 h after deployment: probation (24 h) is over.
     const late = run(emptyModelState('fraud'), [...history, [snapshot('n1', 'v2', T0 + MIN, 300, 0.8), T0 + 25 * 60 * MIN]]);
     expect(outcomes(late.results.slice(4))).toEqual(['no_action']);

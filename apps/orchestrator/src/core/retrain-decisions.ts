@@ -42,10 +42,18 @@ export function onAlert(run: EngineRun, event: LifecycleEvent, alert: Alert): vo
     const streak = run.extend('driftStreak', alert.modelVersion, alert.since.getTime(), alert.observedAt.getTime(), evidence);
     const needed = drift.consecutiveCritical;
     if (streak.count < needed) {
-      run.decide(event, alert.modelVersion, 'retrain', 'evidence_recorded', [`critical drift on ${driftedFeatures.join(', ')}: ${streak.count} of ${needed} consecutive observations`]);
+      run.decide(event, alert.modelVersion, 'retrain', 'evidence_recorded', [
+        `critical drift on ${driftedFeatures.join(', ')}: ${streak.count} of ${needed} consecutive observations`,
+      ]);
       return;
     }
-    requestRetrain(run, event, alert.modelVersion, 'driftStreak', `critical drift on important feature(s) ${driftedFeatures.join(', ')} in ${streak.count} consecutive observations`);
+    requestRetrain(
+      run,
+      event,
+      alert.modelVersion,
+      'driftStreak',
+      `critical drift on important feature(s) ${driftedFeatures.join(', ')} in ${streak.count} consecutive observations`,
+    );
   }
 }
 
@@ -71,7 +79,14 @@ function requestRetrain(run: EngineRun, event: LifecycleEvent, version: string, 
   const { enabled, cooldownSeconds, maxPerDay } = run.policy.retrain;
   const open = run.openIncident(version, 'retrain');
   if (open) {
-    run.decide(event, version, 'retrain', 'incident_already_open', [why, `incident ${open.incidentId} opened ${new Date(open.openedAt).toISOString()} is still open`], open.incidentId);
+    run.decide(
+      event,
+      version,
+      'retrain',
+      'incident_already_open',
+      [why, `incident ${open.incidentId} opened ${new Date(open.openedAt).toISOString()} is still open`],
+      open.incidentId,
+    );
     return;
   }
   if (!enabled) {
@@ -81,10 +96,7 @@ function requestRetrain(run: EngineRun, event: LifecycleEvent, version: string, 
   const retrains = run.state.requests.filter((r) => r.action === 'retrain');
   const last = retrains.at(-1);
   if (last && run.now - last.at < cooldownSeconds * 1000) {
-    run.decide(event, version, 'retrain', 'suppressed_cooldown', [
-      why,
-      `last retrain request ${new Date(last.at).toISOString()} is within the ${cooldownSeconds} s cooldown`,
-    ]);
+    run.decide(event, version, 'retrain', 'suppressed_cooldown', [why, `last retrain request ${new Date(last.at).toISOString()} is within the ${cooldownSeconds} s cooldown`]);
     return;
   }
   const today = retrains.filter((r) => run.now - r.at < DAY_MS).length;
@@ -141,7 +153,9 @@ export function evaluateFloor(run: EngineRun, event: LifecycleEvent, summary: Sn
   if (summary.accuracy < accuracyFloor + margin) {
     // Not healthy either: the healthy run needed to clear the streak starts over.
     if (streak !== null && streak.version === version) streak.healthy = 0;
-    run.decide(event, version, 'none', 'no_action', [`accuracy ${round(summary.accuracy)} within the hysteresis band [${accuracyFloor}, ${round(accuracyFloor + margin)}): streak kept, healthy run reset`]);
+    run.decide(event, version, 'none', 'no_action', [
+      `accuracy ${round(summary.accuracy)} within the hysteresis band [${accuracyFloor}, ${round(accuracyFloor + margin)}): streak kept, healthy run reset`,
+    ]);
     return;
   }
   if (streak === null || streak.version !== version) {
@@ -151,7 +165,9 @@ export function evaluateFloor(run: EngineRun, event: LifecycleEvent, summary: Sn
   streak.healthy += 1;
   if (streak.healthy >= healthyToClear) {
     run.state.performanceStreak = null;
-    run.decide(event, version, 'retrain', 'streak_cleared', [`${streak.healthy} consecutive healthy snapshots (≥ ${round(accuracyFloor + margin)}) clear ${streak.count} CRITICAL observations`]);
+    run.decide(event, version, 'retrain', 'streak_cleared', [
+      `${streak.healthy} consecutive healthy snapshots (≥ ${round(accuracyFloor + margin)}) clear ${streak.count} CRITICAL observations`,
+    ]);
     return;
   }
   run.decide(event, version, 'retrain', 'no_action', [`healthy snapshot ${streak.healthy} of ${healthyToClear} needed to clear the streak`]);

@@ -80,9 +80,25 @@ export function evaluateProbation(run: EngineRun, event: LifecycleEvent, version
     policy: run.resolved.name,
     reason: `${version} deployed ${new Date(champion.deployedAt).toISOString()} performs significantly worse than ${previous.version}: ${comparison}`,
     evidence: [
-      { metric: 'accuracy', value: test.candidateRate, threshold: test.baselineRate - rollback.margin, baseline: test.baselineRate, feature: null, sampleSize: candidateTally.trials, ...window(candidate) },
+      {
+        metric: 'accuracy',
+        value: test.candidateRate,
+        threshold: test.baselineRate - rollback.margin,
+        baseline: test.baselineRate,
+        feature: null,
+        sampleSize: candidateTally.trials,
+        ...window(candidate),
+      },
       { metric: 'accuracy_baseline', value: test.baselineRate, threshold: null, baseline: null, feature: null, sampleSize: baselineTally.trials, ...window(baseline) },
-      { metric: 'two_proportion_z_p_value', value: test.pValue, threshold: rollback.alpha, baseline: null, feature: null, sampleSize: candidateTally.trials + baselineTally.trials, ...window(candidate) },
+      {
+        metric: 'two_proportion_z_p_value',
+        value: test.pValue,
+        threshold: rollback.alpha,
+        baseline: null,
+        feature: null,
+        sampleSize: candidateTally.trials + baselineTally.trials,
+        ...window(candidate),
+      },
     ],
   };
   run.opened.push({ incident, request: { action: 'rollback', event: request } });

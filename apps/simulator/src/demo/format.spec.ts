@@ -24,9 +24,7 @@ describe('demo output', () => {
       windowLabelled: 300,
       openIncidents: 1,
     });
-    expect(line).toBe(
-      '[  42 s] 2 drift       | serving v1  | sent  1639 predictions  1423 labels  10 malformed | accuracy 0.717 (300 labels) | open incidents 1',
-    );
+    expect(line).toBe('[  42 s] 2 drift       | serving v1  | sent  1639 predictions  1423 labels  10 malformed | accuracy 0.717 (300 labels) | open incidents 1');
   });
 
   it('shows a dash before the monitor has an accuracy and ? when the orchestrator does not answer', () => {
@@ -64,7 +62,9 @@ describe('demo output', () => {
   it('names the incident a deployment resolves', () => {
     const deployed = { eventId: 'd', modelId: 'card-fraud', version: 'v2', deployedAt: new Date(0), reason: 'rollback', incidentId: 'inc-9', artifactUri: null };
     expect(describeEvent({ type: 'modelDeployed', receivedAt: 0, value: deployed })).toEqual(['DEPLOYED card-fraud v2 (reason rollback, incident inc-9)']);
-    expect(describeEvent({ type: 'modelDeployed', receivedAt: 0, value: { ...deployed, reason: 'initial', incidentId: null } })).toEqual(['DEPLOYED card-fraud v2 (reason initial)']);
+    expect(describeEvent({ type: 'modelDeployed', receivedAt: 0, value: { ...deployed, reason: 'initial', incidentId: null } })).toEqual([
+      'DEPLOYED card-fraud v2 (reason initial)',
+    ]);
   });
 
   it('gives durations in seconds with one decimal', () => {

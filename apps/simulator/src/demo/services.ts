@@ -55,10 +55,7 @@ interface DeploymentView {
 }
 
 export async function deploymentHistory(urls: ServiceUrls, modelId: string): Promise<DeploymentView[]> {
-  const body = await getJson<{ deployments: DeploymentView[] }>(
-    `${urls.orchestrator}/models/${modelId}/history`,
-    urls.readToken,
-  );
+  const body = await getJson<{ deployments: DeploymentView[] }>(`${urls.orchestrator}/models/${modelId}/history`, urls.readToken);
   return body?.deployments ?? [];
 }
 

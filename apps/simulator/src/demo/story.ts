@@ -117,7 +117,9 @@ export class Story {
 
   private async steady(): Promise<void> {
     const { settings } = this.ctx;
-    this.announce(`1/5 steady traffic on v1: ${settings.rate} card-fraud predictions/s, labels ~${settings.labelDelayMeanS / settings.timeScale} s later, ${settings.malformedShare * 100} % malformed records`);
+    this.announce(
+      `1/5 steady traffic on v1: ${settings.rate} card-fraud predictions/s, labels ~${settings.labelDelayMeanS / settings.timeScale} s later, ${settings.malformedShare * 100} % malformed records`,
+    );
     await this.traffic('1 steady', ['steady'], { servingVersion: 'v1', announce: true }, async () => {
       await sleep(settings.steadySeconds * 1000, this.ctx.signal);
       await this.untilAccuracy('v1', 0, `the monitor has no full window of ${settings.metricWindow} labels for v1`);
@@ -148,7 +150,13 @@ export class Story {
     this.milestones.retrainedDeployed = Date.now();
     this.announce(`published RetrainCompleted v2 and ModelDeployed v2 (reason retrain, incident ${incidentId}); expected accuracy ≈ 0.83`);
     await this.traffic('3 retrained', ['concept-drift'], { servingVersion: 'v2', retrained: true, announce: false }, async () => {
-      await this.ctx.feed.waitFor('modelDeployed', (e) => e.value.version === 'v2', this.timeoutMs(), `ModelDeployed v2 never came back from Kafka: see ${LOGS}/orchestrator.log`, this.ctx.signal);
+      await this.ctx.feed.waitFor(
+        'modelDeployed',
+        (e) => e.value.version === 'v2',
+        this.timeoutMs(),
+        `ModelDeployed v2 never came back from Kafka: see ${LOGS}/orchestrator.log`,
+        this.ctx.signal,
+      );
       await sleep(settings.retrainedSeconds * 1000, this.ctx.signal);
       await this.untilAccuracy('v2', settings.recoveredAccuracy, `v2 did not reach accuracy ${settings.recoveredAccuracy}`);
     });
@@ -258,7 +266,13 @@ export class Story {
   private isRepeat(event: Extract<FeedEvent, { type: 'alert' }>): boolean {
     const a = event.value;
     return this.ctx.feed.events.some(
-      (e) => e !== event && e.type === 'alert' && e.receivedAt <= event.receivedAt && e.value.modelVersion === a.modelVersion && e.value.rule === a.rule && e.value.since.getTime() === a.since.getTime(),
+      (e) =>
+        e !== event &&
+        e.type === 'alert' &&
+        e.receivedAt <= event.receivedAt &&
+        e.value.modelVersion === a.modelVersion &&
+        e.value.rule === a.rule &&
+        e.value.since.getTime() === a.since.getTime(),
     );
   }
 

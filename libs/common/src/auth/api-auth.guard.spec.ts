@@ -47,7 +47,10 @@ class ProbeController {
 async function startApp(tokens: ApiTokenSet): Promise<{ app: INestApplication; url: string }> {
   const module = await Test.createTestingModule({
     controllers: [ThingsController, ProbeController],
-    providers: [{ provide: API_TOKENS, useValue: tokens }, { provide: APP_GUARD, useClass: ApiTokenGuard }],
+    providers: [
+      { provide: API_TOKENS, useValue: tokens },
+      { provide: APP_GUARD, useClass: ApiTokenGuard },
+    ],
   }).compile();
   const app = module.createNestApplication({ logger: false });
   await app.listen(0, '127.0.0.1');

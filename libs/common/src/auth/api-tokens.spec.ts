@@ -80,7 +80,15 @@ describe('ApiTokenSet', () => {
       ]),
     ).toThrow('VIGIL_API_TOKENS: entry 0 ("a"): the name is already used by file: entry 0 ("a")');
     expect(() =>
-      ApiTokenSet.fromSources([['file', [{ name: 'a', role: 'read', token: VIEWER_TOKEN }, { name: 'b', role: 'write', sha256: sha256(VIEWER_TOKEN).toString('hex') }]]]),
+      ApiTokenSet.fromSources([
+        [
+          'file',
+          [
+            { name: 'a', role: 'read', token: VIEWER_TOKEN },
+            { name: 'b', role: 'write', sha256: sha256(VIEWER_TOKEN).toString('hex') },
+          ],
+        ],
+      ]),
     ).toThrow('file: entry 1 ("b"): the same token as file: entry 0 ("a")');
   });
 });

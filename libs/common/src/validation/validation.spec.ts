@@ -7,7 +7,10 @@ import { ZodValidationPipe } from './zod-validation.pipe';
 describe('describeZodIssues', () => {
   const schema = z
     .object({
-      retrain: z.object({ maxPerDay: z.number().int().min(0) }).strict().partial(),
+      retrain: z
+        .object({ maxPerDay: z.number().int().min(0) })
+        .strict()
+        .partial(),
       alpha: z.number().gt(0).lt(1),
       metric: z.literal('accuracy'),
       kind: z.enum(['read', 'write']),
@@ -42,7 +45,13 @@ describe('environment schemas', () => {
 
   it('reads text into numbers and booleans and applies the defaults', () => {
     expect(parseEnv(schema, {}, 'bad')).toEqual({ PORT: 3001, ON: true, N: 6, SECRET: '', HOOK: '' });
-    expect(parseEnv(schema, { PORT: '8080', ON: 'FALSE', N: '2', HOOK: 'http://127.0.0.1:9093' }, 'bad')).toEqual({ PORT: 8080, ON: false, N: 2, SECRET: '', HOOK: 'http://127.0.0.1:9093' });
+    expect(parseEnv(schema, { PORT: '8080', ON: 'FALSE', N: '2', HOOK: 'http://127.0.0.1:9093' }, 'bad')).toEqual({
+      PORT: 8080,
+      ON: false,
+      N: 2,
+      SECRET: '',
+      HOOK: 'http://127.0.0.1:9093',
+    });
   });
 
   it('refuses bad values with every variable named and never the values themselves', () => {

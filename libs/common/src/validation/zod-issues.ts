@@ -21,7 +21,8 @@ function describeIssue(issue: z.core.$ZodIssue): string[] {
       if (issue.message.endsWith('received undefined')) return [`${label} is required`];
       return [`${label} must be ${article(TYPE_NAMES[issue.expected] ?? issue.expected)}`];
     case 'too_small':
-      if (issue.origin === 'string') return [Number(issue.minimum) === 1 ? `${label} is not allowed to be empty` : `${label} length must be at least ${issue.minimum} characters long`];
+      if (issue.origin === 'string')
+        return [Number(issue.minimum) === 1 ? `${label} is not allowed to be empty` : `${label} length must be at least ${issue.minimum} characters long`];
       if (issue.origin === 'array') return [`${label} must contain at least ${issue.minimum} items`];
       return [`${label} must be ${issue.inclusive ? 'greater than or equal to' : 'greater than'} ${issue.minimum}`];
     case 'too_big':

@@ -73,17 +73,10 @@ describe('River doctest examples (the stream is stored in the fixture; the expec
     expect(doctestLines(new PageHinkley(), stream('page-hinkley'))).toEqual(['Change detected at index 1006']);
   });
   it('DDM: river/drift/binary/ddm.py docstring', () => {
-    expect(doctestLines(new Ddm(), stream('ddm'))).toEqual([
-      'Warning detected at index 1084',
-      'Change detected at index 1334',
-      'Warning detected at index 1492',
-    ]);
+    expect(doctestLines(new Ddm(), stream('ddm'))).toEqual(['Warning detected at index 1084', 'Change detected at index 1334', 'Warning detected at index 1492']);
   });
   it('EDDM(alpha=0.8, beta=0.75): river/drift/binary/eddm.py docstring', () => {
-    expect(doctestLines(new Eddm({ alpha: 0.8, beta: 0.75 }), stream('eddm'))).toEqual([
-      'Warning detected at index 1059',
-      'Change detected at index 1278',
-    ]);
+    expect(doctestLines(new Eddm({ alpha: 0.8, beta: 0.75 }), stream('eddm'))).toEqual(['Warning detected at index 1059', 'Change detected at index 1278']);
   });
   it('HDDM_A: river/drift/binary/hddm_a.py docstring', () => {
     expect(doctestLines(new HddmA(), stream('hddm-a'))).toEqual(['Warning detected at index 451', 'Change detected at index 1206']);

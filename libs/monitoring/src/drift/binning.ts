@@ -143,20 +143,12 @@ export function usesHistogram(reference: ColumnSummary): boolean {
 }
 
 /** Evidently's get_binned_data on two summaries. */
-export function binnedProportions(
-  reference: ColumnSummary,
-  current: ColumnSummary,
-  fill: boolean,
-): BinnedProportions {
+export function binnedProportions(reference: ColumnSummary, current: ColumnSummary, fill: boolean): BinnedProportions {
   let ref: number[];
   let cur: number[];
   let binning: BinnedProportions['binning'];
   if (reference.kind === 'numeric' && current.kind === 'numeric' && usesHistogram(reference)) {
-    const edges = sturgesEdges(
-      reference.count + current.count,
-      Math.min(reference.min as number, current.min as number),
-      Math.max(reference.max as number, current.max as number),
-    );
+    const edges = sturgesEdges(reference.count + current.count, Math.min(reference.min as number, current.min as number), Math.max(reference.max as number, current.max as number));
     ref = histogramCounts(reference, edges);
     cur = histogramCounts(current, edges);
     binning = 'histogram';

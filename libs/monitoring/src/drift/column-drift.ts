@@ -59,12 +59,7 @@ function counts(s: ColumnSummary | undefined): SideCounts {
   return { count: s.count, missing: s.missing, invalid: s.invalid, overflow: s.kind === 'categorical' ? s.overflow : 0 };
 }
 
-export function computeColumnDrift(
-  column: string,
-  reference: ColumnSummary,
-  current: ColumnSummary | undefined,
-  options: ColumnDriftOptions = {},
-): ColumnDriftResult {
+export function computeColumnDrift(column: string, reference: ColumnSummary, current: ColumnSummary | undefined, options: ColumnDriftOptions = {}): ColumnDriftResult {
   if (current && current.kind !== reference.kind) {
     throw new TypeError(`column '${column}': reference is ${reference.kind} but current is ${current.kind}`);
   }
@@ -88,21 +83,12 @@ export function computeColumnDrift(
     current: counts(current),
     unseenCategories,
   };
-  const status: ColumnDriftStatus = !current
-    ? 'missing-in-current'
-    : reference.count === 0
-      ? 'empty-reference'
-      : current.count === 0
-        ? 'empty-current'
-        : 'ok';
+  const status: ColumnDriftStatus = !current ? 'missing-in-current' : reference.count === 0 ? 'empty-reference' : current.count === 0 ? 'empty-current' : 'ok';
   if (status !== 'ok') {
     return { ...base, statistic: null, pValue: null, drifted: false, status, approximate: false };
   }
   const outcome = test.compute(reference, cur);
-  const drifted =
-    test.criterion === 'p-value<threshold'
-      ? outcome.pValue !== null && outcome.pValue < threshold
-      : outcome.statistic >= threshold;
+  const drifted = test.criterion === 'p-value<threshold' ? outcome.pValue !== null && outcome.pValue < threshold : outcome.statistic >= threshold;
   return {
     ...base,
     statistic: outcome.statistic,
@@ -131,15 +117,9 @@ export interface DatasetDriftResult {
 }
 
 /** Drift of every reference column (in the reference's key order). */
-export function computeDatasetDrift(
-  reference: Record<string, ColumnSummary>,
-  current: Record<string, ColumnSummary>,
-  options: DatasetDriftOptions = {},
-): DatasetDriftResult {
+export function computeDatasetDrift(reference: Record<string, ColumnSummary>, current: Record<string, ColumnSummary>, options: DatasetDriftOptions = {}): DatasetDriftResult {
   const driftShareThreshold = options.driftShareThreshold ?? DEFAULT_DRIFT_SHARE_THRESHOLD;
-  const columns = Object.keys(reference).map((name) =>
-    computeColumnDrift(name, reference[name], current[name], options.columns?.[name]),
-  );
+  const columns = Object.keys(reference).map((name) => computeColumnDrift(name, reference[name], current[name], options.columns?.[name]));
   const tested = columns.filter((c) => c.status === 'ok');
   const drifted = tested.filter((c) => c.drifted).length;
   const share = tested.length ? drifted / tested.length : 0;

@@ -3,14 +3,7 @@
  * keeps per model for the current window, and what a reference snapshot is
  * stored as (plain JSON, mergeable).
  */
-import {
-  ColumnKind,
-  ColumnSummary,
-  ColumnSummaryJSON,
-  columnSummaryFromJSON,
-  createColumnSummary,
-  mergeColumnSummaries,
-} from './summary';
+import { ColumnKind, ColumnSummary, ColumnSummaryJSON, columnSummaryFromJSON, createColumnSummary, mergeColumnSummaries } from './summary';
 
 export interface DatasetSummaryJSON {
   columns: Record<string, ColumnSummaryJSON>;

@@ -20,7 +20,6 @@ export function expectClose(actual: number | null, expected: number | string, to
   }
 }
 
-
 /** Same transforms as `large_sample` in the generator. */
 export function largeSample(seed: number, n: number, shape: string, shift: number): Float64Array {
   const rnd = mulberry32(seed);

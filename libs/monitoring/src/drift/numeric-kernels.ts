@@ -5,12 +5,7 @@
  * scratch buffers and tables, which are reused across summaries (one thread).
  */
 
-export function mergeSortedPoints(
-  av: Float64Array,
-  aw: Float64Array,
-  bv: Float64Array,
-  bw: Float64Array,
-): { values: Float64Array; weights: Float64Array } {
+export function mergeSortedPoints(av: Float64Array, aw: Float64Array, bv: Float64Array, bw: Float64Array): { values: Float64Array; weights: Float64Array } {
   const values = new Float64Array(av.length + bv.length);
   const weights = new Float64Array(av.length + bv.length);
   let i = 0;
@@ -40,11 +35,7 @@ export function mergeSortedPoints(
  * weight stays ≤ total/capacity; a group becomes one point at its weighted mean.
  * A single heavy value (a tie run) is never split, so point masses survive.
  */
-export function compress(
-  values: Float64Array,
-  weights: Float64Array,
-  capacity: number,
-): { values: Float64Array; weights: Float64Array } {
+export function compress(values: Float64Array, weights: Float64Array, capacity: number): { values: Float64Array; weights: Float64Array } {
   let total = 0;
   for (let i = 0; i < weights.length; i++) total += weights[i];
   const target = total / capacity;

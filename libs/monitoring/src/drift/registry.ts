@@ -16,15 +16,7 @@ import { zTest } from './tests/z-test';
 import type { ColumnKind } from './summary';
 import type { DriftTestDefinition } from './types';
 
-const DRIFT_TESTS: readonly DriftTestDefinition[] = [
-  ksTest,
-  wassersteinTest,
-  psiTest,
-  jensenShannonTest,
-  hellingerTest,
-  chiSquareTest,
-  zTest,
-];
+const DRIFT_TESTS: readonly DriftTestDefinition[] = [ksTest, wassersteinTest, psiTest, jensenShannonTest, hellingerTest, chiSquareTest, zTest];
 
 const BY_NAME = new Map(DRIFT_TESTS.map((t) => [t.name, t]));
 
@@ -36,7 +28,10 @@ export class UnknownDriftTestError extends Error {
 }
 
 export class DriftTestColumnKindError extends Error {
-  constructor(readonly testName: string, readonly kind: ColumnKind) {
+  constructor(
+    readonly testName: string,
+    readonly kind: ColumnKind,
+  ) {
     super(`drift test '${testName}' does not accept ${kind} columns`);
     this.name = 'DriftTestColumnKindError';
   }

@@ -34,10 +34,5 @@ export type ColumnSummaryJSON = NumericSummaryJSON | CategoricalSummaryJSON;
 
 /** Missing values (null, undefined, '', NaN, ±Infinity — Evidently drops infinities too) are counted, not added. */
 export function isMissing(value: unknown): boolean {
-  return (
-    value === null ||
-    value === undefined ||
-    value === '' ||
-    (typeof value === 'number' && !Number.isFinite(value))
-  );
+  return value === null || value === undefined || value === '' || (typeof value === 'number' && !Number.isFinite(value));
 }

@@ -24,10 +24,7 @@ export function columnSummaryFromJSON(json: ColumnSummaryJSON): ColumnSummary {
 }
 
 /** A fresh, empty summary of the given kind (e.g. for a live current window). */
-export function createColumnSummary(
-  kind: ColumnKind,
-  options: { capacity?: number; maxCategories?: number } = {},
-): ColumnSummary {
+export function createColumnSummary(kind: ColumnKind, options: { capacity?: number; maxCategories?: number } = {}): ColumnSummary {
   return kind === 'numeric' ? new NumericSummary(options) : new CategoricalSummary(options);
 }
 

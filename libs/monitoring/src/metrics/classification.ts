@@ -226,10 +226,7 @@ export class ClassificationMetrics {
       accuracy: this.n === 0 ? NaN : correct / this.n,
       perClass,
       macro: k === 0 ? { precision: NaN, recall: NaN, f1: NaN } : { precision: macroP / k, recall: macroR / k, f1: macroF / k },
-      weighted:
-        supportTotal === 0
-          ? { precision: NaN, recall: NaN, f1: NaN }
-          : { precision: wP / supportTotal, recall: wR / supportTotal, f1: wF / supportTotal },
+      weighted: supportTotal === 0 ? { precision: NaN, recall: NaN, f1: NaN } : { precision: wP / supportTotal, recall: wR / supportTotal, f1: wF / supportTotal },
       confusionMatrix: matrix,
       rocAuc: this.rocAuc(labels),
       logLoss: this.scored === 0 ? NaN : this.logLossSum / this.scored,

@@ -1,11 +1,5 @@
 export { ClassificationMetrics } from './classification';
-export type {
-  ClassificationObservation,
-  ClassificationOptions,
-  ClassificationReport,
-  ClassMetrics,
-  AveragedMetrics,
-} from './classification';
+export type { ClassificationObservation, ClassificationOptions, ClassificationReport, ClassMetrics, AveragedMetrics } from './classification';
 export { RegressionMetrics } from './regression';
 export type { RegressionObservation, RegressionReport } from './regression';
 export { RocAucCounter } from './roc-auc';

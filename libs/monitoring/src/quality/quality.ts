@@ -39,13 +39,7 @@ export const DEFAULT_QUALITY_THRESHOLDS: QualityThresholds = {
   categoryOverflowRate: 0,
 };
 
-export type QualityMetricName =
-  | 'missing_rate'
-  | 'type_mismatch_rate'
-  | 'out_of_range_rate'
-  | 'new_category_rate'
-  | 'category_overflow_rate'
-  | 'constant';
+export type QualityMetricName = 'missing_rate' | 'type_mismatch_rate' | 'out_of_range_rate' | 'new_category_rate' | 'category_overflow_rate' | 'constant';
 
 export interface QualityMetric {
   name: QualityMetricName;
@@ -89,12 +83,7 @@ function outOfRange(reference: NumericSummary, current: NumericSummary, q: [numb
   return { lo, hi, below, above };
 }
 
-export function computeColumnQuality(
-  column: string,
-  reference: ColumnSummary,
-  current: ColumnSummary,
-  options: QualityOptions = {},
-): ColumnQualityResult {
+export function computeColumnQuality(column: string, reference: ColumnSummary, current: ColumnSummary, options: QualityOptions = {}): ColumnQualityResult {
   if (reference.kind !== current.kind) {
     throw new TypeError(`column '${column}': reference is ${reference.kind} but current is ${current.kind}`);
   }
@@ -156,8 +145,7 @@ export function computeColumnQuality(
       details: { maxCategories: current.maxCategories, overflowRows: current.overflow },
     });
   }
-  const distinct = (s: ColumnSummary) =>
-    s.kind === 'numeric' ? (s.count === 0 ? 0 : s.min === s.max ? 1 : 2) : s.distinctCount;
+  const distinct = (s: ColumnSummary) => (s.kind === 'numeric' ? (s.count === 0 ? 0 : s.min === s.max ? 1 : 2) : s.distinctCount);
   const curConstant = current.count > 0 && distinct(current) <= 1;
   const refConstant = reference.count > 0 && distinct(reference) <= 1;
   metrics.push({
@@ -177,11 +165,7 @@ export interface DataQualityResult {
 }
 
 /** Quality of every reference column; a column absent from the current window is skipped. */
-export function computeDataQuality(
-  reference: Record<string, ColumnSummary>,
-  current: Record<string, ColumnSummary>,
-  options: QualityOptions = {},
-): DataQualityResult {
+export function computeDataQuality(reference: Record<string, ColumnSummary>, current: Record<string, ColumnSummary>, options: QualityOptions = {}): DataQualityResult {
   const columns = Object.keys(reference)
     .filter((name) => current[name] !== undefined)
     .map((name) => computeColumnQuality(name, reference[name], current[name], options));

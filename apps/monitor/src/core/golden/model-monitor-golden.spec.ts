@@ -153,7 +153,10 @@ const factory: MonitorFactory = {
  * before hashing, so everything else is still compared with the recording.
  */
 const asRecorded = (json: string) => json.replace(/ labels\): (?:below|above) /g, ' labels): beyond ');
-const digest = (records: unknown[]) => createHash('sha256').update(asRecorded(JSON.stringify(records))).digest('hex');
+const digest = (records: unknown[]) =>
+  createHash('sha256')
+    .update(asRecorded(JSON.stringify(records)))
+    .digest('hex');
 const ruleCounts = (records: unknown[]) => {
   const counts: Record<string, number> = {};
   for (const r of records as { alerts?: { rule: string }[] }[]) for (const a of r.alerts ?? []) counts[a.rule] = (counts[a.rule] ?? 0) + 1;

@@ -30,6 +30,12 @@ describe('DataQualityRule on hand-computed windows', () => {
     ]);
     const { message, evidence } = verdicts[1].evidence();
     expect(message).toContain('amount.missing_rate=0.500');
-    expect(evidence.find((e) => e.metric === 'quality.missing_rate')).toMatchObject({ feature: 'amount', value: 0.5, threshold: DEFAULT_QUALITY_THRESHOLDS.missingRate, baseline: 0, sampleSize: 100 });
+    expect(evidence.find((e) => e.metric === 'quality.missing_rate')).toMatchObject({
+      feature: 'amount',
+      value: 0.5,
+      threshold: DEFAULT_QUALITY_THRESHOLDS.missingRate,
+      baseline: 0,
+      sampleSize: 100,
+    });
   });
 });

@@ -47,7 +47,15 @@ export class DatasetDriftRule implements MonitorRule<DatasetDriftState> {
             feature: c.column,
             sampleSize: c.current.count,
           }));
-          evidence.push({ ...span, baseline: null, metric: 'drift.share', value: drift.shareOfDriftedColumns, threshold: drift.driftShareThreshold, feature: null, sampleSize: window.rows });
+          evidence.push({
+            ...span,
+            baseline: null,
+            metric: 'drift.share',
+            value: drift.shareOfDriftedColumns,
+            threshold: drift.driftShareThreshold,
+            feature: null,
+            sampleSize: window.rows,
+          });
           return {
             message: `${drift.numberOfDriftedColumns} of ${drift.numberOfTestedColumns} columns drifted (share ${round(drift.shareOfDriftedColumns)} ≥ ${drift.driftShareThreshold}): ${drifted.map((c) => c.column).join(', ')}`,
             evidence,

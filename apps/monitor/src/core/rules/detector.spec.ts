@@ -8,7 +8,8 @@ const at = (i: number) => EVENT_T0 + i * 1000;
 
 /** A detector that has just signalled a change (the detectors themselves are tested in @vigil/monitoring). */
 const fired: ChangeDetector = { update: () => undefined, reset: () => undefined, warningDetected: false, driftDetected: true };
-const summary = (state: DetectorState, rule: DetectorRule, now: number) => rule.evaluate(state, now).map((v) => `${v.rule}:${v.firing ? 'firing' : v.cleared ? 'cleared' : 'neither'}`);
+const summary = (state: DetectorState, rule: DetectorRule, now: number) =>
+  rule.evaluate(state, now).map((v) => `${v.rule}:${v.firing ? 'firing' : v.cleared ? 'cleared' : 'neither'}`);
 
 describe('DetectorRule on hand-computed error streams', () => {
   it('alerts a worsening the detector found, with the recent and older mean errors', () => {
@@ -20,7 +21,18 @@ describe('DetectorRule on hand-computed error streams', () => {
     expect([change.rule, change.firing, change.cleared, change.at]).toEqual(['adwin_drift', true, false, at(149)]);
     expect(change.evidence()).toEqual({
       message: 'adwin detected a change in the error stream: mean error 1.000 over the last 100 labels vs 0.000 before',
-      evidence: [{ metric: 'detector.adwin', value: 1, threshold: null, baseline: 0, feature: null, windowStart: new Date(at(50)), windowEnd: new Date(at(149)), sampleSize: DETECTOR_RECENT }],
+      evidence: [
+        {
+          metric: 'detector.adwin',
+          value: 1,
+          threshold: null,
+          baseline: 0,
+          feature: null,
+          windowStart: new Date(at(50)),
+          windowEnd: new Date(at(149)),
+          sampleSize: DETECTOR_RECENT,
+        },
+      ],
     });
   });
 

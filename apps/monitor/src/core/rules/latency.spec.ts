@@ -15,7 +15,9 @@ describe('LatencyRule on hand-computed snapshot intervals', () => {
     ]);
     expect(verdicts[1].evidence()).toEqual({
       message: 'latency p99 120.000 ms above 100 ms',
-      evidence: [{ metric: 'latency_p99', value: 120, threshold: 100, baseline: null, feature: null, windowStart: new Date(EVENT_T0), windowEnd: new Date(EVENT_T0 + 1000), sampleSize: 50 }],
+      evidence: [
+        { metric: 'latency_p99', value: 120, threshold: 100, baseline: null, feature: null, windowStart: new Date(EVENT_T0), windowEnd: new Date(EVENT_T0 + 1000), sampleSize: 50 },
+      ],
     });
   });
 

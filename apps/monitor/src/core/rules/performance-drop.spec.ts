@@ -29,7 +29,11 @@ describe('PerformanceDropRule on hand-computed streams', () => {
     // R R R R | W W W R R R R. Window of 4: accuracy after each: –, –, –, 1 (baseline), 3/4, 2/4, 1/4, 1/4, 2/4, 3/4, 1.
     // Threshold 1 − 0.25 = 0.75; cleared at ≥ 0.75 + 0.25 = 1.
     const pattern = [1, 1, 1, 1, 0, 0, 0, 1, 1, 1, 1];
-    const { verdicts, baseline } = run(config, 'CLASSIFICATION', pattern.map((r, i) => ['yes', r ? 'yes' : 'no', at(i)]));
+    const { verdicts, baseline } = run(
+      config,
+      'CLASSIFICATION',
+      pattern.map((r, i) => ['yes', r ? 'yes' : 'no', at(i)]),
+    );
     expect(baseline).toEqual({ value: 1, sampleSize: 4, windowStart: at(0), windowEnd: at(3) });
     expect(verdicts).toEqual([
       '', // no baseline yet (the window is not full)
@@ -49,7 +53,11 @@ describe('PerformanceDropRule on hand-computed streams', () => {
   it('MAE: fires above baseline · (1 + increase), clears at threshold · (1 − margin)', () => {
     const config = { ...DEFAULT_MODEL_CONFIG, minLabels: 2, metricWindow: 2, maxMaeIncrease: 0.5, clearMargin: 0.1 };
     // |errors| 2, 2 | 4, 4, 1. Window of 2: MAE –, 2 (baseline), 3, 4, 2.5. Threshold 2 · 1.5 = 3; cleared at ≤ 3 · 0.9 = 2.7.
-    const { verdicts, baseline } = run(config, 'REGRESSION', [2, 2, 4, 4, 1].map((e, i) => [10, 10 + e, at(i)]));
+    const { verdicts, baseline } = run(
+      config,
+      'REGRESSION',
+      [2, 2, 4, 4, 1].map((e, i) => [10, 10 + e, at(i)]),
+    );
     expect(baseline?.value).toBe(2);
     expect(verdicts).toEqual(['', 'mae_increase:cleared', 'mae_increase:neither', 'mae_increase:firing', 'mae_increase:cleared']);
   });

@@ -47,12 +47,17 @@ describe('PerformanceFloorRule on hand-computed streams', () => {
     const window = new RollingPerformance('CLASSIFICATION', 4);
     [wrong(0), wrong(1), right(2), wrong(3)].forEach((o) => window.add(o));
     expect(new PerformanceFloorRule({ ...DEFAULT_MODEL_CONFIG, minLabels: 4, accuracyFloor: null }).evaluate({ task: 'CLASSIFICATION', window, baseline: null }, 0)).toEqual([]);
-    const [verdict] = new PerformanceFloorRule({ ...DEFAULT_MODEL_CONFIG, minLabels: 4, accuracyFloor: 0.5 }).evaluate({ task: 'CLASSIFICATION', window, baseline: null }, EVENT_T0 + 3000);
+    const [verdict] = new PerformanceFloorRule({ ...DEFAULT_MODEL_CONFIG, minLabels: 4, accuracyFloor: 0.5 }).evaluate(
+      { task: 'CLASSIFICATION', window, baseline: null },
+      EVENT_T0 + 3000,
+    );
     expect(verdict.at).toBe(EVENT_T0 + 3000);
     // 1 right of 4 = 0.25, window from event 0 to event 3.
     expect(verdict.evidence()).toEqual({
       message: 'accuracy 0.250 below floor 0.5 over the last 4 labelled predictions',
-      evidence: [{ metric: 'accuracy', value: 0.25, threshold: 0.5, baseline: null, feature: null, windowStart: new Date(EVENT_T0), windowEnd: new Date(EVENT_T0 + 3000), sampleSize: 4 }],
+      evidence: [
+        { metric: 'accuracy', value: 0.25, threshold: 0.5, baseline: null, feature: null, windowStart: new Date(EVENT_T0), windowEnd: new Date(EVENT_T0 + 3000), sampleSize: 4 },
+      ],
     });
   });
 });
