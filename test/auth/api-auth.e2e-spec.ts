@@ -6,17 +6,19 @@ import { roleNeededFor } from '@vigil/common';
 import { startBatchTransport } from '@vigil/messaging';
 import { createClickHouse, migrate, readMigrations, sql } from '@vigil/storage';
 import { Kafka } from 'kafkajs';
+import { DashboardModule } from '../../apps/dashboard/src/app.module';
 import { IngestorModule } from '../../apps/ingestor/src/app.module';
 import { MonitorModule } from '../../apps/monitor/src/app.module';
 import { OrchestratorModule } from '../../apps/orchestrator/src/app.module';
 import { bearer, TEST_API_TOKENS } from '../support/api-tokens';
-import { serviceEnv, VigilApp } from '../support/service-process';
+import { serviceEnv, VigilService } from '../support/service-process';
 import { deleteTopics, dropDatabase, eventually, testInfrastructure } from '../support/stack';
 
 /**
  * Every route of every app, enumerated from Nest's own route metadata (so a route added
  * later is checked too): state-changing ones refuse no token (401) and a read token (403),
- * reads refuse no token (401); only /health and /metrics are open. Then "who changed
+ * reads refuse no token (401); only /health and /metrics are open, and the dashboard's page
+ * shell (it holds no data: every number comes from its guarded /api). Then "who changed
  * what" is answered from ClickHouse.
  */
 
@@ -25,8 +27,15 @@ interface Route {
   path: string;
 }
 
-const APPS: Record<VigilApp, Type<unknown>> = { ingestor: IngestorModule, monitor: MonitorModule, orchestrator: OrchestratorModule };
-const OPEN_ROUTES = ['GET /health', 'GET /metrics'];
+const APPS: Record<VigilService, Type<unknown>> = { ingestor: IngestorModule, monitor: MonitorModule, orchestrator: OrchestratorModule, dashboard: DashboardModule };
+/** Open routes and the status each answers without a token (`route-check` stands for every path parameter). */
+const OPEN: Record<VigilService, Record<string, number>> = {
+  ingestor: { 'GET /health': 200, 'GET /metrics': 200 },
+  monitor: { 'GET /health': 200, 'GET /metrics': 200 },
+  orchestrator: { 'GET /health': 200, 'GET /metrics': 200 },
+  // The page shell is index.html for every page path (npm run build made it); no asset is named route-check.
+  dashboard: { 'GET /health': 200, 'GET /metrics': 200, 'GET /': 200, 'GET /models/:modelId': 200, 'GET /incidents/:incidentId': 200, 'GET /assets/:file': 404 },
+};
 
 /** The routes Nest registered for the app's controllers: controller path + handler path, with the handler's HTTP method. */
 function routesOf(app: INestApplication): Route[] {
@@ -58,7 +67,7 @@ function routesOf(app: INestApplication): Route[] {
 const config = testInfrastructure('auth');
 const kafka = new Kafka({ brokers: config.kafkaBrokers, clientId: `auth-${config.runId}`, logLevel: 0 });
 
-function envFor(app: VigilApp): Record<string, string> {
+function envFor(app: VigilService): Record<string, string> {
   return serviceEnv(config, {
     INGESTOR_GROUP_ID: `ingestor-${config.runId}`,
     MONITOR_GROUP_ID: `monitor-${config.runId}`,
@@ -71,13 +80,15 @@ function envFor(app: VigilApp): Record<string, string> {
 }
 
 /** Runs `body` against the real app in this process (its config comes from process.env, as in production). */
-async function withApp(name: VigilApp, body: (url: string, app: INestApplication) => Promise<void>): Promise<void> {
+async function withApp(name: VigilService, body: (url: string, app: INestApplication) => Promise<void>): Promise<void> {
   const saved = { ...process.env };
   Object.assign(process.env, envFor(name));
   let app: INestApplication | undefined;
   try {
     app = await NestFactory.create(APPS[name], { logger: ['error'] });
-    await startBatchTransport(app);
+    // The dashboard reads ClickHouse only: it has no Kafka transport to start.
+    if (name === 'dashboard') await app.init();
+    else await startBatchTransport(app);
     await app.listen(0, '127.0.0.1');
     await body(await app.getUrl(), app);
   } finally {
@@ -92,7 +103,8 @@ async function call(url: string, route: Route, headers: Record<string, string> =
     headers: { 'content-type': 'application/json', ...headers },
     body: roleNeededFor(route.method) === 'write' ? '{}' : undefined,
   });
-  await response.arrayBuffer();
+  // Cancelled, not read: a let-through server-sent event stream (the dashboard's /api/live) never ends.
+  await response.body?.cancel();
   return response.status;
 }
 
@@ -109,15 +121,17 @@ describe('HTTP API authentication', () => {
     await deleteTopics(kafka, config.topicPrefix);
   });
 
-  it.each(Object.keys(APPS) as VigilApp[])('%s: every route is guarded, only /health and /metrics are open', async (name) => {
+  it.each(Object.keys(APPS) as VigilService[])('%s: every route is guarded, only /health, /metrics and the page shell are open', async (name) => {
     await withApp(name, async (url, app) => {
       const routes = routesOf(app);
       const described = routes.map((r) => `${r.method} ${r.path}`);
-      expect(described).toEqual(expect.arrayContaining(OPEN_ROUTES));
-      const known: Record<VigilApp, string[]> = {
+      const open = OPEN[name];
+      expect(described).toEqual(expect.arrayContaining(Object.keys(open)));
+      const known: Record<VigilService, string[]> = {
         ingestor: [],
         monitor: ['PUT /models/:modelId/config', 'PUT /models/:modelId/reference', 'GET /models/:modelId/metrics'],
         orchestrator: ['POST /models/:modelId/deployments', 'PUT /models/:modelId/policy', 'GET /models/:modelId', 'GET /models/:modelId/decisions'],
+        dashboard: ['GET /api/fleet', 'GET /api/models/:modelId', 'GET /api/incidents/:incidentId', 'GET /api/live'],
       };
       // The enumeration sees the routes we know of (so it would see a new one too).
       expect(described).toEqual(expect.arrayContaining(known[name]));
@@ -125,7 +139,7 @@ describe('HTTP API authentication', () => {
       const outcomes: string[] = [];
       for (const route of routes) {
         const key = `${route.method} ${route.path}`;
-        if (OPEN_ROUTES.includes(key)) {
+        if (key in open) {
           outcomes.push(`${key}: open ${await call(url, route)}`);
         } else if (roleNeededFor(route.method) === 'write') {
           outcomes.push(`${key}: no token ${await call(url, route)}, read token ${await call(url, route, bearer('read'))}`);
@@ -136,7 +150,7 @@ describe('HTTP API authentication', () => {
       }
       const expected = routes.map(({ method, path }) => {
         const key = `${method} ${path}`;
-        if (OPEN_ROUTES.includes(key)) return `${key}: open 200`;
+        if (key in open) return `${key}: open ${open[key]}`;
         return roleNeededFor(method) === 'write' ? `${key}: no token 401, read token 403` : `${key}: no token 401, read token let through`;
       });
       expect(outcomes).toEqual(expected);

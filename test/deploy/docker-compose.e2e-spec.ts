@@ -25,16 +25,17 @@ interface ComposeService {
 
 const compose = load(readFileSync(join(REPO, 'docker-compose.yml'), 'utf8')) as { services: Record<string, ComposeService>; volumes: Record<string, unknown> };
 const services = compose.services;
-const VIGIL_SERVICES = ['ingestor', 'monitor', 'orchestrator'];
+const VIGIL_SERVICES = ['ingestor', 'monitor', 'orchestrator', 'dashboard'];
 const PUBLISH = '${VIGIL_PUBLISH_ADDRESS:-127.0.0.1}';
 
 describe('docker-compose.yml', () => {
   it('publishes only what users need, on loopback by default', () => {
     const published = Object.entries(services).flatMap(([name, s]) => (s.ports ?? []).map((p) => `${name} ${p}`));
-    // Producers need Kafka and the registry, analysts ClickHouse's HTTP port, operators the three APIs; not ClickHouse's native 9000.
+    // Producers need Kafka and the registry, analysts ClickHouse's HTTP port, operators the three APIs and the dashboard; not ClickHouse's native 9000.
     expect(published.sort()).toEqual(
       [
         `clickhouse ${PUBLISH}:8123:8123`,
+        `dashboard ${PUBLISH}:3004:3004`,
         `ingestor ${PUBLISH}:3001:3001`,
         `kafka ${PUBLISH}:9092:9092`,
         `monitor ${PUBLISH}:3002:3002`,
@@ -71,7 +72,7 @@ describe('docker-compose.yml', () => {
       }
     }
     for (const name of VIGIL_SERVICES) expect(Object.keys(services[name].depends_on ?? {})).toEqual(expect.arrayContaining(['kafka', 'registry', 'clickhouse']));
-    for (const name of ['monitor', 'orchestrator']) expect(Object.keys(services[name].depends_on ?? {})).toContain('ingestor');
+    for (const name of ['monitor', 'orchestrator', 'dashboard']) expect(Object.keys(services[name].depends_on ?? {})).toContain('ingestor');
   });
 
   it('keeps the registry, Kafka and ClickHouse data in named volumes', () => {
