@@ -1,6 +1,6 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { Inject, Injectable } from '@nestjs/common';
-import { CLICKHOUSE, classifyClickHouseError, quoteString, sql } from '@vigil/storage';
+import { CLICKHOUSE, selectRows, quoteString, sql } from '@vigil/storage';
 import { AlertEpisode, BucketRow, clickhouseTimeMs, IncidentCounts, LatestDeployment, VersionLatest } from './core';
 
 /**
@@ -91,13 +91,8 @@ const seconds = (ms: number): number => Math.floor(ms / 1000);
 export class DashboardRepository {
   constructor(@Inject(CLICKHOUSE) private readonly client: ClickHouseClient) {}
 
-  private async select<T>(query: string, what: string): Promise<T[]> {
-    try {
-      const rows = await this.client.query({ query, format: 'JSONEachRow' });
-      return await rows.json<T>();
-    } catch (error) {
-      throw classifyClickHouseError(error, what);
-    }
+  private select<T>(query: string, what: string): Promise<T[]> {
+    return selectRows<T>(this.client, query, what);
   }
 
   async ping(): Promise<boolean> {

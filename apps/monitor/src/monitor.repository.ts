@@ -1,6 +1,6 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import type { Alert, MetricSnapshot } from '@vigil/contracts';
-import { classifyClickHouseError, sql } from '@vigil/storage';
+import { classifyClickHouseError, selectRows, sql } from '@vigil/storage';
 import type { ModelConfig } from './core/model-config';
 import type { ModelMonitorState } from './core/model-monitor';
 import type { DatasetSummaryJSON } from '@vigil/monitoring';
@@ -37,13 +37,8 @@ export class MonitorRepository {
     }
   }
 
-  private async select<T>(query: string, what: string): Promise<T[]> {
-    try {
-      const rows = await this.client.query({ query, format: 'JSONEachRow' });
-      return await rows.json<T>();
-    } catch (error) {
-      throw classifyClickHouseError(error, what);
-    }
+  private select<T>(query: string, what: string): Promise<T[]> {
+    return selectRows<T>(this.client, query, what);
   }
 
   async insertSnapshots(snapshots: MetricSnapshot[]): Promise<void> {

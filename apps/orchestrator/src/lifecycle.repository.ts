@@ -1,6 +1,6 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { Inject, Injectable } from '@nestjs/common';
-import { CLICKHOUSE, classifyClickHouseError, sql } from '@vigil/storage';
+import { CLICKHOUSE, classifyClickHouseError, selectRows, sql } from '@vigil/storage';
 import { storedModelState } from './core';
 import type { ClosedIncident, Decision, DeploymentRecord, IncidentRecord, LifecycleAction, ModelState, PolicyOverride } from './core';
 
@@ -109,13 +109,8 @@ export class LifecycleRepository {
     }
   }
 
-  private async select<T>(query: string, what: string): Promise<T[]> {
-    try {
-      const result = await this.client.query({ query, format: 'JSONEachRow' });
-      return await result.json<T>();
-    } catch (error) {
-      throw classifyClickHouseError(error, what);
-    }
+  private select<T>(query: string, what: string): Promise<T[]> {
+    return selectRows<T>(this.client, query, what);
   }
 
   async ping(): Promise<boolean> {

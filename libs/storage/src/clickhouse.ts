@@ -63,6 +63,15 @@ export function classifyClickHouseError(error: unknown, what: string): Error {
   return error instanceof Error ? error : new Error(message);
 }
 
+/** The rows of a SELECT as JSON objects; a failure is classified as above (`what` names the read in the error). */
+export async function selectRows<T>(client: ClickHouseClient, query: string, what: string): Promise<T[]> {
+  try {
+    return await (await client.query({ query, format: 'JSONEachRow' })).json<T>();
+  } catch (error) {
+    throw classifyClickHouseError(error, what);
+  }
+}
+
 /** Codes of a refused login: 516 AUTHENTICATION_FAILED (modern servers), 193 WRONG_PASSWORD and 192 UNKNOWN_USER (18.16). */
 const AUTHENTICATION_CODES = new Set([192, 193, 516]);
 
