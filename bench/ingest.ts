@@ -204,6 +204,7 @@ async function ingestorEndToEnd(): Promise<IngestRun> {
   let joinedDetail = '';
   // The wall time ends when ClickHouse holds all N; the CPU time also counts the app's close (a few ms of CPU, seconds of waiting on kafkajs).
   let allInsertedSeconds = 0;
+  let profile: ProfileSummary | undefined;
   const phase = await timed(async () => {
     const started = process.hrtime.bigint();
     // The HTTP side is created but never listens: the bench measures the Kafka transport's path.
@@ -218,9 +219,9 @@ async function ingestorEndToEnd(): Promise<IngestRun> {
     steadySeconds = Number(process.hrtime.bigint() - firstRowsAt) / 1e9;
     firstRowsSeconds = Number(firstRowsAt - started) / 1e9;
     allInsertedSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+    profile = profiler && (await stopProfile(profiler, process.env.BENCH_PROFILE || undefined));
     await app.close();
   });
-  const profile = profiler && (await stopProfile(profiler, process.env.BENCH_PROFILE || undefined));
   const serversAfter = serversCpu();
   await clickhouse.close();
   const servers = Object.fromEntries(

@@ -82,7 +82,8 @@ export class RecordProcessor {
         if (!message.value) throw new DecodeError('record has no value (tombstone)');
         const schemaId = readSchemaId(message.value);
         if (expected === undefined) throw new UnsupportedEventTypeError(`${topic} carries nothing this ingestor reads`);
-        const verdict = await this.verdict(topic, expected, schemaId);
+        // Cached per schema id: no await (one microtask per record) once the id is known.
+        const verdict = this.verdicts.get(expected)!.get(schemaId) ?? (await this.verdict(topic, expected, schemaId));
         if (!verdict.read) throw verdict.refusal;
         if (verdict.direct) {
           const row = directPredictionRow(message.value, schemaId, partition, message.offset, nowMs);
