@@ -1,6 +1,6 @@
 import { gaussian, mulberry32 } from '@vigil/monitoring';
 import { EVENT_T0 } from '../../../../test/support/events';
-import { EstimatedPerformance, ScoredPrediction } from './estimated-performance';
+import { EstimatedPerformance, estimatedSnapshotMetrics, ScoredPrediction } from './estimated-performance';
 import { DEFAULT_MODEL_CONFIG } from './model-config';
 import type { Baseline } from './monitor-state';
 import { RollingPerformance } from './rolling-performance';
@@ -38,6 +38,24 @@ describe('EstimatedPerformance', () => {
     // Windows of 100: the 100th and the 200th predictions complete one each.
     expect(estimates.map((e, i) => (e === null ? null : i))).toEqual(estimates.map((_, i) => (i === 99 || i === 199 ? i : null)));
     expect(estimates[199]).toMatchObject({ sampleSize: 100, windowStart: at(300), windowEnd: at(399) });
+  });
+
+  it('names snapshot metrics estimated_<metric> with their band, leaving out undefined ones', () => {
+    const m = (value: number) => ({ value, samplingError: 0.01, lower: value - 0.03, upper: value + 0.03 });
+    expect(estimatedSnapshotMetrics({ accuracy: m(0.8), precision: m(0.7), recall: m(0.6), f1: m(0.5), roc_auc: m(Number.NaN) })).toEqual({
+      estimated_accuracy: 0.8,
+      estimated_accuracy_lower: 0.8 - 0.03,
+      estimated_accuracy_upper: 0.8 + 0.03,
+      estimated_precision: 0.7,
+      estimated_precision_lower: 0.7 - 0.03,
+      estimated_precision_upper: 0.7 + 0.03,
+      estimated_recall: 0.6,
+      estimated_recall_lower: 0.6 - 0.03,
+      estimated_recall_upper: 0.6 + 0.03,
+      estimated_f1: 0.5,
+      estimated_f1_lower: 0.5 - 0.03,
+      estimated_f1_upper: 0.5 + 0.03,
+    });
   });
 
   it('does not estimate a prediction without a score for every class', () => {

@@ -1,4 +1,4 @@
-import { BinaryCbpe, Calibration, MulticlassCbpe } from '@vigil/monitoring';
+import { BinaryCbpe, Calibration, CBPE_METRICS, MulticlassCbpe } from '@vigil/monitoring';
 import type { CbpeEstimate } from '@vigil/monitoring';
 import type { EstimatedAccuracy, EstimatedPerformanceState } from './rules/estimated-accuracy-drop';
 
@@ -101,4 +101,21 @@ export class EstimatedPerformance {
     this.reference.predictions = [];
     this.reference.labels = [];
   }
+}
+
+/**
+ * A window's estimates as snapshot metrics: `estimated_<metric>` with its band,
+ * `estimated_<metric>_lower` / `_upper` (snapshots store metric names and values as arrays,
+ * so no migration is needed). Non-finite values (a metric undefined on the window) are left out.
+ */
+export function estimatedSnapshotMetrics(estimate: CbpeEstimate): Record<string, number> {
+  const metrics: Record<string, number> = {};
+  for (const metric of CBPE_METRICS) {
+    const { value, lower, upper } = estimate[metric];
+    if (!Number.isFinite(value)) continue;
+    metrics[`estimated_${metric}`] = value;
+    metrics[`estimated_${metric}_lower`] = lower;
+    metrics[`estimated_${metric}_upper`] = upper;
+  }
+  return metrics;
 }
