@@ -43,6 +43,8 @@ const detector = (name: string): AlertRuleDefinition => ({
 export const ALERT_RULES = {
   accuracy_drop: performance('accuracy'),
   accuracy_below_floor: performance('accuracy'),
+  /** CBPE, before labels: WARNING, CRITICAL once it persisted (an estimate, so it must hold to count toward a retrain). */
+  estimated_accuracy_drop: { kind: 'PERFORMANCE', severity: 'WARNING', criticalFromAlert: 2, retrainFrom: 'CRITICAL', evidence: ['estimated_accuracy'] },
   mae_increase: performance('mae'),
   mae_above_ceiling: performance('mae'),
   // `<detector>_drift` for every detector of the registry (`detectorRule`).

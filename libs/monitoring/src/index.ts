@@ -6,3 +6,4 @@ export * from './join';
 export * from './metrics';
 export { mulberry32, gaussian } from './random';
 export * from './stats';
+export * from './estimation';

@@ -27,6 +27,14 @@ const modelConfigSchema = z.object({
   accuracyFloor: fraction.nullable(),
   /** Classification: alert when the rolling accuracy is this far below the version's baseline (its first full window). */
   maxAccuracyDrop: fraction,
+  /** Classification: alert `estimated_accuracy_drop` when the CBPE-estimated accuracy is this far below the calibration reference's realised accuracy; null = off. */
+  maxEstimatedAccuracyDrop: fraction.nullable(),
+  /** Labelled predictions the CBPE calibrator is fitted on (the version's first ones). */
+  estimationReferenceSize: positiveInt,
+  /** Predictions (labelled or not) per CBPE estimate. */
+  estimationWindow: positiveInt,
+  /** CBPE calibrator: isotonic regression (NannyML's default) or the scores as given. */
+  calibration: z.enum(['isotonic', 'none']),
   /** Regression: alert when the rolling MAE is above this; null = off. */
   maeCeiling: z.number().min(0).nullable(),
   /** Regression: alert when the rolling MAE exceeds the baseline MAE × (1 + this). */
@@ -64,6 +72,10 @@ export const DEFAULT_MODEL_CONFIG: Readonly<ModelConfig> = Object.freeze({
   minLabels: 200,
   accuracyFloor: null,
   maxAccuracyDrop: 0.1,
+  maxEstimatedAccuracyDrop: 0.1,
+  estimationReferenceSize: 2000,
+  estimationWindow: 500,
+  calibration: 'isotonic',
   maeCeiling: null,
   maxMaeIncrease: 0.5,
   clearMargin: 0.02,

@@ -1,0 +1,2 @@
+export * from './cbpe';
+export { IsotonicCalibrator } from './isotonic';
