@@ -88,7 +88,8 @@ export class DriftWindows {
   private close(v: VersionState): ClosedDrift {
     const reference = this.reference!.columns;
     const current = v.drift!.columns;
-    const drift = computeDatasetDrift(reference, current, { driftShareThreshold: this.config().driftShareThreshold });
+    const { driftShareThreshold, driftCorrection } = this.config();
+    const drift = computeDatasetDrift(reference, current, { driftShareThreshold, correction: driftCorrection });
     const quality = computeDataQuality(reference, current);
     const window = { start: v.driftStart, end: v.driftEnd, rows: v.driftRows };
     const metrics: Record<string, number> = {
