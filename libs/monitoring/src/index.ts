@@ -6,3 +6,5 @@ export * from './join';
 export * from './metrics';
 export { mulberry32, gaussian } from './random';
 export * from './stats';
+/** Seeded ports of River's drifting-stream generators, for the detection bench. */
+export * as streams from './streams';
