@@ -18,6 +18,12 @@ export interface LabelledEvent {
 export type Stream = Iterator<LabelledEvent, never>;
 
 /** SEA (Street & Kim 2001): y = x0 + x1 > θ, θ ∈ {8, 9, 7, 9.5} by variant; labels flipped with probability `noise`. */
+/** SEA's noise-free concept of `variant`, for a model that learnt it. */
+export const seaConcept =
+  (variant: 0 | 1 | 2 | 3) =>
+  (x: Features): number =>
+    x.x0 + x.x1 > [8, 9, 7, 9.5][variant] ? 1 : 0;
+
 export function* sea(rng: StreamRandom, variant: 0 | 1 | 2 | 3 = 0, noise = 0): Generator<LabelledEvent, never> {
   const threshold = [8, 9, 7, 9.5][variant];
   for (;;) {
@@ -35,6 +41,11 @@ const STAGGER_FUNCTIONS: ReadonlyArray<(size: number, color: number, shape: numb
   (_size, color, shape) => color === 2 || shape === 0,
   (size) => size === 1 || size === 2,
 ];
+
+export const staggerConcept =
+  (f: 0 | 1 | 2) =>
+  (x: Features): number =>
+    STAGGER_FUNCTIONS[f](x.size, x.color, x.shape) ? 1 : 0;
 
 /** STAGGER (Schlimmer & Granger 1986): size, color, shape ∈ {0, 1, 2}; three boolean concepts. */
 export function* stagger(rng: StreamRandom, classificationFunction: 0 | 1 | 2 = 0): Generator<LabelledEvent, never> {
@@ -91,6 +102,11 @@ const AGRAWAL_FUNCTIONS: ReadonlyArray<(a: Applicant) => boolean> = [
 
 export type AgrawalFunction = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
 
+export const agrawalConcept =
+  (f: AgrawalFunction) =>
+  (x: Features): number =>
+    AGRAWAL_FUNCTIONS[f](x as unknown as Applicant) ? 1 : 0;
+
 /** Agrawal: nine loan-applicant features, label by one of ten functions; `perturbation` adds River's bounded noise. */
 export function* agrawal(rng: StreamRandom, classificationFunction: AgrawalFunction = 0, perturbation = 0): Generator<LabelledEvent, never> {
   const f = AGRAWAL_FUNCTIONS[classificationFunction];
@@ -136,14 +152,16 @@ export interface HyperplaneOptions {
   noisePercentage?: number;
   /** Probability that a drifting weight reverses its direction, per event. */
   sigma?: number;
+  /** Events (1-based) before which the weights stay put (not in River: a known onset for incremental drift; the draws are the same). */
+  driftFrom?: number;
 }
 
 /** Rotating hyperplane (Hulten et al. 2001): y = Σ wᵢxᵢ ≥ ½ Σ wᵢ, the first weights moving by magChange per event. */
 export function* hyperplane(rng: StreamRandom, options: HyperplaneOptions = {}): Generator<LabelledEvent, never> {
-  const { nFeatures = 10, nDriftFeatures = 2, magChange = 0, noisePercentage = 0.05, sigma = 0.1 } = options;
+  const { nFeatures = 10, nDriftFeatures = 2, magChange = 0, noisePercentage = 0.05, sigma = 0.1, driftFrom = 0 } = options;
   const weights = Array.from({ length: nFeatures }, () => rng.random());
   const direction = Array.from({ length: nFeatures }, (_, i) => (i < nDriftFeatures ? 1 : 0));
-  for (;;) {
+  for (let t = 1; ; t++) {
     const x: Features = {};
     let sumWeights = 0;
     for (const w of weights) sumWeights += w;
@@ -156,12 +174,20 @@ export function* hyperplane(rng: StreamRandom, options: HyperplaneOptions = {}):
     let y = sumValue >= sumWeights * 0.5 ? 1 : 0;
     if (0.01 + rng.random() <= noisePercentage) y = 1 - y;
     for (let i = 0; i < nDriftFeatures; i++) {
-      weights[i] += direction[i] * magChange;
+      if (t >= driftFrom) weights[i] += direction[i] * magChange;
       if (0.01 + rng.random() <= sigma) direction[i] *= -1;
     }
     yield { x, y };
   }
 }
+
+export const mixedConcept =
+  (f: 0 | 1) =>
+  (x: Features): number => {
+    const z = x.y < 0.5 + 0.3 * Math.sin(3 * Math.PI * x.x);
+    const positive = (x.v === 1 && x.w === 1) || (x.v === 1 && z) || (x.w === 1 && z);
+    return positive === (f === 1) ? 1 : 0;
+  };
 
 /** Mixed (Gama et al. 2004): booleans v, w and uniforms x, y; z = y < 0.5 + 0.3 sin(3πx); function 1 is function 0's opposite. */
 export function* mixed(rng: StreamRandom, classificationFunction: 0 | 1 = 0): Generator<LabelledEvent, never> {
@@ -170,8 +196,7 @@ export function* mixed(rng: StreamRandom, classificationFunction: 0 | 1 = 0): Ge
     const w = rng.random() >= 0.5;
     const x = rng.random();
     const y = rng.random();
-    const z = y < 0.5 + 0.3 * Math.sin(3 * Math.PI * x);
-    const positive = (v && w) || (v && z) || (w && z);
-    yield { x: { v: v ? 1 : 0, w: w ? 1 : 0, x, y }, y: positive === (classificationFunction === 1) ? 1 : 0 };
+    const features = { v: v ? 1 : 0, w: w ? 1 : 0, x, y };
+    yield { x: features, y: mixedConcept(classificationFunction)(features) };
   }
 }
