@@ -24,6 +24,8 @@ export interface ColumnDriftOptions {
   test?: string;
   /** Overrides the test's default threshold. */
   threshold?: number;
+  /** Threshold of a p-value test when `threshold` is not given (e.g. derived from a false-alarm budget). */
+  pValueThreshold?: number;
 }
 
 export type ColumnDriftStatus = 'ok' | 'empty-reference' | 'empty-current' | 'missing-in-current';
@@ -74,7 +76,7 @@ export function computeColumnDrift(column: string, reference: ColumnSummary, cur
   // Without a current summary the test is only named (status says why nothing was computed).
   const cur = current ?? reference;
   const test = options.test ? getDriftTest(options.test, reference.kind) : defaultDriftTest(reference, cur);
-  const threshold = options.threshold ?? test.defaultThreshold;
+  const threshold = options.threshold ?? (test.criterion === 'p-value<threshold' ? options.pValueThreshold : undefined) ?? test.defaultThreshold;
   const unseenCategories: string[] = [];
   if (reference.kind === 'categorical' && current?.kind === 'categorical') {
     if (reference.overflow === 0) {
@@ -115,6 +117,8 @@ export interface DatasetDriftOptions {
   driftShareThreshold?: number;
   /** Multiple-testing correction across the p-value columns (default `none`, Evidently's rule). */
   correction?: DriftCorrection;
+  /** Threshold of every p-value test without its own (`deriveDriftAlpha`); default the test's. */
+  pValueThreshold?: number;
 }
 
 export interface DatasetDriftResult {
@@ -150,7 +154,7 @@ export function computeDatasetDrift(reference: Record<string, ColumnSummary>, cu
   const driftShareThreshold = options.driftShareThreshold ?? DEFAULT_DRIFT_SHARE_THRESHOLD;
   const correction = options.correction ?? DEFAULT_DRIFT_CORRECTION;
   const columns = correctColumns(
-    Object.keys(reference).map((name) => computeColumnDrift(name, reference[name], current[name], options.columns?.[name])),
+    Object.keys(reference).map((name) => computeColumnDrift(name, reference[name], current[name], { pValueThreshold: options.pValueThreshold, ...options.columns?.[name] })),
     correction,
   );
   const tested = columns.filter((c) => c.status === 'ok');

@@ -1,6 +1,6 @@
 import fixture from '../../fixtures/streams.json';
 import { conceptDrift, recurringDrift, suddenDrift } from './drift';
-import { agrawal, AgrawalFunction, hyperplane, LabelledEvent, mixed, sea, stagger, Stream } from './generators';
+import { agrawal, agrawalConcept, AgrawalFunction, hyperplane, LabelledEvent, mixed, mixedConcept, sea, seaConcept, stagger, staggerConcept, Stream } from './generators';
 import { seededRandom, StreamRandom } from './random';
 
 // Expected events: River 0.26.1's own generators (seed 7; the drift case seeds 1, 2, 3),
@@ -85,5 +85,16 @@ describe('changes at known points', () => {
     const draws = Array.from({ length: 1000 }, () => a.randint(0, 2));
     expect(draws).toEqual(Array.from({ length: 1000 }, () => b.randint(0, 2)));
     expect(new Set(draws)).toEqual(new Set([0, 1, 2]));
+  });
+});
+
+describe('concepts (what a model that learnt a concept predicts)', () => {
+  it.each([
+    ['SEA 3', () => sea(seededRandom(1), 3), seaConcept(3)],
+    ['STAGGER 1', () => stagger(seededRandom(1), 1), staggerConcept(1)],
+    ['Agrawal 9', () => agrawal(seededRandom(1), 9), agrawalConcept(9)],
+    ['Mixed 1', () => mixed(seededRandom(1), 1), mixedConcept(1)],
+  ] as const)('%s labels as its noise-free generator does', (_name, stream, concept) => {
+    expect(take(stream(), 2000).every((e) => concept(e.x) === e.y)).toBe(true);
   });
 });
