@@ -124,6 +124,8 @@ function* pairedHyperplane(seed: number, moving: streams.HyperplaneOptions, stil
 
 interface Run {
   alarms: number[];
+  /** The rule of each alarm, in the same order. */
+  alarmRules: string[];
   /** Alarms of the dataset_drift rule alone (what a false-alarm budget bounds). */
   driftAlarms: number[];
   retrains: number[];
@@ -146,6 +148,7 @@ function runVigil(s: Scenario, config: ModelConfig): Run {
   const feature = new Float64Array(s.events);
   const alarms: number[] = [];
   const driftAlarms: number[] = [];
+  const alarmRules: string[] = [];
   const retrains: number[] = [];
   const episodes = new Set<string>();
   const started = process.hrtime.bigint();
@@ -178,6 +181,7 @@ function runVigil(s: Scenario, config: ModelConfig): Run {
       if (!episodes.has(episode)) {
         episodes.add(episode);
         alarms.push(i);
+        alarmRules.push(alert.rule);
         if (alert.rule === 'dataset_drift') driftAlarms.push(i);
       }
       const result = engine.decide(state, { type: 'alert', alert: alert as Alert }, policy, now);
@@ -185,7 +189,7 @@ function runVigil(s: Scenario, config: ModelConfig): Run {
       if (result.decisions.some((d) => d.outcome === 'retrain_requested')) retrains.push(i);
     }
   }
-  return { alarms, driftAlarms, retrains, errors, feature, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+  return { alarms, alarmRules, driftAlarms, retrains, errors, feature, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
 }
 
 interface Score {
@@ -261,6 +265,15 @@ function budgetRows(): [string, string, string][] {
   });
 }
 
+/** The rule behind the first alarm after each onset, and behind each false alarm: what caught it. */
+function firstRules(s: Scenario, run: Run): string {
+  const quietEnd = s.onsets[0] ?? s.events;
+  const caught = s.onsets.map((onset, k) => run.alarms.findIndex((d) => d >= onset && d < (s.onsets[k + 1] ?? s.events)));
+  const names = caught.filter((j) => j >= 0).map((j) => run.alarmRules[j]);
+  const falseOnes = run.alarms.flatMap((d, j) => (d < quietEnd ? [run.alarmRules[j]] : []));
+  return `${names.length ? `[${names.join(', ')}] ` : ''}${falseOnes.length ? `[false: ${falseOnes.join(', ')}] ` : ''}`;
+}
+
 function main(): void {
   if (!existsSync(PYTHON)) {
     console.error(`bench:detection needs the bench Python environment (river 0.26.1): bash bench/python/env.sh, or BENCH_PYTHON=<python with river>`);
@@ -295,7 +308,7 @@ function main(): void {
     }
     rows.push([
       s.name,
-      `${fmtDelays(vigil)} (FA ${vigil.falseAlarms}, retrain ${fmtDelays(retrain)}, false ${retrain.falseAlarms})`,
+      `${fmtDelays(vigil)} ${firstRules(s, run)}(FA ${vigil.falseAlarms}, retrain ${fmtDelays(retrain)}, false ${retrain.falseAlarms})`,
       ...baseline.map(([, sc]) => `${fmtDelays(sc)} (FA ${sc.falseAlarms})`),
       `${run.seconds.toFixed(1)} s`,
     ] as [string, string, string, string, string, string]);
