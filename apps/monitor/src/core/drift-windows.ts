@@ -1,5 +1,5 @@
 import type { PredictionEvent, Task } from '@vigil/contracts';
-import { ColumnKind, computeDataQuality, computeDatasetDrift, DataQualityResult, DatasetDriftResult, DatasetSummary } from '@vigil/monitoring';
+import { ColumnKind, computeDataQuality, computeDatasetDrift, DataQualityResult, DatasetDriftResult, DatasetSummary, deriveDriftAlpha } from '@vigil/monitoring';
 import type { ModelConfig } from './model-config';
 import type { ModelMonitorState, VersionState } from './monitor-state';
 import { PREDICTION_COLUMN } from './prediction-input';
@@ -88,7 +88,10 @@ export class DriftWindows {
   private close(v: VersionState): ClosedDrift {
     const reference = this.reference!.columns;
     const current = v.drift!.columns;
-    const drift = computeDatasetDrift(reference, current, { driftShareThreshold: this.config().driftShareThreshold });
+    const { driftShareThreshold, driftCorrection: correction, falseAlarmBudget, driftWindow, driftPersistence } = this.config();
+    const design = { driftWindow, driftPersistence, columns: Object.keys(reference).length, driftShareThreshold, correction };
+    const pValueThreshold = falseAlarmBudget ? deriveDriftAlpha(falseAlarmBudget, design) : undefined;
+    const drift = computeDatasetDrift(reference, current, { driftShareThreshold, correction, pValueThreshold });
     const quality = computeDataQuality(reference, current);
     const window = { start: v.driftStart, end: v.driftEnd, rows: v.driftRows };
     const metrics: Record<string, number> = {

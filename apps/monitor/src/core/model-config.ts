@@ -1,6 +1,6 @@
 import { describeZodIssues } from '@vigil/common';
 import type { Task } from '@vigil/contracts';
-import { checkDetectorConfig, DETECTOR_NAMES, DetectorInput } from '@vigil/monitoring';
+import { checkDetectorConfig, DETECTOR_NAMES, DetectorInput, DRIFT_CORRECTIONS } from '@vigil/monitoring';
 import { z } from 'zod';
 
 const positiveInt = z.number().int().min(1);
@@ -45,6 +45,13 @@ const modelConfigSchema = z.object({
   driftWindow: positiveInt,
   /** Dataset drift when the share of drifted columns (features + prediction) is ≥ this. */
   driftShareThreshold: fraction,
+  /** Multiple-testing correction across the p-value columns of one drift window: none (Evidently's rule), holm (family-wise) or bh (false discovery rate). */
+  driftCorrection: z.enum(DRIFT_CORRECTIONS),
+  /**
+   * At most `alerts` false dataset_drift alerts per `days` at `eventsPerDay` predictions a day:
+   * the p-value tests' threshold is derived from it (deriveDriftAlpha, never above 0.05); null = the tests' defaults.
+   */
+  falseAlarmBudget: z.object({ alerts: z.number().positive(), days: z.number().positive(), eventsPerDay: z.number().positive() }).strict().nullable(),
   /** Consecutive drift windows that must show dataset drift (or a quality breach) before the alert. */
   driftPersistence: positiveInt,
   /** Change detector on the per-prediction error stream (registry name of @vigil/monitoring). */
@@ -81,6 +88,8 @@ export const DEFAULT_MODEL_CONFIG: Readonly<ModelConfig> = Object.freeze({
   clearMargin: 0.02,
   driftWindow: 500,
   driftShareThreshold: 0.5,
+  driftCorrection: 'none',
+  falseAlarmBudget: null,
   driftPersistence: 2,
   detector: 'adwin',
   detectorParams: {},

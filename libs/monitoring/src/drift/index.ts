@@ -4,6 +4,8 @@ export * from './types';
 export * from './registry';
 export * from './default-test';
 export * from './column-drift';
+export * from './multiple-testing';
+export * from './false-alarm-budget';
 export { binnedProportions, categoryCounts, sturgesEdges, MAX_DISTINCT_FOR_VALUE_BINS } from './binning';
 export { chiSquareSf, normalSf, normalCdf, regularizedGammaP, regularizedGammaQ, logGamma } from './special';
 export { ks2SampPValue, KS_MAX_EXACT_N } from './ks-distribution';

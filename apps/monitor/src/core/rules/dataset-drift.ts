@@ -15,6 +15,8 @@ export interface DatasetDriftState {
 /**
  * `dataset_drift`: most columns (features and the prediction) of a version's tumbling
  * window of `driftWindow` predictions differ from the reference, several windows in a row.
+ * With `driftCorrection` holm or bh a p-value column is drifted on its adjusted p-value
+ * (`computeDatasetDrift`), so many features do not make as many chances to alarm.
  *
  * Each column is tested by its registry default (KS / χ² / Wasserstein…); with D the
  * drifted columns of T tested, s = D / T and k the streak of windows with s ≥
@@ -42,7 +44,8 @@ export class DatasetDriftRule implements MonitorRule<DatasetDriftState> {
             ...span,
             baseline: null,
             metric: `drift.${c.test}${c.criterion === 'p-value<threshold' ? '.p_value' : ''}`,
-            value: finiteOr(c.criterion === 'p-value<threshold' ? c.pValue : c.statistic),
+            // The p-value the decision used: adjusted when the model's driftCorrection is on.
+            value: finiteOr(c.criterion === 'p-value<threshold' ? c.adjustedPValue : c.statistic),
             threshold: c.threshold,
             feature: c.column,
             sampleSize: c.current.count,

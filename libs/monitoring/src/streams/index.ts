@@ -1,0 +1,3 @@
+export * from './random';
+export * from './generators';
+export * from './drift';
