@@ -15,7 +15,7 @@ import { topicMap } from '@vigil/contracts';
 import { createKafka, createSchemaRegistry, ensureTopics, registerContracts } from '@vigil/messaging';
 import { createClickHouse } from '@vigil/storage';
 import { randomUUID } from 'node:crypto';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { freePort } from '../test/support/service-process';
 import { dropDatabase, eventually, testInfrastructure } from '../test/support/stack';
 import { EventProducer, OrchestratorProcess } from '../test/orchestrator/support';
@@ -141,7 +141,10 @@ async function main(): Promise<void> {
       ['ratio orchestrator / baseline', `${round(baseline / seconds, 3)}`, 'same run, same records'],
       ['decision_audit rows', `${Number(n)}`, 'decisions audited for these records'],
     ];
-    printBenchTable(`Vigil orchestrator catch-up bench — ${new Date().toISOString()}, ${cpus().length} cores, Node ${process.version}`, rows);
+    printBenchTable(
+      `Vigil orchestrator catch-up bench — ${new Date().toISOString()}, ${cpus().length} cores, load average (1 min) ${loadavg()[0].toFixed(2)}, Node ${process.version}`,
+      rows,
+    );
   } finally {
     await orchestrator.stop();
     const admin = kafka.admin();
