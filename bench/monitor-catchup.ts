@@ -22,7 +22,7 @@ import { createKafka, ensureTopics } from '@vigil/messaging';
 import { VigilClient } from '@vigil/sdk';
 import { cpus, loadavg } from 'node:os';
 import { generateTraffic } from '../apps/simulator/src';
-import { ServiceProcess } from '../test/support/service-process';
+import { freePort, ServiceProcess, serviceEnv } from '../test/support/service-process';
 import { dropDatabase, eventually, testInfrastructure } from '../test/support/stack';
 import { ModelMetrics, startService } from '../test/e2e/support';
 import { BenchRow, printBenchTable } from './table';
@@ -114,6 +114,20 @@ async function settledLabels(monitors: ServiceProcess[]): Promise<number> {
   return settled;
 }
 
+/** A monitor answering /health 200; under --cpu-prof (node refuses it in NODE_OPTIONS) when `profileDir` is set. */
+async function startMonitor(phaseConfig: InfrastructureConfig, settings: Record<string, string>, profileDir: string | undefined): Promise<ServiceProcess> {
+  if (!profileDir) return startService('monitor', phaseConfig, settings);
+  const monitor = new ServiceProcess('monitor', serviceEnv(phaseConfig, settings), await freePort());
+  monitor.start({}, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, 'apps/monitor/src/main.ts']);
+  await eventually(
+    async () => (monitor.running ? ((await monitor.tryGet('/health'))?.status ?? 0) : -1),
+    (status) => status === 200 || status === -1,
+    90_000,
+  );
+  if (!monitor.running) throw new Error(`monitor exited with ${await monitor.exited()}:\n${monitor.output}`);
+  return monitor;
+}
+
 interface Phase {
   seconds: number;
   startS: number;
@@ -127,9 +141,8 @@ async function catchUp(instances: number): Promise<Phase> {
   const phaseConfig = { ...config, clickhouse: { ...config.clickhouse, database: `${config.clickhouse.database}_${instances}` } };
   databases.push(phaseConfig);
   const settings: Record<string, string> = { MONITOR_GROUP_ID: `monitor-${instances}-${config.runId}`, VIGIL_TOPIC_PARTITIONS: `${PARTITIONS}` };
-  if (CPU_PROF_DIR && instances === 1) settings.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${CPU_PROF_DIR}`;
   const spawned = Date.now();
-  const monitors = await Promise.all(Array.from({ length: instances }, () => startService('monitor', phaseConfig, settings)));
+  const monitors = await Promise.all(Array.from({ length: instances }, () => startMonitor(phaseConfig, settings, instances === 1 ? CPU_PROF_DIR : undefined)));
   services.push(...monitors);
   const up = Date.now();
   await eventually(

@@ -9,6 +9,9 @@
  * THROUGHPUT_MODELS (default 50) models, each deployed once, then THROUGHPUT_WINDOWS
  * (default 25) snapshot windows per model of 1 whole-version + 3 segment snapshots:
  * 50 × 25 × 4 = 5 000 snapshots + 50 deployments. Own database and topic prefix, deleted at the end.
+ * THROUGHPUT_CPU_PROF_DIR runs the orchestrator under node --cpu-prof (refused in NODE_OPTIONS).
+ *
+ * Prerequisites: the stack up (npm run infra:up: Kafka, Apicurio, ClickHouse).
  */
 import type { MetricSnapshot, ModelDeployed } from '@vigil/contracts';
 import { topicMap } from '@vigil/contracts';
@@ -24,6 +27,7 @@ import { BenchRow, printBenchTable } from './table';
 const MODELS = Number(process.env.THROUGHPUT_MODELS ?? 50);
 const WINDOWS = Number(process.env.THROUGHPUT_WINDOWS ?? 25);
 const PARTITIONS = 6;
+const CPU_PROF_DIR = process.env.THROUGHPUT_CPU_PROF_DIR;
 const MIN = 60_000;
 
 const config = testInfrastructure('orchestrator_throughput');
@@ -117,7 +121,17 @@ async function main(): Promise<void> {
   const orchestrator = new OrchestratorProcess(config, await freePort(), {});
   try {
     const spawned = Date.now();
-    await orchestrator.startAndWait();
+    if (CPU_PROF_DIR) {
+      orchestrator.start({}, ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`, 'apps/orchestrator/src/main.ts']);
+      await eventually(
+        async () => (await orchestrator.tryGet<{ details?: { kafka?: { consumer?: string } } }>('/health'))?.body.details?.kafka?.consumer ?? 'unreachable',
+        (status) => status === 'running' || !orchestrator.running,
+        60_000,
+      );
+      if (!orchestrator.running) throw new Error(`orchestrator exited with ${await orchestrator.exited()}:\n${orchestrator.output}`);
+    } else {
+      await orchestrator.startAndWait();
+    }
     const running = Date.now();
     await eventually(
       () => lag(`orchestrator-${config.runId}`),
