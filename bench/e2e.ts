@@ -153,6 +153,8 @@ async function backlogEnds(): Promise<{ ends: Map<string, number>; records: numb
     let records = 0;
     for (const topic of orchestratorInputs()) {
       for (const end of await admin.fetchTopicOffsets(topic)) {
+        // An empty partition has nothing to commit (its group offset stays -1).
+        if (Number(end.high) === Number(end.low)) continue;
         ends.set(`${topic}:${end.partition}`, Number(end.high));
         records += Number(end.high) - Number(end.low);
       }
@@ -170,7 +172,10 @@ async function committedUpTo(groupId: string, ends: Map<string, number>): Promis
   try {
     const committed = await admin.fetchOffsets({ groupId, topics: orchestratorInputs() });
     for (const { topic, partitions } of committed) {
-      for (const { partition, offset } of partitions) if (Number(offset) < (ends.get(`${topic}:${partition}`) ?? 0)) return false;
+      for (const { partition, offset } of partitions) {
+        const end = ends.get(`${topic}:${partition}`);
+        if (end !== undefined && Number(offset) < end) return false;
+      }
     }
     return true;
   } finally {
