@@ -9,13 +9,16 @@
  * THROUGHPUT_MODELS (default 50) models, each deployed once, then THROUGHPUT_WINDOWS
  * (default 25) snapshot windows per model of 1 whole-version + 3 segment snapshots:
  * 50 × 25 × 4 = 5 000 snapshots + 50 deployments. Own database and topic prefix, deleted at the end.
+ * THROUGHPUT_CPU_PROF_DIR runs the orchestrator under node --cpu-prof (refused in NODE_OPTIONS).
+ *
+ * Prerequisites: the stack up (npm run infra:up: Kafka, Apicurio, ClickHouse).
  */
 import type { MetricSnapshot, ModelDeployed } from '@vigil/contracts';
 import { topicMap } from '@vigil/contracts';
 import { createKafka, createSchemaRegistry, ensureTopics, registerContracts } from '@vigil/messaging';
 import { createClickHouse } from '@vigil/storage';
 import { randomUUID } from 'node:crypto';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { freePort } from '../test/support/service-process';
 import { dropDatabase, eventually, testInfrastructure } from '../test/support/stack';
 import { EventProducer, OrchestratorProcess } from '../test/orchestrator/support';
@@ -24,6 +27,7 @@ import { BenchRow, printBenchTable } from './table';
 const MODELS = Number(process.env.THROUGHPUT_MODELS ?? 50);
 const WINDOWS = Number(process.env.THROUGHPUT_WINDOWS ?? 25);
 const PARTITIONS = 6;
+const CPU_PROF_DIR = process.env.THROUGHPUT_CPU_PROF_DIR;
 const MIN = 60_000;
 
 const config = testInfrastructure('orchestrator_throughput');
@@ -117,7 +121,17 @@ async function main(): Promise<void> {
   const orchestrator = new OrchestratorProcess(config, await freePort(), {});
   try {
     const spawned = Date.now();
-    await orchestrator.startAndWait();
+    if (CPU_PROF_DIR) {
+      orchestrator.start({}, ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`, 'apps/orchestrator/src/main.ts']);
+      await eventually(
+        async () => (await orchestrator.tryGet<{ details?: { kafka?: { consumer?: string } } }>('/health'))?.body.details?.kafka?.consumer ?? 'unreachable',
+        (status) => status === 'running' || !orchestrator.running,
+        60_000,
+      );
+      if (!orchestrator.running) throw new Error(`orchestrator exited with ${await orchestrator.exited()}:\n${orchestrator.output}`);
+    } else {
+      await orchestrator.startAndWait();
+    }
     const running = Date.now();
     await eventually(
       () => lag(`orchestrator-${config.runId}`),
@@ -141,7 +155,10 @@ async function main(): Promise<void> {
       ['ratio orchestrator / baseline', `${round(baseline / seconds, 3)}`, 'same run, same records'],
       ['decision_audit rows', `${Number(n)}`, 'decisions audited for these records'],
     ];
-    printBenchTable(`Vigil orchestrator catch-up bench — ${new Date().toISOString()}, ${cpus().length} cores, Node ${process.version}`, rows);
+    printBenchTable(
+      `Vigil orchestrator catch-up bench — ${new Date().toISOString()}, ${cpus().length} cores, load average (1 min) ${loadavg()[0].toFixed(2)}, Node ${process.version}`,
+      rows,
+    );
   } finally {
     await orchestrator.stop();
     const admin = kafka.admin();

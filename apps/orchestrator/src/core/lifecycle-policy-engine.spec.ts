@@ -3,7 +3,7 @@ import { incidentIdFor, requestEventIdFor } from './identity';
 import type { EngineResult, LifecycleEvent } from './lifecycle-events';
 import { LifecyclePolicyEngine } from './lifecycle-policy-engine';
 import { PolicyOverride, resolvePolicy } from './policy';
-import { emptyModelState, ModelState, storedModelState } from './state';
+import { emptyModelState, ModelState, SEEN_EVENT_IDS_KEPT, storedModelState } from './state';
 
 const T0 = new Date('2026-06-01T00:00:00Z').getTime();
 const MIN = 60_000;
@@ -112,6 +112,21 @@ describe('LifecyclePolicyEngine: retrain', () => {
     expect(next).not.toBe(state);
     // Neither call modified the input.
     expect(JSON.stringify(state)).toBe(before);
+  });
+
+  it('keeps the last SEEN_EVENT_IDS_KEPT event ids, oldest dropped first, without touching the input', () => {
+    // Segment snapshots are audited as not_a_trigger and change nothing but the ids seen.
+    const segment = (n: number) => snapshot(`s-${n}`, 'v1', T0 + n * MIN, 500, 0.9, { segmentKey: 'country', segmentValue: 'FR' });
+    let state = emptyModelState('fraud');
+    for (let n = 0; n < SEEN_EVENT_IDS_KEPT; n++) state = engine.decide(state, segment(n), policy(), T0 + n * MIN).state;
+    expect(state.seenEventIds).toHaveLength(SEEN_EVENT_IDS_KEPT);
+    const before = JSON.stringify(state);
+    const next = engine.decide(state, segment(SEEN_EVENT_IDS_KEPT), policy(), T0).state;
+    expect(JSON.stringify(state)).toBe(before);
+    // s-0 dropped (the oldest of KEPT + 1), s-1 now first, the new id last: KEPT ids.
+    expect(next.seenEventIds).toHaveLength(SEEN_EVENT_IDS_KEPT);
+    expect([next.seenEventIds[0], next.seenEventIds.at(-1)]).toEqual(['s-1', `s-${SEEN_EVENT_IDS_KEPT}`]);
+    expect(outcomes([engine.decide(next, segment(1), policy(), T0), engine.decide(next, segment(0), policy(), T0)])).toEqual(['duplicate_event', 'not_a_trigger']);
   });
 
   it('replaying an event on the same state gives the same incident id', () => {
