@@ -6,15 +6,16 @@
  *
  *   npx ts-node -r tsconfig-paths/register --transpile-only bench/engine-drift.ts
  *
- * Needs a Python 3 with numpy and scipy: `python3`, or the one BENCH_PYTHON names (e.g.
- * a virtual environment's); without them it says so in one line and exits 1.
+ * Prerequisites: a Python 3 with numpy and scipy, by default the .venv-bench that
+ * `bash bench/python/env.sh` makes (else `python3`, or the one BENCH_PYTHON names);
+ * without them it says so in one line and exits 1.
  *
  * Vigil's time includes summarising the current window (as the live monitor
  * does incrementally) and running the tests; the one-off summarisation of the
  * reference is timed separately.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CategoricalSummary, ColumnSummary, DatasetSummary, NumericSummary, getDriftTest, mulberry32 } from '@vigil/monitoring';
@@ -51,7 +52,9 @@ function seconds(t0: bigint): number {
   return Number(process.hrtime.bigint() - t0) / 1e9;
 }
 
-const PYTHON = process.env.BENCH_PYTHON ?? 'python3';
+/** BENCH_PYTHON, else the reference environment `bash bench/python/env.sh` makes, else python3. */
+const VENV_PYTHON = join(__dirname, '..', '.venv-bench', 'bin', 'python');
+const PYTHON = process.env.BENCH_PYTHON ?? (existsSync(VENV_PYTHON) ? VENV_PYTHON : 'python3');
 
 /** Why the scipy side cannot run, or null when PYTHON imports numpy and scipy. */
 function pythonProblem(): string | null {
@@ -63,9 +66,7 @@ function pythonProblem(): string | null {
 function main(): void {
   const problem = pythonProblem();
   if (problem) {
-    console.error(
-      `bench:engine (b) compares with scipy, and ${problem}: python3 -m venv .venv-bench && .venv-bench/bin/pip install numpy scipy, then BENCH_PYTHON=.venv-bench/bin/python npm run bench:engine`,
-    );
+    console.error(`bench:engine (b) compares with scipy, and ${problem}: run bash bench/python/env.sh (makes .venv-bench with numpy and scipy), then npm run bench:engine again`);
     process.exitCode = 1;
     return;
   }
