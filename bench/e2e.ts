@@ -21,6 +21,7 @@ import { ServiceProcess } from '../test/support/service-process';
 import { dropDatabase, eventually, testInfrastructure } from '../test/support/stack';
 import { labelledCount, ModelMetrics, monitorSettings, orchestratorSettings, PipelineRecorder, ScenarioSink, sleep, startService, writePolicies } from '../test/e2e/support';
 import { BenchRow, printBenchTable } from './table';
+import { bareConsumerSeconds } from './bare-consumer';
 
 const PREDICTIONS = Number(process.env.BENCH_E2E_PREDICTIONS ?? 100_000);
 /** Models the load is spread over: every topic is keyed by model id, so one model is one partition. */
@@ -117,26 +118,14 @@ async function monitoredLabels(monitor: ServiceProcess): Promise<{ labelled: num
   return total;
 }
 
-/** A bare kafkajs consumer (no decoding, no work) over the same records: the floor of what any consumer can do here. */
-async function baselineSeconds(expected: number): Promise<number> {
-  const consumer = kafka.consumer({ groupId: `bench-baseline-${config.runId}`, maxWaitTimeInMs: 100 });
-  const start = Date.now();
-  await consumer.connect();
-  await consumer.subscribe({ topics: [topics.predictions, topics.labels], fromBeginning: true });
-  let seen = 0;
-  let done: () => void = () => undefined;
-  const finished = new Promise<void>((resolve) => (done = resolve));
-  await consumer.run({
-    eachBatch: async ({ batch }) => {
-      seen += batch.messages.filter((m) => m.key?.toString() !== 'bench-latency').length;
-      if (seen >= expected) done();
-    },
+/** The bare consumer over the same records, the latency probes' records left out. */
+const baselineSeconds = (expected: number) =>
+  bareConsumerSeconds(kafka, {
+    groupId: `bench-baseline-${config.runId}`,
+    topics: [topics.predictions, topics.labels],
+    expected,
+    counts: (m) => m.key?.toString() !== 'bench-latency',
   });
-  await finished;
-  const seconds = (Date.now() - start) / 1000;
-  await consumer.disconnect();
-  return seconds;
-}
 
 const orchestratorInputs = () => [topics.alerts, topics.metricSnapshots, topics.modelDeployed, topics.retrainCompleted];
 

@@ -26,6 +26,7 @@ import { freePort, ServiceProcess, serviceEnv } from '../test/support/service-pr
 import { dropDatabase, eventually, testInfrastructure } from '../test/support/stack';
 import { ModelMetrics, startService } from '../test/e2e/support';
 import { BenchRow, printBenchTable } from './table';
+import { bareConsumerSeconds } from './bare-consumer';
 
 const MODELS = Number(process.env.CATCHUP_MODELS ?? 10);
 const PREDICTIONS = Number(process.env.CATCHUP_PREDICTIONS ?? 50_000);
@@ -78,25 +79,7 @@ async function preProduce(sdk: VigilClient): Promise<void> {
 }
 
 /** Seconds a bare kafkajs consumer takes to read every record of both topics. */
-async function baselineSeconds(): Promise<number> {
-  const consumer = kafka.consumer({ groupId: `bench-baseline-${config.runId}`, maxWaitTimeInMs: 100 });
-  const start = Date.now();
-  await consumer.connect();
-  await consumer.subscribe({ topics: [topics.predictions, topics.labels], fromBeginning: true });
-  let seen = 0;
-  let done: () => void = () => undefined;
-  const finished = new Promise<void>((resolve) => (done = resolve));
-  await consumer.run({
-    eachBatch: async ({ batch }) => {
-      seen += batch.messages.length;
-      if (seen >= RECORDS) done();
-    },
-  });
-  await finished;
-  const seconds = (Date.now() - start) / 1000;
-  await consumer.disconnect();
-  return seconds;
-}
+const baselineSeconds = () => bareConsumerSeconds(kafka, { groupId: `bench-baseline-${config.runId}`, topics: [topics.predictions, topics.labels], expected: RECORDS });
 
 /** Labels settled over all models, each read from whichever instance owns it (the others answer 404). */
 async function settledLabels(monitors: ServiceProcess[]): Promise<number> {

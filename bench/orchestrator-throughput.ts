@@ -23,6 +23,7 @@ import { freePort } from '../test/support/service-process';
 import { dropDatabase, eventually, testInfrastructure } from '../test/support/stack';
 import { EventProducer, OrchestratorProcess } from '../test/orchestrator/support';
 import { BenchRow, printBenchTable } from './table';
+import { bareConsumerSeconds } from './bare-consumer';
 
 const MODELS = Number(process.env.THROUGHPUT_MODELS ?? 50);
 const WINDOWS = Number(process.env.THROUGHPUT_WINDOWS ?? 25);
@@ -52,25 +53,8 @@ function snapshot(modelId: string, windowStart: number, segment: string): Metric
 const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 /** Seconds a bare kafkajs consumer takes to read `expected` records of the orchestrator's inputs. */
-async function baselineSeconds(expected: number): Promise<number> {
-  const consumer = kafka.consumer({ groupId: `bench-baseline-${config.runId}`, maxWaitTimeInMs: 100 });
-  const start = Date.now();
-  await consumer.connect();
-  await consumer.subscribe({ topics: [topics.metricSnapshots, topics.modelDeployed], fromBeginning: true });
-  let seen = 0;
-  let done: () => void = () => undefined;
-  const finished = new Promise<void>((resolve) => (done = resolve));
-  await consumer.run({
-    eachBatch: async ({ batch }) => {
-      seen += batch.messages.length;
-      if (seen >= expected) done();
-    },
-  });
-  await finished;
-  const seconds = (Date.now() - start) / 1000;
-  await consumer.disconnect();
-  return seconds;
-}
+const baselineSeconds = (expected: number) =>
+  bareConsumerSeconds(kafka, { groupId: `bench-baseline-${config.runId}`, topics: [topics.metricSnapshots, topics.modelDeployed], expected });
 
 /** Input records its group has not committed yet. */
 async function lag(groupId: string): Promise<number> {
