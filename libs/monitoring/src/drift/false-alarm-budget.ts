@@ -51,7 +51,8 @@ export function binomialSf(k: number, n: number, p: number): number {
 /** Bound on the probability that one null window counts as drifted, at per-column threshold α. */
 export function nullWindowDriftProbability(alpha: number, design: Pick<DriftWindowDesign, 'columns' | 'driftShareThreshold' | 'correction'>): number {
   const needed = Math.max(1, Math.ceil(design.driftShareThreshold * design.columns - 1e-12));
-  return design.correction === 'none' ? binomialSf(needed, design.columns, alpha) : Math.min(alpha, binomialSf(needed, design.columns, 1));
+  // Holm and BH both bound the family-wise error by α when every column is null.
+  return design.correction === 'none' ? binomialSf(needed, design.columns, alpha) : alpha;
 }
 
 /** Bound on false dataset_drift alerts per day at threshold α. */
