@@ -1,5 +1,5 @@
-import { gaussian, mulberry32 } from '@vigil/monitoring';
 import { EVENT_T0 } from '../../../../test/support/events';
+import { covariateShiftStream, scoresOf } from '../../../../test/support/scored-stream';
 import { EstimatedPerformance, estimatedSnapshotMetrics, ScoredPrediction } from './estimated-performance';
 import { DEFAULT_MODEL_CONFIG } from './model-config';
 import type { Baseline } from './monitor-state';
@@ -10,19 +10,9 @@ import { PerformanceDropRule } from './rules/performance-drop';
 
 const at = (i: number) => EVENT_T0 + i * 1000;
 
-/**
- * A calibrated binary model (the score is the true P(fraud) = sigmoid(z)) under covariate
- * shift: before `onset` z ~ N(0, 3) (confident, accuracy ≈ 0.86), after it z ~ N(0, 0.7)
- * (uncertain, accuracy ≈ 0.62), with P(y | z) unchanged: no concept drift.
- */
+/** The shared covariate-shift stream (test/support/scored-stream.ts) as the tracker reads it. */
 function stream(seed: number, n: number, onset: number): { prediction: ScoredPrediction; trueClass: string }[] {
-  const rand = mulberry32(seed);
-  return Array.from({ length: n }, (_, i) => {
-    const z = gaussian(rand) * (i < onset ? 3 : 0.7);
-    const p = 1 / (1 + Math.exp(-z));
-    const trueClass = rand() < p ? 'fraud' : 'legit';
-    return { prediction: { scores: { fraud: p, legit: 1 - p }, predictedClass: p >= 0.5 ? 'fraud' : 'legit', time: at(i) }, trueClass };
-  });
+  return covariateShiftStream(seed, n, onset).map((e, i) => ({ prediction: { scores: scoresOf(e), predictedClass: e.predictedClass, time: at(i) }, trueClass: e.trueClass }));
 }
 
 describe('EstimatedPerformance', () => {

@@ -9,7 +9,9 @@
  * updated on every label) and latency quantiles since the last snapshot. Per version it
  * also keeps the drift / data-quality window against the model's reference and a change
  * detector on the per-prediction error stream (0/1 for classification, |error| for
- * regression). The rules that judge them are the classes of `rules/`.
+ * regression), and for scored classifications a CBPE estimate of the performance that
+ * needs no labels (calibrated on the version's first labelled predictions). The rules that
+ * judge them are the classes of `rules/`.
  */
 import { ValidationError } from '@vigil/common';
 import type { Alert, LabelEvent, MetricSnapshot, PredictionEvent, Task } from '@vigil/contracts';
@@ -17,20 +19,16 @@ import { DatasetSummary, DetectorConfigError, LabelJoin, LatencySketch } from '@
 import { AlertOutbox } from './alert-outbox';
 import type { Clock, IdSource } from './clock';
 import { DriftWindows } from './drift-windows';
+import { estimatedSnapshotMetrics } from './estimated-performance';
 import { checkModelConfig, ModelConfig } from './model-config';
 import { MonitorGroups } from './monitor-groups';
 import { MonitorVersions } from './monitor-versions';
 import type { GroupState, JoinLabel, ModelMonitorState, PendingPrediction, VersionState } from './monitor-state';
 import { PREDICTION_COLUMN, predictionInputProblem } from './prediction-input';
 import { finiteOnly, LabelledObservation } from './rolling-performance';
-import { DataQualityRule } from './rules/data-quality';
-import { DatasetDriftRule } from './rules/dataset-drift';
-import { DetectorRule } from './rules/detector';
-import { LatencyRule } from './rules/latency';
 import { firstFullWindow, headlineMetric } from './rules/performance';
-import { PerformanceDropRule } from './rules/performance-drop';
-import { PerformanceFloorRule } from './rules/performance-floor';
 import type { RuleVerdict } from './rules/rule';
+import { MonitorRules } from './rules/monitor-rules';
 
 /** The drift column holding the model's output (re-exported for the service and the controller). */
 export { PREDICTION_COLUMN };
@@ -58,16 +56,6 @@ export interface GroupMetrics {
   metrics: Record<string, number>;
 }
 
-/** The rule families, built from the configuration (and rebuilt when it or the detector's problem changes). */
-interface Rules {
-  floor: PerformanceFloorRule;
-  drop: PerformanceDropRule;
-  detector: DetectorRule;
-  datasetDrift: DatasetDriftRule;
-  dataQuality: DataQualityRule;
-  latency: LatencyRule;
-}
-
 export class ModelMonitor {
   private task: Task | null = null;
   /**
@@ -88,7 +76,7 @@ export class ModelMonitor {
   private lastSnapshotAt = 0;
   /** Why the configured detector cannot run for this model (e.g. DDM on a regression's |error|); null when it can. */
   private detectorProblem: string | null = null;
-  private rules!: Rules;
+  private rules!: MonitorRules;
 
   constructor(
     readonly modelId: string,
@@ -131,23 +119,18 @@ export class ModelMonitor {
       if (!(error instanceof DetectorConfigError)) throw error;
       this.detectorProblem = error.message;
     }
-    const c = this.config;
-    this.rules = {
-      floor: new PerformanceFloorRule(c),
-      drop: new PerformanceDropRule(c),
-      detector: new DetectorRule(c, this.detectorProblem),
-      datasetDrift: new DatasetDriftRule(c),
-      dataQuality: new DataQualityRule(c),
-      latency: new LatencyRule(c),
-    };
+    this.rules = new MonitorRules(this.config, this.detectorProblem);
   }
 
   setConfig(config: ModelConfig): void {
-    const detectorChanged = config.detector !== this.config.detector || JSON.stringify(config.detectorParams) !== JSON.stringify(this.config.detectorParams);
+    const before = this.config;
+    const detectorChanged = config.detector !== before.detector || JSON.stringify(config.detectorParams) !== JSON.stringify(before.detectorParams);
+    const estimationChanged = (['estimationReferenceSize', 'estimationWindow', 'calibration'] as const).some((field) => config[field] !== before[field]);
     this.config = config;
     this.checkDetector();
     for (const g of this.groups.all()) g.window.resize(config.metricWindow);
     if (detectorChanged) this.versions.rebuildDetectors();
+    if (estimationChanged) this.versions.restartEstimation();
   }
 
   /** A registered training snapshot replaces the production warm-up as the drift reference. */
@@ -189,7 +172,17 @@ export class ModelMonitor {
       this.decide(v, this.rules.dataQuality.evaluate({ quality, window, streak: v.qualityStreak }, window.end));
       this.drift.restart(v);
     }
-    this.addPending({ eventId: p.eventId, model: this.modelId, time, version: p.modelVersion, predicted, tags: p.tags });
+    const scores = this.estimate(p, time);
+    this.addPending({ eventId: p.eventId, model: this.modelId, time, version: p.modelVersion, predicted, tags: p.tags, ...(scores && { scores }) });
+  }
+
+  /** Feeds a scored classification to its version's CBPE estimate; returns the scores when its label must still calibrate it. */
+  private estimate(p: PredictionEvent, time: number): Record<string, number> | null {
+    if (p.task !== 'CLASSIFICATION' || Object.keys(p.scores).length === 0) return null;
+    const v = this.versions.get(p.modelVersion);
+    const estimate = v.estimation.observePrediction({ scores: p.scores, predictedClass: p.predictedClass as string, time });
+    if (estimate) this.decide(v, this.rules.estimatedAccuracy.evaluate(v.estimation.state(), estimate.windowEnd));
+    return v.estimation.calibrating ? p.scores : null;
   }
 
   private addPending(pending: PendingPrediction): void {
@@ -231,6 +224,7 @@ export class ModelMonitor {
       g.dirty = true;
     }
     const v = this.versions.get(prediction.version);
+    if (prediction.scores) v.estimation.observeLabelled({ scores: prediction.scores, predictedClass: String(prediction.predicted), time: prediction.time }, String(actual));
     const error = this.task === 'CLASSIFICATION' ? (prediction.predicted === actual ? 0 : 1) : Math.abs(Number(prediction.predicted) - Number(actual));
     this.versions.addError(v, error, prediction.time);
     const window = this.groups.version(v.version).window;
@@ -321,6 +315,8 @@ export class ModelMonitor {
       const v = this.versions.find(g.version);
       if (v?.lastDrift) Object.assign(metrics, v.lastDrift.metrics);
       if (v?.baseline) metrics[`baseline_${headlineMetric(this.task)}`] = v.baseline.value;
+      const estimated = v?.estimation.latestMetrics();
+      if (estimated) Object.assign(metrics, estimatedSnapshotMetrics(estimated));
       const counters = this.labelCounters();
       metrics.labels_unknown = counters.unknown;
       metrics.labels_duplicate = counters.duplicate;

@@ -6,6 +6,7 @@
 import type { Task } from '@vigil/contracts';
 import type { ChangeDetector, ColumnKind, DatasetSummary, DatasetSummaryJSON, LatencySketch, LatencySketchJSON } from '@vigil/monitoring';
 import type { AlertEpisodes, EpisodeState } from './alert-episodes';
+import type { EstimatedPerformance, EstimatedPerformanceCheckpoint } from './estimated-performance';
 import type { LabelledObservation, RollingPerformance } from './rolling-performance';
 
 /** What the label join keeps of a prediction until its label comes. */
@@ -16,6 +17,8 @@ export interface PendingPrediction {
   version: string;
   predicted: string | number;
   tags: Record<string, string>;
+  /** Class scores, kept only while the version's CBPE calibration still needs labelled predictions. */
+  scores?: Record<string, number>;
 }
 
 /** What the label join keeps of a label read before its prediction. */
@@ -82,13 +85,16 @@ export interface VersionCheckpoint {
   driftStreak: number;
   qualityStreak: number;
   episodes: Record<string, EpisodeState>;
+  /** CBPE calibration and the open estimation window (absent in checkpoints written before it was added). */
+  estimation?: EstimatedPerformanceCheckpoint;
 }
 
-export interface VersionState extends Omit<VersionCheckpoint, 'drift' | 'episodes'> {
+export interface VersionState extends Omit<VersionCheckpoint, 'drift' | 'episodes' | 'estimation'> {
   /** Null while the configured detector cannot run (see `ModelMonitor.detectorProblem`). */
   detector: ChangeDetector | null;
   drift: DatasetSummary | null;
   episodes: AlertEpisodes;
+  estimation: EstimatedPerformance;
 }
 
 export interface ModelMonitorState {

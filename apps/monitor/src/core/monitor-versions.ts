@@ -1,5 +1,6 @@
 import { ChangeDetector, ColumnKind, createDetector, DatasetSummary } from '@vigil/monitoring';
 import { AlertEpisodes } from './alert-episodes';
+import { EstimatedPerformance, EstimationSettings } from './estimated-performance';
 import type { ModelConfig } from './model-config';
 import type { VersionCheckpoint, VersionState } from './monitor-state';
 
@@ -48,6 +49,7 @@ export class MonitorVersions {
         driftStreak: 0,
         qualityStreak: 0,
         episodes: this.newEpisodes(),
+        estimation: new EstimatedPerformance(this.estimationSettings()),
       };
       this.startDriftWindow(v);
       this.states.set(version, v);
@@ -76,6 +78,16 @@ export class MonitorVersions {
     return detector;
   }
 
+  /** New estimation settings start every version's CBPE calibration again, from its next labels. */
+  restartEstimation(): void {
+    for (const v of this.states.values()) v.estimation = new EstimatedPerformance(this.estimationSettings());
+  }
+
+  private estimationSettings(): EstimationSettings {
+    const { config } = this.settings();
+    return { referenceSize: config.estimationReferenceSize, window: config.estimationWindow, calibration: config.calibration };
+  }
+
   private newEpisodes(): AlertEpisodes {
     return new AlertEpisodes(() => this.settings().config.reAlertIntervalMs);
   }
@@ -102,12 +114,13 @@ export class MonitorVersions {
       driftStreak: v.driftStreak,
       qualityStreak: v.qualityStreak,
       episodes: v.episodes.toJSON(),
+      ...(v.estimation.started && { estimation: v.estimation.toJSON() }),
     }));
   }
 
-  /** The detector is rebuilt by replaying the kept errors; a missing drift window restarts empty with `kinds`. */
+  /** The detector is rebuilt by replaying the kept errors; a missing drift window restarts empty with `kinds`, a missing estimation calibrates anew. */
   restore(checkpoints: VersionCheckpoint[], kinds: Record<string, ColumnKind> | null): void {
-    for (const v of checkpoints) {
+    for (const { estimation, ...v } of checkpoints) {
       const episodes = this.newEpisodes();
       episodes.restore(v.episodes);
       this.states.set(v.version, {
@@ -118,6 +131,7 @@ export class MonitorVersions {
         detector: this.rebuildDetector(v.errors),
         drift: v.drift ? DatasetSummary.fromJSON(v.drift) : kinds ? new DatasetSummary(kinds) : null,
         episodes,
+        estimation: estimation ? EstimatedPerformance.fromJSON(estimation, this.estimationSettings()) : new EstimatedPerformance(this.estimationSettings()),
       });
     }
   }

@@ -50,6 +50,18 @@ describe('IsotonicCalibrator', () => {
     expect(calibrator.calibrate(9)).toBe(1);
   });
 
+  it('keeps only the ends of each run of equal fitted values in JSON, and calibrates every score to the same bits after the round trip', () => {
+    // Outcomes 0,0,0,1,1,1 at scores 1..6 are already monotone: two runs (0 at 1–3, 1 at 4–6), so the points 1, 3, 4 and 6 are kept.
+    const calibrator = IsotonicCalibrator.fit([1, 2, 3, 4, 5, 6], [0, 0, 0, 1, 1, 1]);
+    expect(calibrator.toJSON()).toEqual({ xs: [1, 3, 4, 6], ys: [0, 0, 1, 1] });
+    const fitted = IsotonicCalibrator.fit(binary.reference.score, binary.reference.label);
+    const restored = IsotonicCalibrator.fromJSON(JSON.parse(JSON.stringify(fitted.toJSON())));
+    const probes = [...binary.reference.score, ...binary.analysis.flatMap((w) => w.score), -1, 2];
+    expect(probes.filter((s) => !Object.is(restored.calibrate(s), fitted.calibrate(s)))).toEqual([]);
+    // The NannyML fixture's 2 000-row reference fits to far fewer distinct runs than points.
+    expect(fitted.toJSON().xs.length).toBeLessThan(binary.reference.score.length / 4);
+  });
+
   it('merges tied scores into their mean outcome (scikit-learn _make_unique)', () => {
     const calibrator = IsotonicCalibrator.fit([0.2, 0.2, 0.2, 0.8], [0, 0, 1, 1]);
     expect(calibrator.calibrate(0.2)).toBeCloseTo(1 / 3, 15);
@@ -72,6 +84,12 @@ describe('BinaryCbpe against NannyML 0.13.1', () => {
     );
   });
 
+  it('estimates the same bits after a JSON round trip of the fitted estimator', () => {
+    const estimator = BinaryCbpe.fit({ scores: binary.reference.score, predictions: binary.reference.pred, labels: binary.reference.label });
+    const restored = BinaryCbpe.fromJSON(JSON.parse(JSON.stringify(estimator.toJSON())));
+    for (const w of binary.analysis) expect(restored.estimate({ scores: w.score, predictions: w.pred })).toEqual(estimator.estimate({ scores: w.score, predictions: w.pred }));
+  });
+
   it('rejects a reference whose columns differ in length', () => {
     expect(() => BinaryCbpe.fit({ scores: [0.1, 0.9], predictions: [0], labels: [0, 1] })).toThrow(RangeError);
   });
@@ -89,5 +107,9 @@ describe('MulticlassCbpe against NannyML 0.13.1', () => {
       multiclass.analysis.map((w) => estimator.estimate({ scores: w.scores, predictions: w.pred.map(index) })),
       multiclass,
     );
+    const restored = MulticlassCbpe.fromJSON(JSON.parse(JSON.stringify(estimator.toJSON())));
+    for (const w of multiclass.analysis) {
+      expect(restored.estimate({ scores: w.scores, predictions: w.pred.map(index) })).toEqual(estimator.estimate({ scores: w.scores, predictions: w.pred.map(index) }));
+    }
   });
 });

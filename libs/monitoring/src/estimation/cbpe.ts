@@ -15,7 +15,7 @@
  * (classes in a fixed order), predictions and labels are class indices, metrics are
  * one-vs-rest macro averages as NannyML's.
  */
-import { IsotonicCalibrator } from './isotonic';
+import { IsotonicCalibrator, IsotonicCalibratorJSON } from './isotonic';
 import {
   binarySamplingError,
   ErrorComponent,
@@ -119,11 +119,39 @@ function checkLengths(what: string, ...lengths: number[]): void {
   if (lengths[0] === 0) throw new RangeError(`${what}: empty`);
 }
 
+/** A sampling-error component in JSON: an undefined spread (NaN, e.g. F1 with no relevant reference row) is null there. */
+export interface ErrorComponentJSON {
+  spread: number | null;
+  fraction: number;
+}
+const componentToJSON = (c: ErrorComponent): ErrorComponentJSON => ({ spread: Number.isNaN(c.spread) ? null : c.spread, fraction: c.fraction });
+const componentFromJSON = (c: ErrorComponentJSON): ErrorComponent => ({ spread: c.spread ?? NaN, fraction: c.fraction });
+type ComponentMetric = 'precision' | 'recall' | 'f1' | 'roc_auc';
+const COMPONENT_METRICS: readonly ComponentMetric[] = ['precision', 'recall', 'f1', 'roc_auc'];
+function mapComponents<A, B>(components: Record<ComponentMetric, A>, f: (a: A) => B): Record<ComponentMetric, B> {
+  return Object.fromEntries(COMPONENT_METRICS.map((m) => [m, f(components[m])])) as Record<ComponentMetric, B>;
+}
+
+/** A fitted estimator as a checkpoint carries it, so a restored monitor estimates exactly as before. */
+export interface BinaryCbpeJSON {
+  kind: 'binary';
+  calibrator: IsotonicCalibratorJSON | null;
+  accuracyStd: number;
+  components: Record<ComponentMetric, ErrorComponentJSON>;
+}
+export interface MulticlassCbpeJSON {
+  kind: 'multiclass';
+  classCount: number;
+  calibrators: (IsotonicCalibratorJSON | null)[];
+  accuracyStd: number;
+  components: Record<ComponentMetric, ErrorComponentJSON[]>;
+}
+
 export class BinaryCbpe {
   private constructor(
     private readonly calibrator: IsotonicCalibrator | null,
     private readonly accuracyStd: number,
-    private readonly components: Record<'precision' | 'recall' | 'f1' | 'roc_auc', ErrorComponent>,
+    private readonly components: Record<ComponentMetric, ErrorComponent>,
   ) {}
 
   static fit(reference: BinaryReference, calibration: Calibration = 'isotonic'): BinaryCbpe {
@@ -136,6 +164,14 @@ export class BinaryCbpe {
       f1: f1Component(labels, predictions, false),
       roc_auc: rocAucComponent(labels, scores, false),
     });
+  }
+
+  toJSON(): BinaryCbpeJSON {
+    return { kind: 'binary', calibrator: this.calibrator?.toJSON() ?? null, accuracyStd: this.accuracyStd, components: mapComponents(this.components, componentToJSON) };
+  }
+
+  static fromJSON(json: BinaryCbpeJSON): BinaryCbpe {
+    return new BinaryCbpe(json.calibrator ? IsotonicCalibrator.fromJSON(json.calibrator) : null, json.accuracyStd, mapComponents(json.components, componentFromJSON));
   }
 
   calibrate(score: number): number {
@@ -180,7 +216,7 @@ export class MulticlassCbpe {
     private readonly classCount: number,
     private readonly calibrators: readonly (IsotonicCalibrator | null)[],
     private readonly accuracyStd: number,
-    private readonly components: Record<'precision' | 'recall' | 'f1' | 'roc_auc', readonly ErrorComponent[]>,
+    private readonly components: Record<ComponentMetric, readonly ErrorComponent[]>,
   ) {}
 
   static fit(reference: MulticlassReference, classCount: number, calibration: Calibration = 'isotonic'): MulticlassCbpe {
@@ -201,6 +237,25 @@ export class MulticlassCbpe {
         f1: classes.map((k) => f1Component(truths[k], preds[k], true)),
         roc_auc: classes.map((k) => rocAucComponent(truths[k], column(scores, k), true)),
       },
+    );
+  }
+
+  toJSON(): MulticlassCbpeJSON {
+    return {
+      kind: 'multiclass',
+      classCount: this.classCount,
+      calibrators: this.calibrators.map((c) => c?.toJSON() ?? null),
+      accuracyStd: this.accuracyStd,
+      components: mapComponents(this.components, (cs) => cs.map(componentToJSON)),
+    };
+  }
+
+  static fromJSON(json: MulticlassCbpeJSON): MulticlassCbpe {
+    return new MulticlassCbpe(
+      json.classCount,
+      json.calibrators.map((c) => (c ? IsotonicCalibrator.fromJSON(c) : null)),
+      json.accuracyStd,
+      mapComponents(json.components, (cs) => cs.map(componentFromJSON)),
     );
   }
 

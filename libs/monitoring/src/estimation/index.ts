@@ -1,2 +1,3 @@
 export * from './cbpe';
 export { IsotonicCalibrator } from './isotonic';
+export type { IsotonicCalibratorJSON } from './isotonic';
