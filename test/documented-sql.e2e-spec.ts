@@ -8,7 +8,8 @@
 import { createClickHouse, migrate } from '@vigil/storage';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SUMMARY_QUERIES } from '../apps/simulator/src/demo/story';
+import { MODEL_ID } from '../apps/simulator/src/demo/story';
+import { summaryQueries } from '../apps/simulator/src/demo/summary-queries';
 import { REPO } from './support/service-process';
 import { dropDatabase, testInfrastructure } from './support/stack';
 
@@ -37,7 +38,7 @@ const statements = [
   ...docsSqlBlocks(),
   ...queryFiles(),
   // The demo prints them in this format (apps/simulator/src/demo/story.ts).
-  ...SUMMARY_QUERIES.map((q) => ({ source: `demo summary "${q.title}"`, sql: `${q.sql} FORMAT PrettyCompactNoEscapes` })),
+  ...summaryQueries(MODEL_ID).map((q) => ({ source: `demo summary "${q.title}"`, sql: `${q.sql} FORMAT PrettyCompactNoEscapes` })),
 ];
 
 describe('documented SQL', () => {

@@ -56,14 +56,25 @@ export function regression(modelId: string, i: number, predictedValue: number, t
 }
 
 /** Produces the predictions, then the labels, keyed by model id, in chunks. */
-export async function send(producer: Producer, registry: SchemaRegistry, topics: TopicMap, events: LabelledEvent[], withLabels = true): Promise<void> {
+export function send(producer: Producer, registry: SchemaRegistry, topics: TopicMap, events: LabelledEvent[], withLabels = true): Promise<void> {
+  return produce(producer, registry, topics, events, { predictions: true, labels: withLabels });
+}
+
+/** Produces only the labels of events whose predictions were sent before (labels that come late). */
+export function sendLabels(producer: Producer, registry: SchemaRegistry, topics: TopicMap, events: LabelledEvent[]): Promise<void> {
+  return produce(producer, registry, topics, events, { predictions: false, labels: true });
+}
+
+async function produce(producer: Producer, registry: SchemaRegistry, topics: TopicMap, events: LabelledEvent[], parts: { predictions: boolean; labels: boolean }): Promise<void> {
   const predictionId = await registry.getLatestSchemaId(valueSubject(topics.predictions));
   const labelId = await registry.getLatestSchemaId(valueSubject(topics.labels));
   for (let start = 0; start < events.length; start += 1000) {
     const chunk = events.slice(start, start + 1000);
-    const predictions = await Promise.all(chunk.map(async (e) => ({ key: e.prediction.modelId, value: await registry.encode(predictionId, e.prediction) })));
-    await producer.send({ topic: topics.predictions, acks: -1, messages: predictions });
-    if (!withLabels) continue;
+    if (parts.predictions) {
+      const predictions = await Promise.all(chunk.map(async (e) => ({ key: e.prediction.modelId, value: await registry.encode(predictionId, e.prediction) })));
+      await producer.send({ topic: topics.predictions, acks: -1, messages: predictions });
+    }
+    if (!parts.labels) continue;
     const labels = await Promise.all(chunk.map(async (e) => ({ key: e.label.modelId, value: await registry.encode(labelId, e.label) })));
     await producer.send({ topic: topics.labels, acks: -1, messages: labels });
   }

@@ -7,6 +7,13 @@ describe('monitor configuration', () => {
     expect(config.labelFlow).toEqual({ pauseAt: 5_000, resumeAt: 1_000, idleMs: 2_000 });
     expect(config.storageRetry).toEqual({ maxRetries: 6, initialDelayMs: 500, maxDelayMs: 5_000 });
     expect(config.alertmanager).toEqual({ url: '', resendMs: 60_000, dashboardUrl: '' });
+    expect(config.modelDefaults).toMatchObject({ estimationReferenceSize: 2000, estimationWindow: 500 });
+  });
+
+  it('takes the CBPE defaults of every model from the environment (the demo sizes them for minutes)', () => {
+    const config = loadMonitorConfig({ MONITOR_ESTIMATION_REFERENCE_SIZE: '600', MONITOR_ESTIMATION_WINDOW: '300' });
+    expect(config.modelDefaults).toMatchObject({ estimationReferenceSize: 600, estimationWindow: 300 });
+    expect(() => loadMonitorConfig({ MONITOR_ESTIMATION_WINDOW: '0' })).toThrow('MONITOR_ESTIMATION_WINDOW');
   });
 
   it('refuses settings that contradict each other, naming both variables', () => {

@@ -24,6 +24,8 @@ const monitorEnvSchema = z
     MONITOR_MIN_LABELS: env.int(DEFAULT_MODEL_CONFIG.minLabels, { min: 1 }),
     MONITOR_DRIFT_WINDOW: env.int(DEFAULT_MODEL_CONFIG.driftWindow, { min: 1 }),
     MONITOR_DETECTOR: z.enum(DETECTOR_NAMES).default(DEFAULT_MODEL_CONFIG.detector as DetectorName),
+    MONITOR_ESTIMATION_REFERENCE_SIZE: env.int(DEFAULT_MODEL_CONFIG.estimationReferenceSize, { min: 1 }),
+    MONITOR_ESTIMATION_WINDOW: env.int(DEFAULT_MODEL_CONFIG.estimationWindow, { min: 1 }),
   })
   .check((ctx) => {
     const v = ctx.value;
@@ -48,6 +50,8 @@ const monitorEnvSchema = z
       minLabels: v.MONITOR_MIN_LABELS,
       driftWindow: v.MONITOR_DRIFT_WINDOW,
       detector: v.MONITOR_DETECTOR,
+      estimationReferenceSize: v.MONITOR_ESTIMATION_REFERENCE_SIZE,
+      estimationWindow: v.MONITOR_ESTIMATION_WINDOW,
     };
     return {
       httpPort: v.HTTP_PORT,

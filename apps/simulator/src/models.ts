@@ -52,6 +52,23 @@ const FRAUD_AMOUNT_MU_SHIFT = 0.9;
 const DISTANCE_MU = 2.0;
 const DISTANCE_MU_SHIFT = 1.0;
 
+/**
+ * `uncertain-shift`: requests move to the serving model's decision boundary, with less
+ * spread in amount and distance. For the reference model: risky merchants (+2.6 on the
+ * logit) at a log-amount 0.67 above its mean, so −3.6 + 2.6 + 1.5 · 0.67 ≈ 0; for the
+ * retrained one: online retail (+1.8) from the US or GB (+1.0) at a log-amount 0.44 above
+ * the mean, so −2.4 + 2.8 − 0.9 · 0.44 ≈ 0.
+ */
+interface Boundary {
+  amountMuShift: number;
+  merchants: readonly number[];
+  countries: readonly number[];
+}
+const BOUNDARY_REFERENCE: Boundary = { amountMuShift: 0.67, merchants: [0.01, 0.01, 0.01, 0.01, 0.01, 0.45, 0.25, 0.25], countries: COUNTRY_WEIGHTS };
+const BOUNDARY_RETRAINED: Boundary = { amountMuShift: 0.44, merchants: [0.02, 0.02, 0.02, 0.88, 0.02, 0.02, 0.01, 0.01], countries: [0.01, 0.01, 0.48, 0.01, 0.01, 0.48] };
+/** Log-scale spread of amount and distance at the boundary (1.0 and 1.1 otherwise). */
+const BOUNDARY_SIGMA = 0.3;
+
 interface CardRequest {
   amount: number;
   merchant: string;
@@ -87,13 +104,14 @@ export const cardFraud: SimulatedModel = {
   task: 'CLASSIFICATION',
   medianLatencyMs: 8,
   draw(random, c) {
+    const boundary = c.uncertainShift ? (c.retrained ? BOUNDARY_RETRAINED : BOUNDARY_REFERENCE) : null;
     const request: CardRequest = {
-      amount: random.lognormal(CARD_FRAUD_AMOUNT_MU + FRAUD_AMOUNT_MU_SHIFT * c.featureShift, 1.0),
-      merchant: random.categorical(MERCHANT_CATEGORIES, blendWeights(MERCHANT_WEIGHTS, MERCHANT_WEIGHTS_SHIFTED, c.featureShift)),
-      country: random.categorical(COUNTRIES, blendWeights(COUNTRY_WEIGHTS, COUNTRY_WEIGHTS_SHIFTED, c.featureShift)),
+      amount: random.lognormal(CARD_FRAUD_AMOUNT_MU + (boundary ? boundary.amountMuShift : FRAUD_AMOUNT_MU_SHIFT * c.featureShift), boundary ? BOUNDARY_SIGMA : 1.0),
+      merchant: random.categorical(MERCHANT_CATEGORIES, boundary?.merchants ?? blendWeights(MERCHANT_WEIGHTS, MERCHANT_WEIGHTS_SHIFTED, c.featureShift)),
+      country: random.categorical(COUNTRIES, boundary?.countries ?? blendWeights(COUNTRY_WEIGHTS, COUNTRY_WEIGHTS_SHIFTED, c.featureShift)),
       hour: random.categorical(HOURS, HOUR_WEIGHTS),
       cardAgeDays: Math.floor(random.exponential(700)),
-      distanceKm: random.lognormal(DISTANCE_MU + DISTANCE_MU_SHIFT * c.featureShift, 1.1),
+      distanceKm: random.lognormal(DISTANCE_MU + DISTANCE_MU_SHIFT * c.featureShift, boundary ? BOUNDARY_SIGMA : 1.1),
     };
     const truthLogit = c.conceptShift > 0 ? driftedFraudLogit(request) : referenceFraudLogit(request);
     const isFraud = random.bernoulli(sigmoid(truthLogit));

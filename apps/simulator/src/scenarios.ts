@@ -3,7 +3,7 @@
  * (the share of the run's events already generated), so a change happens at the same
  * event index whatever the rate.
  */
-export const SCENARIOS = ['steady', 'gradual-drift', 'sudden-drift', 'concept-drift', 'bad-deployment', 'latency-spike', 'malformed'] as const;
+export const SCENARIOS = ['steady', 'gradual-drift', 'sudden-drift', 'uncertain-shift', 'concept-drift', 'lagging-labels', 'bad-deployment', 'latency-spike', 'malformed'] as const;
 
 export type Scenario = (typeof SCENARIOS)[number];
 
@@ -21,6 +21,12 @@ export interface ScenarioSettings {
 export interface Conditions {
   /** 0 = reference feature distributions, 1 = fully shifted ones. */
   featureShift: number;
+  /**
+   * Inputs move to where the serving model is least sure (its scores near 0.5), the relation
+   * between features and truth unchanged: covariate shift that lowers accuracy, which a
+   * CBPE estimate sees before any label (docs/estimation.md).
+   */
+  uncertainShift: boolean;
   /** 0 = the original relation between features and truth, 1 = the new one. */
   conceptShift: number;
   /** The badly trained version is serving. */
@@ -31,10 +37,15 @@ export interface Conditions {
   latencyFactor: number;
   /** Share of records to replace by malformed ones. */
   malformedShare: number;
+  /** Multiplier of the label delay (chargebacks that come weeks later). */
+  labelDelayFactor: number;
 }
 
 /** Serving latency multiplier during a spike: a 8 ms median becomes ~100 ms. */
 export const SPIKE_LATENCY_FACTOR = 12;
+
+/** Label delay multiplier under `lagging-labels`: the demo's 1 800 s mean delay becomes 5 days (2 min of demo time at 3 600×), as chargebacks do. */
+export const LAGGING_LABEL_FACTOR = 240;
 
 export function parseScenarios(text: string): Scenario[] {
   const names = text
@@ -61,10 +72,12 @@ export function conditionsAt(progress: number, settings: ScenarioSettings): Cond
   const spiking = has('latency-spike') && changed && progress < settings.changeAt + settings.spikeLength;
   return {
     featureShift,
+    uncertainShift: has('uncertain-shift') && changed,
     conceptShift: has('concept-drift') && changed ? 1 : 0,
     badVersion: has('bad-deployment') && changed,
     retrained: false,
     latencyFactor: spiking ? SPIKE_LATENCY_FACTOR : 1,
     malformedShare: has('malformed') ? settings.malformedShare : 0,
+    labelDelayFactor: has('lagging-labels') && changed ? LAGGING_LABEL_FACTOR : 1,
   };
 }

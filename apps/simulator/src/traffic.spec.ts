@@ -1,4 +1,4 @@
-import { conditionsAt, Scenario, ScenarioSettings, SPIKE_LATENCY_FACTOR } from './scenarios';
+import { conditionsAt, LAGGING_LABEL_FACTOR, Scenario, ScenarioSettings, SPIKE_LATENCY_FACTOR } from './scenarios';
 import { generateTraffic, MalformedStep, PredictionStep, TrafficOptions, TrafficStep } from './traffic';
 import { CARD_FRAUD_AMOUNT_MU } from './models';
 
@@ -96,6 +96,30 @@ describe('generateTraffic', () => {
     // The v1 model matches the reference process (accuracy ~0.88) and not the drifted one (~0.71).
     expect(accuracy(before(drifted))).toBeGreaterThan(0.85);
     expect(accuracy(after(drifted))).toBeLessThan(0.78);
+  });
+
+  it('moves inputs to where the serving model is unsure under uncertain shift, the truth still following its scores', () => {
+    // The serving model is the truth's own logit, so it is calibrated: its expected accuracy is mean(max(p, 1 − p)).
+    const expectedAccuracy = (xs: PredictionStep[]) => mean(xs.map((s) => Math.max(s.prediction.scores!.fraud, s.prediction.scores!.legit)));
+    // The reference model in its world, and the retrained one in the drifted world (both from the change point on).
+    for (const [lifecycle, world] of [
+      [{ retrained: false }, ['steady']],
+      [{ retrained: true }, ['concept-drift']],
+    ] as const) {
+      const run = (scenarios: Scenario[]) => after(predictions(all(options(scenarios, { events: 12_000, lifecycle })), 'card-fraud'));
+      const [served, shifted] = [run([...world]), run([...world, 'uncertain-shift'])];
+      expect({ lifecycle, fell: expectedAccuracy(shifted) < expectedAccuracy(served) - 0.15 }).toEqual({ lifecycle, fell: true });
+      // P(y | x) unchanged: realised accuracy within 3 SE of the calibrated expectation (SE = sqrt(0.25 / 3000) = 0.0091 at most).
+      for (const part of [served, shifted]) expect(Math.abs(accuracy(part) - expectedAccuracy(part))).toBeLessThan(3 * 0.0092);
+    }
+  });
+
+  it('multiplies label delays after the change point under lagging labels', () => {
+    const sent = predictions(all(options(['lagging-labels'])), 'card-fraud');
+    const delay = (xs: PredictionStep[]) => mean(xs.flatMap((s) => (s.label ? [s.label.delayS] : [])));
+    // Exponential with mean 60 s, then 60 × LAGGING_LABEL_FACTOR; SE of each mean over ~900 labels = mean / 30.
+    expect(Math.abs(delay(before(sent)) - 60)).toBeLessThan(4 * (60 / 30));
+    expect(Math.abs(delay(after(sent)) - 60 * LAGGING_LABEL_FACTOR)).toBeLessThan(4 * ((60 * LAGGING_LABEL_FACTOR) / 30));
   });
 
   it('announces the bad version and serves much worse predictions from it', () => {

@@ -102,7 +102,7 @@ export function* generateTraffic(options: TrafficOptions): Generator<TrafficStep
     const outcome = model.draw(random, conditions);
     const latencyMs = Math.round(random.lognormal(Math.log(model.medianLatencyMs), 0.35) * conditions.latencyFactor * 100) / 100;
     const labelMissing = random.bernoulli(options.labelMissingShare);
-    const delayS = random.exponential(options.labelDelayMeanS);
+    const delayS = random.exponential(options.labelDelayMeanS) * conditions.labelDelayFactor;
     const isMalformed = random.bernoulli(conditions.malformedShare);
     const malformedKind = random.categorical(MALFORMED_KINDS, [1, 1, 1]);
 

@@ -27,16 +27,26 @@ export interface AlertRuleDefinition {
    * a drift episode counts once it persisted (escalated to CRITICAL).
    */
   readonly retrainFrom: Severity | null;
+  /** Judged on labelled predictions (realised performance, change detectors on the error stream), so it can only come once labels arrive. */
+  readonly needsLabels: boolean;
   /** Evidence metrics the alert carries (`<test>`: the drift test's name, `<metric>`: the quality metric's). */
   readonly evidence: readonly string[];
 }
 
-const performance = (metric: string): AlertRuleDefinition => ({ kind: 'PERFORMANCE', severity: 'CRITICAL', criticalFromAlert: null, retrainFrom: 'CRITICAL', evidence: [metric] });
+const performance = (metric: string): AlertRuleDefinition => ({
+  kind: 'PERFORMANCE',
+  severity: 'CRITICAL',
+  criticalFromAlert: null,
+  retrainFrom: 'CRITICAL',
+  needsLabels: true,
+  evidence: [metric],
+});
 const detector = (name: string): AlertRuleDefinition => ({
   kind: 'DETECTOR',
   severity: 'WARNING',
   criticalFromAlert: null,
   retrainFrom: 'WARNING',
+  needsLabels: true,
   evidence: [`detector.${name}`],
 });
 
@@ -44,7 +54,7 @@ export const ALERT_RULES = {
   accuracy_drop: performance('accuracy'),
   accuracy_below_floor: performance('accuracy'),
   /** CBPE, before labels: WARNING, CRITICAL once it persisted (an estimate, so it must hold to count toward a retrain). */
-  estimated_accuracy_drop: { kind: 'PERFORMANCE', severity: 'WARNING', criticalFromAlert: 2, retrainFrom: 'CRITICAL', evidence: ['estimated_accuracy'] },
+  estimated_accuracy_drop: { kind: 'PERFORMANCE', severity: 'WARNING', criticalFromAlert: 2, retrainFrom: 'CRITICAL', needsLabels: false, evidence: ['estimated_accuracy'] },
   mae_increase: performance('mae'),
   mae_above_ceiling: performance('mae'),
   // `<detector>_drift` for every detector of the registry (`detectorRule`).
@@ -55,11 +65,18 @@ export const ALERT_RULES = {
   hddm_a_drift: detector('hddm-a'),
   hddm_w_drift: detector('hddm-w'),
   /** The configured detector cannot run for the model: a configuration problem, never a retrain. */
-  detector_disabled: { kind: 'DETECTOR', severity: 'WARNING', criticalFromAlert: null, retrainFrom: null, evidence: [] },
+  detector_disabled: { kind: 'DETECTOR', severity: 'WARNING', criticalFromAlert: null, retrainFrom: null, needsLabels: false, evidence: [] },
   /** Evidence per drifted column (its `feature`), then the drifted share. */
-  dataset_drift: { kind: 'DRIFT', severity: 'WARNING', criticalFromAlert: 2, retrainFrom: 'CRITICAL', evidence: ['drift.<test>', 'drift.<test>.p_value', 'drift.share'] },
-  data_quality: { kind: 'DATA_QUALITY', severity: 'WARNING', criticalFromAlert: null, retrainFrom: 'CRITICAL', evidence: ['quality.<metric>'] },
-  latency_p99_above_ceiling: { kind: 'LATENCY', severity: 'WARNING', criticalFromAlert: null, retrainFrom: 'CRITICAL', evidence: ['latency_p99'] },
+  dataset_drift: {
+    kind: 'DRIFT',
+    severity: 'WARNING',
+    criticalFromAlert: 2,
+    retrainFrom: 'CRITICAL',
+    needsLabels: false,
+    evidence: ['drift.<test>', 'drift.<test>.p_value', 'drift.share'],
+  },
+  data_quality: { kind: 'DATA_QUALITY', severity: 'WARNING', criticalFromAlert: null, retrainFrom: 'CRITICAL', needsLabels: false, evidence: ['quality.<metric>'] },
+  latency_p99_above_ceiling: { kind: 'LATENCY', severity: 'WARNING', criticalFromAlert: null, retrainFrom: 'CRITICAL', needsLabels: false, evidence: ['latency_p99'] },
 } as const satisfies Record<string, AlertRuleDefinition>;
 
 export type AlertRule = keyof typeof ALERT_RULES;

@@ -21,15 +21,27 @@ describe('demo output', () => {
       labels: 1423,
       malformed: 10,
       accuracy: 0.71666,
+      estimatedAccuracy: 0.80181,
       windowLabelled: 300,
       openIncidents: 1,
     });
-    expect(line).toBe('[  42 s] 2 drift       | serving v1  | sent  1639 predictions  1423 labels  10 malformed | accuracy 0.717 (300 labels) | open incidents 1');
+    expect(line).toBe('[  42 s] 2 drift       | serving v1  | sent  1639 predictions  1423 labels  10 malformed | accuracy 0.717 (300 labels), estimated 0.802 | open incidents 1');
   });
 
   it('shows a dash before the monitor has an accuracy and ? when the orchestrator does not answer', () => {
-    const line = progressLine({ elapsedS: 0, phase: '1 steady', serving: '-', predictions: 0, labels: 0, malformed: 0, accuracy: null, windowLabelled: 0, openIncidents: null });
-    expect(line).toContain('accuracy   -   (0 labels) | open incidents ?');
+    const line = progressLine({
+      elapsedS: 0,
+      phase: '1 steady',
+      serving: '-',
+      predictions: 0,
+      labels: 0,
+      malformed: 0,
+      accuracy: null,
+      windowLabelled: 0,
+      estimatedAccuracy: null,
+      openIncidents: null,
+    });
+    expect(line).toContain('accuracy   -   (0 labels), estimated   -   | open incidents ?');
   });
 
   it('prints evidence with its threshold, sample size and window (UTC clock time)', () => {

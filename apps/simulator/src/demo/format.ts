@@ -12,6 +12,8 @@ export interface ProgressView {
   /** The monitor's rolling accuracy of the serving version, null before its first labelled window. */
   accuracy: number | null;
   windowLabelled: number;
+  /** Its CBPE-estimated accuracy over the latest window of predictions, labelled or not; null before the first estimate. */
+  estimatedAccuracy: number | null;
   openIncidents: number | null;
 }
 
@@ -26,7 +28,7 @@ export function progressLine(p: ProgressView): string {
     `${clockOf(p.elapsedS)} ${p.phase.padEnd(13)}`,
     `serving ${p.serving.padEnd(3)}`,
     `sent ${String(p.predictions).padStart(5)} predictions ${String(p.labels).padStart(5)} labels ${String(p.malformed).padStart(3)} malformed`,
-    `accuracy ${fixed(p.accuracy, 3)} (${p.windowLabelled} labels)`,
+    `accuracy ${fixed(p.accuracy, 3)} (${p.windowLabelled} labels), estimated ${fixed(p.estimatedAccuracy, 3)}`,
     `open incidents ${p.openIncidents ?? '?'}`,
   ].join(' | ');
 }

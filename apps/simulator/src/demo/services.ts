@@ -12,6 +12,8 @@ export interface VersionAccuracy {
   accuracy: number | null;
   /** Labels in the rolling window the accuracy is computed over. */
   windowLabelled: number;
+  /** CBPE's estimate over the latest window of predictions (null before the version's calibration is complete). */
+  estimatedAccuracy: number | null;
 }
 
 interface GroupMetrics {
@@ -35,8 +37,8 @@ export async function versionAccuracy(urls: ServiceUrls, modelId: string, versio
   const body = await getJson<{ groups: GroupMetrics[] }>(`${urls.monitor}/models/${modelId}/metrics`, urls.readToken);
   const group = body?.groups.find((g) => g.modelVersion === version && g.segmentKey === '');
   if (!group) return null;
-  const accuracy = group.metrics.accuracy;
-  return { accuracy: typeof accuracy === 'number' ? accuracy : null, windowLabelled: group.metrics.window_labelled ?? 0 };
+  const number = (value: number | null | undefined) => (typeof value === 'number' ? value : null);
+  return { accuracy: number(group.metrics.accuracy), windowLabelled: group.metrics.window_labelled ?? 0, estimatedAccuracy: number(group.metrics.estimated_accuracy) };
 }
 
 /** Incidents the orchestrator holds open for the model (null when it cannot be asked). */

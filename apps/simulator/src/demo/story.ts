@@ -1,10 +1,12 @@
+import { ALERT_RULES, AlertRule, isAlertRule } from '@vigil/contracts';
 import { VigilClient } from '@vigil/sdk';
-import { Scenario } from '../scenarios';
+import { LAGGING_LABEL_FACTOR, Scenario } from '../scenarios';
 import { MalformedSink, runSimulation, SimulationProgress } from '../simulation';
 import { TrafficOptions } from '../traffic';
 import { clockOf, describeEvent, progressLine, secondsBetween } from './format';
 import { DemoTimeoutError, FeedEvent, LifecycleFeed } from './lifecycle-feed';
 import { clickhouseQuery, deploymentHistory, openIncidents, ServiceUrls, versionAccuracy } from './services';
+import { summaryQueries } from './summary-queries';
 
 export const MODEL_ID = 'card-fraud';
 
@@ -66,7 +68,12 @@ interface Milestones {
   badDeploy?: number;
   rollbackRequested?: Extract<FeedEvent, { type: 'rollbackRequested' }>;
   rolledBack?: number;
+  uncertainShift?: number;
+  estimatedAlert?: AlertEvent;
+  labelledAlert?: AlertEvent;
 }
+
+type AlertEvent = Extract<FeedEvent, { type: 'alert' }>;
 
 const LOGS = '.infra/logs/services';
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -85,7 +92,8 @@ const sleep = (ms: number, signal: AbortSignal) =>
 /**
  * The product's story, told live: steady traffic, concept drift, the monitor's alert,
  * the orchestrator's retrain request, the demo acting as training pipeline (v2), a bad
- * deployment (v3), the orchestrator's rollback request and the demo acting as deployer.
+ * deployment (v3), the orchestrator's rollback request and the demo acting as deployer,
+ * then inputs shifting while labels lag, where the CBPE estimate alerts before any label.
  * Each wait has a limit and fails with a DemoTimeoutError naming the log to read.
  */
 export class Story {
@@ -109,6 +117,7 @@ export class Story {
       await this.retrained(incidentId);
       await this.badDeployment();
       await this.rollback();
+      await this.labelsLag();
     } finally {
       clearInterval(this.ticker);
     }
@@ -118,7 +127,7 @@ export class Story {
   private async steady(): Promise<void> {
     const { settings } = this.ctx;
     this.announce(
-      `1/5 steady traffic on v1: ${settings.rate} card-fraud predictions/s, labels ~${settings.labelDelayMeanS / settings.timeScale} s later, ${settings.malformedShare * 100} % malformed records`,
+      `1/6 steady traffic on v1: ${settings.rate} card-fraud predictions/s, labels ~${settings.labelDelayMeanS / settings.timeScale} s later, ${settings.malformedShare * 100} % malformed records`,
     );
     await this.traffic('1 steady', ['steady'], { servingVersion: 'v1', announce: true }, async () => {
       await sleep(settings.steadySeconds * 1000, this.ctx.signal);
@@ -127,7 +136,7 @@ export class Story {
   }
 
   private async conceptDrift(): Promise<void> {
-    this.announce('2/5 concept drift: fraud becomes small online purchases from US/GB; v1 does not know (expected accuracy ≈ 0.71)');
+    this.announce('2/6 concept drift: fraud becomes small online purchases from US/GB; v1 does not know (expected accuracy ≈ 0.71)');
     this.milestones.driftOnset = Date.now();
     await this.traffic('2 drift', ['concept-drift'], { servingVersion: 'v1', announce: false }, async () => {
       this.milestones.retrainRequested = await this.ctx.feed.waitFor(
@@ -142,7 +151,7 @@ export class Story {
 
   private async retrained(incidentId: string): Promise<void> {
     const { vigil, settings } = this.ctx;
-    this.announce('3/5 the demo plays the training pipeline: retraining on the drifted world...');
+    this.announce('3/6 the demo plays the training pipeline: retraining on the drifted world...');
     await sleep(2_000, this.ctx.signal);
     await vigil.recordRetrainCompleted({ modelId: MODEL_ID, newVersion: 'v2', succeeded: true, incidentId });
     await vigil.recordModelDeployed({ modelId: MODEL_ID, version: 'v2', reason: 'retrain', incidentId, artifactUri: `models:/${MODEL_ID}/v2` });
@@ -163,7 +172,7 @@ export class Story {
   }
 
   private async badDeployment(): Promise<void> {
-    this.announce('4/5 someone deploys v3 by hand: it learned the amount effect backwards (expected accuracy ≈ 0.50)');
+    this.announce('4/6 someone deploys v3 by hand: it learned the amount effect backwards (expected accuracy ≈ 0.50)');
     this.milestones.badDeploy = Date.now();
     await this.traffic('4 bad deploy', ['concept-drift', 'bad-deployment'], { servingVersion: 'v2', retrained: true, badVersion: 'v3', announce: false }, async () => {
       this.milestones.rollbackRequested = await this.ctx.feed.waitFor(
@@ -179,7 +188,7 @@ export class Story {
   private async rollback(): Promise<void> {
     const { vigil, settings } = this.ctx;
     const request = this.milestones.rollbackRequested!;
-    this.announce(`5/5 the demo plays the deployer: rolling back to ${request.value.toVersion}`);
+    this.announce(`5/6 the demo plays the deployer: rolling back to ${request.value.toVersion}`);
     await vigil.recordModelDeployed({ modelId: MODEL_ID, version: request.value.toVersion, reason: 'rollback', incidentId: request.value.incidentId });
     await vigil.flush();
     this.milestones.rolledBack = Date.now();
@@ -187,6 +196,31 @@ export class Story {
       await this.ctx.feed.waitFor('modelDeployed', (e) => e.value.reason === 'rollback', this.timeoutMs(), `ModelDeployed (rollback) never came back from Kafka`, this.ctx.signal);
       await sleep(settings.afterRollbackSeconds * 1000, this.ctx.signal);
       await this.untilAccuracy(request.value.toVersion, settings.recoveredAccuracy, `${request.value.toVersion} did not recover accuracy ${settings.recoveredAccuracy}`);
+    });
+  }
+
+  private async labelsLag(): Promise<void> {
+    const { settings, feed } = this.ctx;
+    const version = this.milestones.rollbackRequested!.value.toVersion;
+    const lagS = (settings.labelDelayMeanS * LAGGING_LABEL_FACTOR) / settings.timeScale;
+    this.announce(
+      `6/6 requests move to where ${version} is unsure (accuracy ≈ 0.83 → 0.60, the truth still following its scores) while chargebacks lag (labels ~${lagS} s late): the estimate speaks before the labels`,
+    );
+    const onset = Date.now();
+    this.milestones.uncertainShift = onset;
+    const alertOf = (matches: (rule: AlertRule) => boolean, what: string): Promise<AlertEvent> =>
+      feed.waitFor(
+        'alert',
+        (e) => e.receivedAt >= onset && e.value.modelVersion === version && isAlertRule(e.value.rule) && matches(e.value.rule),
+        this.timeoutMs(),
+        `no ${what} alert for ${version} ${settings.phaseTimeoutS} s after the shift: see ${LOGS}/monitor.log`,
+        this.ctx.signal,
+      );
+    await this.traffic('6 labels lag', ['concept-drift', 'uncertain-shift', 'lagging-labels'], { servingVersion: version, retrained: true, announce: false }, async () => {
+      [this.milestones.estimatedAlert, this.milestones.labelledAlert] = await Promise.all([
+        alertOf((rule) => rule === 'estimated_accuracy_drop', 'estimated_accuracy_drop'),
+        alertOf((rule) => ALERT_RULES[rule].needsLabels, 'label-based'),
+      ]);
     });
   }
 
@@ -290,6 +324,7 @@ export class Story {
         malformed: this.sent.malformed + (c?.malformed ?? 0),
         accuracy: accuracy?.accuracy ?? null,
         windowLabelled: accuracy?.windowLabelled ?? 0,
+        estimatedAccuracy: accuracy?.estimatedAccuracy ?? null,
         openIncidents: incidents,
       }),
     );
@@ -315,6 +350,8 @@ export class Story {
     line('drift onset → first CRITICAL alert', m.driftOnset, m.driftOnset ? firstAfter(m.driftOnset, 'v1', 'CRITICAL') : undefined);
     line('drift onset → RetrainRequested', m.driftOnset, m.retrainRequested);
     line('bad deploy (v3) → RollbackRequested', m.badDeploy, m.rollbackRequested);
+    line('uncertain shift → estimated alert', m.uncertainShift, m.estimatedAlert);
+    line('uncertain shift → first label-based', m.uncertainShift, m.labelledAlert);
     print('');
     print('  where things are:');
     print(`    ingestor      ${urls.ingestor}/health  ${urls.ingestor}/metrics`);
@@ -332,7 +369,7 @@ export class Story {
     );
     print('');
     print(`  ClickHouse (database ${database}); try: curl '${urls.clickhouse}/?database=${database}' --data-binary "<query>"`);
-    for (const query of SUMMARY_QUERIES) {
+    for (const query of summaryQueries(MODEL_ID)) {
       print('');
       print(`  -- ${query.title}`);
       print(`  ${query.sql}`);
@@ -341,31 +378,3 @@ export class Story {
     }
   }
 }
-
-/** The analyst's first questions; they run on ClickHouse 18.16 and 26.x (test/documented-sql.e2e-spec.ts). */
-export const SUMMARY_QUERIES: { title: string; sql: string }[] = [
-  {
-    title: 'accuracy of each version over time (monitor snapshots, 10 s buckets)',
-    sql:
-      "SELECT toDateTime(intDiv(toUInt32(window_end), 10) * 10) AS t, model_version, round(argMax(metric_values[indexOf(metric_names, 'accuracy')], window_end), 3) AS accuracy, max(labelled_count) AS labelled " +
-      `FROM metric_snapshots WHERE model_id = '${MODEL_ID}' AND segment_key = '' AND has(metric_names, 'accuracy') GROUP BY t, model_version ORDER BY t, model_version`,
-  },
-  {
-    title: "the orchestrator's decisions (decision_audit)",
-    sql:
-      'SELECT model_version, action, outcome, count() AS decisions, min(decided_at) AS first ' +
-      `FROM decision_audit WHERE model_id = '${MODEL_ID}' AND outcome != 'not_a_trigger' GROUP BY model_version, action, outcome ORDER BY min(decided_at_ms)`,
-  },
-  {
-    title: 'dead letters by reason',
-    sql: 'SELECT reason, count() AS records, substring(any(error), 1, 70) AS example FROM dead_letters FINAL GROUP BY reason ORDER BY reason',
-  },
-  {
-    title: 'labelled predictions and their accuracy per version (ingested predictions joined to labels)',
-    sql:
-      'SELECT model_version, count() AS labelled, round(avg(predicted_class = true_class), 3) AS accuracy ' +
-      `FROM (SELECT event_id AS prediction_event_id, model_version, predicted_class FROM predictions FINAL WHERE model_id = '${MODEL_ID}') AS p ` +
-      `ANY INNER JOIN (SELECT prediction_event_id, true_class FROM labels FINAL WHERE model_id = '${MODEL_ID}') AS l USING prediction_event_id ` +
-      'GROUP BY model_version ORDER BY model_version',
-  },
-];
