@@ -27,7 +27,7 @@ describe('model view', () => {
       [
         row('v1', 60, { accuracy: 0.9, latency_p99: 20, 'drift.amount': 0.1, 'drift.amount.p_value': 0.4 }),
         row('v1', 120, { accuracy: 0.91, latency_p99: 22 }),
-        row('v2', 120, { accuracy: 0.7, latency_p99: 30, 'drift.amount': 0.3, 'drift.amount.p_value': 0.001 }, 200, 150),
+        row('v2', 120, { accuracy: 0.7, estimated_accuracy: 0.68, latency_p99: 30, 'drift.amount': 0.3, 'drift.amount.p_value': 0.001 }, 200, 150),
       ],
       'v2',
       [],
@@ -35,6 +35,8 @@ describe('model view', () => {
     expect(charts.metric).toBe('accuracy');
     expect(charts.times).toEqual([60, 120]);
     expect(charts.metricByVersion).toEqual({ v1: [0.9, 0.91], v2: [null, 0.7] });
+    // Only v2 has a CBPE estimate: v1 gets no estimated line.
+    expect(charts.estimatedByVersion).toEqual({ v2: [null, 0.68] });
     expect(charts.latency.p99).toEqual([20, 30]);
     expect(charts.labelCoverage).toEqual([null, 150 / 200]);
     expect(charts.heatmap).toMatchObject({ version: 'v2', features: ['amount'], windows: [120], values: [[0.001]], drifted: [[true]] });

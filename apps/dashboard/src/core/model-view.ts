@@ -32,6 +32,8 @@ export interface ModelCharts {
   times: number[];
   /** Headline metric per version, aligned to `times` (null where the version has no bucket). */
   metricByVersion: Record<string, (number | null)[]>;
+  /** `estimated_<headline>` (CBPE, before labels; accuracy only) per version that has one, aligned to `times`. */
+  estimatedByVersion: Record<string, (number | null)[]>;
   /** The worst (highest) quantile over versions per bucket, in milliseconds. */
   latency: { p50: (number | null)[]; p95: (number | null)[]; p99: (number | null)[] };
   labelCoverage: (number | null)[];
@@ -100,6 +102,7 @@ export function buildCharts(rows: BucketRow[], heatmapVersion: string, driftEvid
   const empty = () => times.map((): number | null => null);
   const metric = headlineOf(rows.flatMap((r) => r.metricNames)) ?? null;
   const metricByVersion: Record<string, (number | null)[]> = {};
+  const estimatedByVersion: Record<string, (number | null)[]> = {};
   const latency = { p50: empty(), p95: empty(), p99: empty() };
   const labelCoverage = empty();
   const quality = empty();
@@ -110,6 +113,8 @@ export function buildCharts(rows: BucketRow[], heatmapVersion: string, driftEvid
     const i = at.get(r.t)!;
     const value = (name: string) => metricOf(r.metricNames, r.metricValues, name);
     if (metric) (metricByVersion[r.version] ??= empty())[i] = value(metric);
+    const estimated = metric ? value(`estimated_${metric}`) : null;
+    if (estimated !== null) (estimatedByVersion[r.version] ??= empty())[i] = estimated;
     worst(latency.p50, i, value('latency_p50'));
     worst(latency.p95, i, value('latency_p95'));
     worst(latency.p99, i, value('latency_p99'));
@@ -120,6 +125,7 @@ export function buildCharts(rows: BucketRow[], heatmapVersion: string, driftEvid
     metric,
     times,
     metricByVersion,
+    estimatedByVersion,
     latency,
     labelCoverage,
     qualityBreachedColumns: quality,

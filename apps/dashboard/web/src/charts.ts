@@ -25,7 +25,7 @@ const MARKER_COLORS: Record<Marker['kind'], string> = {
   incident: '#b55cff',
 };
 
-const PALETTE = ['#4c8dff', '#e5484d', '#2bb673', '#f0a500', '#b55cff', '#14b8c4'];
+export const PALETTE = ['#4c8dff', '#e5484d', '#2bb673', '#f0a500', '#b55cff', '#14b8c4'];
 
 /** Vertical lines on the plot (canvas) and a positioned element per marker (hover text, and what the tests find). */
 function markersPlugin(markers: Marker[]): uPlot.Plugin {

@@ -1,5 +1,5 @@
 import { getJson } from './api';
-import { lineChart, Marker } from './charts';
+import { lineChart, Marker, PALETTE } from './charts';
 import { duration, fmt, h, incidentHref, link, pct, section, time } from './dom';
 import type { ModelView } from './types';
 
@@ -239,11 +239,17 @@ export async function renderModel(root: HTMLElement, modelId: string): Promise<v
     ),
   );
   const markers = markersOf(view);
+  // Each version's CBPE estimate, dashed in the version's colour, next to its realised metric.
+  const versions = Object.keys(c.metricByVersion);
+  const colorOf = (version: string) => PALETTE[versions.indexOf(version) % PALETTE.length];
   lineChart(
     'metric',
     metricChart,
     c.times,
-    Object.entries(c.metricByVersion).map(([version, values]) => ({ label: version, values })),
+    [
+      ...versions.map((version) => ({ label: version, values: c.metricByVersion[version], color: colorOf(version) })),
+      ...Object.entries(c.estimatedByVersion).map(([version, values]) => ({ label: `${version} estimated`, values, color: colorOf(version), dash: [6, 4] })),
+    ],
     { markers, yLabel: c.metric ?? '' },
   );
   lineChart(

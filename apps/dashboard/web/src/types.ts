@@ -90,6 +90,7 @@ export interface ModelView {
     metric: 'accuracy' | 'mae' | null;
     times: number[];
     metricByVersion: Record<string, (number | null)[]>;
+    estimatedByVersion: Record<string, (number | null)[]>;
     latency: { p50: (number | null)[]; p95: (number | null)[]; p99: (number | null)[] };
     labelCoverage: (number | null)[];
     qualityBreachedColumns: (number | null)[];
