@@ -1,7 +1,8 @@
-// A calibrated binary classifier under covariate shift, shared by the CBPE specs and the
-// estimation e2e suite: its score is the true P(fraud) = sigmoid(z), with z ~ N(0, 3) before
-// `onset` (confident, accuracy ≈ 0.86) and z ~ N(0, 0.7) after it (uncertain, accuracy
-// ≈ 0.62), and P(y | z) unchanged: no concept drift, so CBPE's assumption holds.
+// A calibrated binary classifier under covariate shift, shared by the CBPE specs, the
+// estimation e2e suite and bench:estimation: its score is the true P(fraud) = sigmoid(z),
+// with z ~ N(0, 3) before `onset` (confident, accuracy ≈ 0.86) and z ~ N(0, 0.7) after it
+// by default (uncertain, accuracy ≈ 0.62), and P(y | z) unchanged: no concept drift, so
+// CBPE's assumption holds.
 import { gaussian, mulberry32 } from '@vigil/monitoring';
 
 export interface ScoredEvent {
@@ -10,10 +11,10 @@ export interface ScoredEvent {
   trueClass: 'fraud' | 'legit';
 }
 
-export function covariateShiftStream(seed: number, n: number, onset: number): ScoredEvent[] {
+export function covariateShiftStream(seed: number, n: number, onset: number, spread = { before: 3, after: 0.7 }): ScoredEvent[] {
   const rand = mulberry32(seed);
   return Array.from({ length: n }, (_, i) => {
-    const z = gaussian(rand) * (i < onset ? 3 : 0.7);
+    const z = gaussian(rand) * (i < onset ? spread.before : spread.after);
     const p = 1 / (1 + Math.exp(-z));
     const trueClass = rand() < p ? 'fraud' : 'legit';
     return { score: p, predictedClass: p >= 0.5 ? 'fraud' : 'legit', trueClass };

@@ -20,9 +20,11 @@ const verdict = (state: EstimatedPerformanceState, rule = new EstimatedAccuracyD
 
 describe('EstimatedAccuracyDropRule (hand-computed thresholds)', () => {
   // Reference accuracy 0.9, drop 0.1: threshold T = 0.8; cleared at ≥ 0.8 + 0.02 = 0.82.
-  it('fires only when the whole band lies below the threshold', () => {
-    expect(verdict({ referenceAccuracy: reference, estimate: estimate(0.7, 0.02) })).toBe('estimated_accuracy_drop:firing'); // upper 0.76 < 0.8
-    expect(verdict({ referenceAccuracy: reference, estimate: estimate(0.75, 0.02) })).toBe('estimated_accuracy_drop:neither'); // upper 0.81 ≥ 0.8, value 0.75 < 0.82
+  it('fires when the estimate is below the threshold and its whole band below the reference accuracy', () => {
+    expect(verdict({ referenceAccuracy: reference, estimate: estimate(0.75, 0.02) })).toBe('estimated_accuracy_drop:firing'); // 0.75 < 0.8, upper 0.81 < 0.9
+    // A band too wide to tell: 0.75 < 0.8 but upper 0.75 + 3 × 0.06 = 0.93 ≥ 0.9.
+    expect(verdict({ referenceAccuracy: reference, estimate: estimate(0.75, 0.06) })).toBe('estimated_accuracy_drop:neither');
+    expect(verdict({ referenceAccuracy: reference, estimate: estimate(0.81, 0.01) })).toBe('estimated_accuracy_drop:neither'); // 0.81 ≥ 0.8 but < 0.82
     expect(verdict({ referenceAccuracy: reference, estimate: estimate(0.83, 0.02) })).toBe('estimated_accuracy_drop:cleared'); // 0.83 ≥ 0.82
   });
 

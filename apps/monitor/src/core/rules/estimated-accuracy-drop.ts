@@ -23,15 +23,18 @@ export interface EstimatedPerformanceState {
  * needed) has fallen below the reference's realised accuracy by more than
  * `maxEstimatedAccuracyDrop` — so a policy can act while labels are still days away.
  *
- * With a the reference accuracy, d = `maxEstimatedAccuracyDrop`, m the clear margin and
- * [lo, hi] the estimate's ±3 sampling-error band:
+ * With a the reference accuracy, d = `maxEstimatedAccuracyDrop`, m the clear margin, v the
+ * estimate and hi the upper end of its ±3 sampling-error band:
  *
- *   T = a − d,   firing ⇔ hi < T,   cleared ⇔ value ≥ T + m
+ *   T = a − d,   firing ⇔ v < T and hi < a,   cleared ⇔ v ≥ T + m
  *
- * Firing on the band's upper end, not the point estimate, so a window too small to tell
- * (a wide band) cannot open an episode. Silent until the reference and an estimate exist;
- * off when `maxEstimatedAccuracyDrop` is null. It sees covariate shift only: under concept
- * drift the scores do not move (docs/estimation.md).
+ * The point estimate against T, as `accuracy_drop` judges the realised accuracy of its
+ * window, so the estimate speaks for the same drop the labels will show. `hi < a` keeps a
+ * window too small to tell (a band wider than the drop) from opening an episode: the whole
+ * band must lie below the reference. (Firing on hi < T instead, as first built, missed a
+ * 0.84 → 0.70 covariate shift that `accuracy_drop` caught: bench:estimation.) Silent until
+ * the reference and an estimate exist; off when `maxEstimatedAccuracyDrop` is null. It sees
+ * covariate shift only: under concept drift the scores do not move (docs/estimation.md).
  */
 export class EstimatedAccuracyDropRule implements MonitorRule<EstimatedPerformanceState> {
   constructor(private readonly config: Pick<ModelConfig, 'maxEstimatedAccuracyDrop' | 'clearMargin'>) {}
@@ -45,7 +48,7 @@ export class EstimatedAccuracyDropRule implements MonitorRule<EstimatedPerforman
     return [
       {
         rule: 'estimated_accuracy_drop',
-        firing: upper < threshold,
+        firing: value < threshold && upper < reference.value,
         cleared: value >= threshold + this.config.clearMargin,
         at: now,
         evidence: () => ({
