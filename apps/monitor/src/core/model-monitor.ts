@@ -70,8 +70,6 @@ export class ModelMonitor {
   private readonly versions: MonitorVersions;
   private readonly drift: DriftWindows;
   private readonly join: LabelJoin<PendingPrediction, JoinLabel>;
-  /** Mirror of the join's pending predictions, in arrival order, so a checkpoint can carry them. */
-  private readonly pending = new Map<string, PendingPrediction>();
   private readonly outbox: AlertOutbox;
   private lastSnapshotAt = 0;
   /** Why the configured detector cannot run for this model (e.g. DDM on a regression's |error|); null when it can. */
@@ -178,7 +176,8 @@ export class ModelMonitor {
 
   /** Feeds a scored classification to its version's CBPE estimate; returns the scores when its label must still calibrate it. */
   private estimate(p: PredictionEvent, time: number): Record<string, number> | null {
-    if (p.task !== 'CLASSIFICATION' || Object.keys(p.scores).length === 0) return null;
+    // CBPE needs a score per class, of two classes at least.
+    if (p.task !== 'CLASSIFICATION' || Object.keys(p.scores).length < 2) return null;
     const v = this.versions.get(p.modelVersion);
     const estimate = v.estimation.observePrediction({ scores: p.scores, predictedClass: p.predictedClass as string, time });
     if (estimate) this.decide(v, this.rules.estimatedAccuracy.evaluate(v.estimation.state(), estimate.windowEnd));
@@ -186,18 +185,8 @@ export class ModelMonitor {
   }
 
   private addPending(pending: PendingPrediction): void {
-    const duplicatesBefore = this.join.stats(this.modelId).duplicatePredictions;
     const joined = this.join.addPrediction(pending);
-    if (joined) {
-      this.applyLabel(joined.prediction, joined.label);
-      return;
-    }
-    if (this.join.stats(this.modelId).duplicatePredictions > duplicatesBefore) return;
-    this.pending.set(pending.eventId, pending);
-    // The join evicts its oldest pending prediction at the same bound, in the same order.
-    while (this.pending.size > this.config.maxPendingPredictions) {
-      this.pending.delete(this.pending.keys().next().value as string);
-    }
+    if (joined) this.applyLabel(joined.prediction, joined.label);
   }
 
   /** Returns true when the label resolved a known prediction now (metrics already updated). */
@@ -210,7 +199,6 @@ export class ModelMonitor {
   }
 
   private applyLabel(prediction: PendingPrediction, label: JoinLabel): void {
-    this.pending.delete(prediction.eventId);
     // The task is known here: a label is only scored once its prediction came.
     const actual = this.task === 'REGRESSION' ? label.trueValue : label.trueClass;
     if (actual === null) {
@@ -241,7 +229,7 @@ export class ModelMonitor {
 
   /** Expires labels and predictions, publishes due snapshots, and hands over the alerts raised since the last tick. */
   tick(now: number): MonitorOutput {
-    for (const expired of this.join.expire(this.predictionWatermark)) this.pending.delete(expired.eventId);
+    this.join.expire(this.predictionWatermark);
     const snapshots: MetricSnapshot[] = [];
     if (now - this.lastSnapshotAt >= this.options.snapshotIntervalMs) {
       this.lastSnapshotAt = now;
@@ -359,7 +347,7 @@ export class ModelMonitor {
       invalidPredictions: this.invalidPredictions,
       groups: this.groups.toJSON(),
       versions: this.versions.toJSON(),
-      pending: [...this.pending.values()],
+      pending: this.join.pendingPredictions(this.modelId),
       early: this.join.earlyLabels(this.modelId),
     };
   }

@@ -1,6 +1,7 @@
 interface Slot<V> {
   readonly key: string;
-  readonly value: V;
+  /** Undefined once deleted, so a dead slot waiting for compaction does not keep its value alive. */
+  value: V | undefined;
   live: boolean;
 }
 
@@ -31,6 +32,11 @@ export class FifoMap<V> {
     return this.index.get(key)?.value;
   }
 
+  /** Live values, oldest first. */
+  *values(): IterableIterator<V> {
+    for (let i = this.head; i < this.queue.length; i++) if (this.queue[i].live) yield this.queue[i].value as V;
+  }
+
   /** Appends `key` as the newest entry (the caller guarantees it is not present). */
   set(key: string, value: V): void {
     const slot = { key, value, live: true };
@@ -42,6 +48,7 @@ export class FifoMap<V> {
     const slot = this.index.get(key);
     if (slot === undefined) return false;
     slot.live = false;
+    slot.value = undefined;
     this.index.delete(key);
     this.maybeCompact();
     return true;
@@ -50,20 +57,17 @@ export class FifoMap<V> {
   /** The oldest live entry, without removing it. */
   oldest(): { key: string; value: V } | undefined {
     while (this.head < this.queue.length && !this.queue[this.head].live) this.head += 1;
-    return this.head < this.queue.length ? this.queue[this.head] : undefined;
+    if (this.head >= this.queue.length) return undefined;
+    const slot = this.queue[this.head];
+    return { key: slot.key, value: slot.value as V };
   }
 
   /** Removes and returns the oldest live entry. */
   shift(): { key: string; value: V } | undefined {
-    const slot = this.oldest();
-    if (slot === undefined) return undefined;
-    this.delete(slot.key);
-    return slot;
-  }
-
-  /** Live values, oldest first. */
-  *values(): IterableIterator<V> {
-    for (let i = this.head; i < this.queue.length; i++) if (this.queue[i].live) yield this.queue[i].value;
+    const entry = this.oldest();
+    if (entry === undefined) return undefined;
+    this.delete(entry.key);
+    return entry;
   }
 
   /** Drops dead slots once they outnumber live ones, whether they sit at the head (shifts) or inside (deletes). */

@@ -1,4 +1,5 @@
 import { FifoMap } from './fifo-map';
+import { JoinedIds } from './joined-ids';
 
 /** The fields the join needs; the rest of the prediction/label travels along untouched. */
 export interface JoinablePrediction {
@@ -59,10 +60,12 @@ export interface LabelJoinStats {
 
 interface ModelState<P, L> {
   /** Insertion order ≈ arrival order, which `expire` relies on to stop early. */
-  readonly pending: FifoMap<{ prediction: P; expiresAt: number }>;
-  readonly early: FifoMap<{ label: L; expiresAt: number }>;
+  /** Waiting predictions; each expires at its time + lookbackMs. */
+  readonly pending: FifoMap<P>;
+  /** Labels read before their prediction; each expires at its time + earlyLabelTtlMs. */
+  readonly early: FifoMap<L>;
   /** Ids joined recently (until their lookback ends), to recognise duplicates after the join. */
-  readonly joinedIds: FifoMap<number>;
+  readonly joinedIds: JoinedIds;
   readonly stats: LabelJoinStats;
 }
 
@@ -109,7 +112,7 @@ export class LabelJoin<P extends JoinablePrediction, L extends JoinableLabel> {
   private state(model: string): ModelState<P, L> {
     let s = this.models.get(model);
     if (s === undefined) {
-      s = { pending: new FifoMap(), early: new FifoMap(), joinedIds: new FifoMap(), stats: emptyStats() };
+      s = { pending: new FifoMap(), early: new FifoMap(), joinedIds: new JoinedIds(), stats: emptyStats() };
       this.models.set(model, s);
     }
     return s;
@@ -136,13 +139,13 @@ export class LabelJoin<P extends JoinablePrediction, L extends JoinableLabel> {
     const early = s.early.get(id);
     if (early !== undefined) {
       s.early.delete(id);
-      return this.complete(s, prediction, early.label);
+      return this.complete(s, prediction, early);
     }
     if (s.pending.size >= this.options.maxPendingPerModel) {
       s.pending.shift();
       s.stats.evictedPredictions += 1;
     }
-    s.pending.set(id, { prediction, expiresAt: prediction.time + this.options.lookbackMs });
+    s.pending.set(id, prediction);
     return undefined;
   }
 
@@ -161,13 +164,13 @@ export class LabelJoin<P extends JoinablePrediction, L extends JoinableLabel> {
     s.stats.labels += 1;
     if (pending !== undefined) {
       s.pending.delete(id);
-      return this.complete(s, pending.prediction, label);
+      return this.complete(s, pending, label);
     }
     if (s.early.size >= this.maxEarly) {
       s.early.shift();
       s.stats.evictedEarlyLabels += 1;
     }
-    s.early.set(id, { label, expiresAt: label.time + this.earlyTtl });
+    s.early.set(id, label);
     return undefined;
   }
 
@@ -176,7 +179,7 @@ export class LabelJoin<P extends JoinablePrediction, L extends JoinableLabel> {
     if (s.joinedIds.size >= this.options.maxPendingPerModel) {
       s.joinedIds.shift();
     }
-    s.joinedIds.set(prediction.eventId, prediction.time + this.options.lookbackMs);
+    s.joinedIds.add(prediction.eventId, prediction.time);
     return { prediction, label, labelDelayMs: label.time - prediction.time };
   }
 
@@ -187,18 +190,17 @@ export class LabelJoin<P extends JoinablePrediction, L extends JoinableLabel> {
   expire(now: number): P[] {
     const expired: P[] = [];
     for (const s of this.models.values()) {
-      for (let e = s.pending.oldest(); e !== undefined && e.value.expiresAt <= now; e = s.pending.oldest()) {
+      const lookback = this.options.lookbackMs;
+      for (let e = s.pending.oldest(); e !== undefined && e.value.time + lookback <= now; e = s.pending.oldest()) {
         s.pending.shift();
         s.stats.expiredPredictions += 1;
-        expired.push(e.value.prediction);
+        expired.push(e.value);
       }
-      for (let e = s.early.oldest(); e !== undefined && e.value.expiresAt <= now; e = s.early.oldest()) {
+      for (let e = s.early.oldest(); e !== undefined && e.value.time + this.earlyTtl <= now; e = s.early.oldest()) {
         s.early.shift();
         s.stats.expiredEarlyLabels += 1;
       }
-      for (let e = s.joinedIds.oldest(); e !== undefined && e.value <= now; e = s.joinedIds.oldest()) {
-        s.joinedIds.shift();
-      }
+      for (let t = s.joinedIds.oldestTime(); t !== undefined && t + lookback <= now; t = s.joinedIds.oldestTime()) s.joinedIds.shift();
     }
     return expired;
   }
@@ -213,7 +215,13 @@ export class LabelJoin<P extends JoinablePrediction, L extends JoinableLabel> {
   /** Labels of one model waiting for their prediction, oldest first (e.g. to checkpoint them). */
   earlyLabels(model: string): L[] {
     const s = this.models.get(model);
-    return s === undefined ? [] : [...s.early.values()].map((e) => e.label);
+    return s === undefined ? [] : [...s.early.values()];
+  }
+
+  /** Predictions of one model waiting for their label, in arrival order (e.g. to checkpoint them). */
+  pendingPredictions(model: string): P[] {
+    const s = this.models.get(model);
+    return s === undefined ? [] : [...s.pending.values()];
   }
 
   /** joined / (joined + expired + evicted); NaN until some prediction's fate is decided. */
