@@ -11,8 +11,9 @@
  * Each fleet size runs in a fresh child process (node --expose-gc), so its RSS is its own.
  * Printed per size: RSS and heap after gc(), their growth over the same process before any
  * model was made (the baseline), the checkpoint bytes per model (JSON.stringify of
- * `toJSON()`, what monitor.repository.ts stores), the checkpoint's parts (where the state
- * is), and events/s against a same-run baseline that only generates the events.
+ * `toCheckpoint().state`, what the checkpointer writes on every checkpoint), the drift
+ * reference's bytes (stored once per content, apart), the checkpoint's parts (where the
+ * state is), and events/s against a same-run baseline that only generates the events.
  */
 import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -38,6 +39,7 @@ interface Sample {
   baseRssMiB: number;
   baseHeapMiB: number;
   checkpointBytesPerModel: number;
+  referenceBytesPerModel: number;
   parts: Record<string, number>;
   eventsPerS: number;
   generateOnlyEventsPerS: number;
@@ -123,9 +125,12 @@ function measure(models: number): Sample {
   gcNow();
   const after = process.memoryUsage();
   let bytes = 0;
+  let referenceBytes = 0;
   const parts: Record<string, number> = {};
   for (const m of monitors) {
-    const state = m.toJSON() as unknown as Record<string, unknown>;
+    const checkpoint = m.toCheckpoint();
+    if (checkpoint.reference) referenceBytes += Buffer.byteLength(JSON.stringify(checkpoint.reference.summary()));
+    const state = checkpoint.state as unknown as Record<string, unknown>;
     bytes += Buffer.byteLength(JSON.stringify(state));
     for (const [key, value] of Object.entries(state)) parts[key] = (parts[key] ?? 0) + Buffer.byteLength(JSON.stringify(value ?? null));
   }
@@ -138,6 +143,7 @@ function measure(models: number): Sample {
     baseRssMiB: base.rss / MiB,
     baseHeapMiB: base.heapUsed / MiB,
     checkpointBytesPerModel: bytes / models,
+    referenceBytesPerModel: referenceBytes / models,
     parts,
     eventsPerS,
     generateOnlyEventsPerS,
@@ -168,7 +174,7 @@ function main(): void {
     rows.push([
       `${s.models} model(s) × ${FEATURES} features, ${EVENTS_PER_MODEL} predictions + ${EVENTS_PER_MODEL} labels each`,
       `RSS ${s.rssMiB.toFixed(0)} MiB (+${(s.rssMiB - s.baseRssMiB).toFixed(0)}, ${perModelMiB.toFixed(2)} MiB/model), heap ${s.heapMiB.toFixed(0)} MiB (+${(s.heapMiB - s.baseHeapMiB).toFixed(0)}), array buffers ${s.arrayBuffersMiB.toFixed(0)} MiB`,
-      `checkpoint ${(s.checkpointBytesPerModel / 1024).toFixed(1)} kB/model; ${(s.eventsPerS / 1e3).toFixed(0)} k events/s, ratio ${(s.eventsPerS / s.generateOnlyEventsPerS).toFixed(3)} to generating only (${(s.generateOnlyEventsPerS / 1e3).toFixed(0)} k/s); baseline fresh process RSS ${s.baseRssMiB.toFixed(0)} MiB; load ${load}`,
+      `checkpoint ${(s.checkpointBytesPerModel / 1024).toFixed(1)} kB/model (+ reference ${(s.referenceBytesPerModel / 1024).toFixed(0)} kB stored once); ${(s.eventsPerS / 1e3).toFixed(0)} k events/s, ratio ${(s.eventsPerS / s.generateOnlyEventsPerS).toFixed(3)} to generating only (${(s.generateOnlyEventsPerS / 1e3).toFixed(0)} k/s); baseline fresh process RSS ${s.baseRssMiB.toFixed(0)} MiB; load ${load}`,
     ]);
     const top = Object.entries(s.parts)
       .sort((a, b) => b[1] - a[1])

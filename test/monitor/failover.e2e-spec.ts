@@ -19,6 +19,8 @@ const env = monitorEnv(config, {
   MONITOR_GROUP_ID: `monitor-${config.runId}`,
   MONITOR_SNAPSHOT_INTERVAL_MS: '500',
   MONITOR_CHECKPOINT_INTERVAL_MS: '1000',
+  // A production reference from the first 200 predictions, so the restart restores one.
+  MONITOR_REFERENCE_SIZE: '200',
 });
 
 interface SnapshotRow {
@@ -44,6 +46,21 @@ async function snapshots(modelId: string): Promise<SnapshotRow[]> {
 }
 
 const latest = async (modelId: string) => (await snapshots(modelId)).at(-1);
+
+/** The checkpoint's reference id and the stored references of the model (migration 080). */
+async function checkpointReferences(modelId: string): Promise<{ inline: boolean; referenceId?: string; stored: { id: string; sha256: string }[] }> {
+  const [row] = await (
+    await clickhouse.query({ query: sql`SELECT state FROM monitor_checkpoints FINAL WHERE model_id = ${modelId}`, format: 'JSONEachRow' })
+  ).json<{ state: string }>();
+  const state = JSON.parse(row.state) as { reference: unknown; referenceId?: string };
+  const stored = await (
+    await clickhouse.query({
+      query: sql`SELECT reference_id AS id, lower(hex(SHA256(summary))) AS sha256 FROM monitor_checkpoint_references FINAL WHERE model_id = ${modelId}`,
+      format: 'JSONEachRow',
+    })
+  ).json<{ id: string; sha256: string }>();
+  return { inline: state.reference !== null, referenceId: state.referenceId, stored };
+}
 
 async function checkpointedLabels(modelId: string): Promise<number> {
   try {
@@ -103,6 +120,10 @@ describe('monitor failover (real processes, SIGKILL)', () => {
       (n) => n === 300,
       10_000,
     );
+    // The reference (the first 200 predictions) is stored once, apart, under the sha256 of its JSON.
+    const references = await checkpointReferences('restart');
+    expect(references.inline).toBe(false);
+    expect(references.stored).toEqual([{ id: references.referenceId, sha256: references.referenceId }]);
     await monitor.stop('SIGKILL');
     const beforeKill = (await snapshots('restart')).length;
 
@@ -119,8 +140,10 @@ describe('monitor failover (real processes, SIGKILL)', () => {
     const after = (await snapshots('restart')).slice(beforeKill);
     expect(after.length).toBeGreaterThan(0);
     expect(Math.min(...after.map((s) => Number(s.labelled_count)))).toBeGreaterThanOrEqual(300);
-    const live = await restarted.tryGet<{ groups: { segmentKey: string; labelledCount: number }[] }>('/models/restart/metrics');
+    const live = await restarted.tryGet<{ groups: { segmentKey: string; labelledCount: number }[]; reference: { source: string; rows: number } }>('/models/restart/metrics');
     expect(live?.body.groups.find((g) => g.segmentKey === '')?.labelledCount).toBe(500);
+    // The restored reference is the checkpointed one: MONITOR_REFERENCE_SIZE rows from production.
+    expect(live?.body.reference).toEqual({ source: 'production', rows: 200 });
     process.stdout.write(`restart: snapshots after restart labelled ${after.map((s) => s.labelled_count).join(',')}\n`);
     await restarted.stop('SIGTERM');
   });

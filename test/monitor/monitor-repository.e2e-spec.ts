@@ -1,7 +1,8 @@
 /**
  * MonitorRepository against a real ClickHouse (a fresh database for this file, created and
  * migrated by the real StorageModule): checkpoints replaced by offset-sum version, latest
- * config overrides and references through FINAL, snapshots and alerts as analysts read them.
+ * config overrides and references through FINAL, checkpoint references by content id,
+ * snapshots and alerts as analysts read them.
  */
 import { ClickHouseClient } from '@clickhouse/client';
 import { Test, TestingModule } from '@nestjs/testing';
@@ -110,6 +111,23 @@ describe('MonitorRepository on ClickHouse', () => {
     const [latest] = await queryRows<{ v: string }>(client, "SELECT max(updated_at_ms) AS v FROM monitor_references WHERE model_id = 'fraud'");
     expect(loaded.get('fraud')!.updatedAt).toBe(Number(latest.v));
     expect(await repository.loadReferences([])).toEqual(new Map());
+  });
+
+  it('stores checkpoint references per model and content id, and finds each again', async () => {
+    // Ids are opaque to the repository; the monitor makes them sha256 hex (drift-windows.ts).
+    await repository.saveCheckpointReferences([
+      { modelId: 'fraud', referenceId: 'id-100', summary: reference(100) },
+      { modelId: 'fraud', referenceId: 'id-200', summary: reference(200) },
+      { modelId: 'churn', referenceId: 'id-100', summary: reference(7) },
+    ]);
+    // Stored again (a retried checkpoint): the same key, still one reference.
+    await repository.saveCheckpointReferences([{ modelId: 'fraud', referenceId: 'id-100', summary: reference(100) }]);
+    expect(await repository.loadCheckpointReference('fraud', 'id-100')).toEqual(reference(100));
+    expect(await repository.loadCheckpointReference('fraud', 'id-200')).toEqual(reference(200));
+    expect(await repository.loadCheckpointReference('churn', 'id-100')).toEqual(reference(7));
+    expect(await repository.loadCheckpointReference('churn', 'id-200')).toBeUndefined();
+    const [row] = await queryRows<{ n: string }>(client, "SELECT count() AS n FROM monitor_checkpoint_references FINAL WHERE model_id = 'fraud'");
+    expect(Number(row.n)).toBe(2);
   });
 
   it('writes snapshots and alerts as the documented queries read them', async () => {

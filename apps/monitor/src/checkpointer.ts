@@ -8,7 +8,8 @@ import { Checkpoint, MONITOR_REPOSITORY, MonitorRepository } from './monitor.rep
 import { OwnedModels } from './owned-models';
 
 /**
- * Writes every changed model's state with the positions it covers, then commits those
+ * Writes every changed model's state with the positions it covers (its drift reference once
+ * per content, apart), then commits those
  * positions: the committed offset never passes what a checkpoint holds, so a restarted or
  * new owner resumes from the checkpoint and replays the rest. Called inside OwnedModels' queue.
  */
@@ -38,22 +39,33 @@ export class Checkpointer {
     const checkpointedAt = new Date();
     const { positions } = this.owned;
     const dirty = [...this.owned.all()].filter((m) => m.dirty);
-    const checkpoints: Checkpoint[] = dirty.map((owned) => ({
+    const parts = dirty.map((owned) => owned.monitor.toCheckpoint());
+    const references = dirty.flatMap((owned, i) => {
+      const reference = parts[i].reference;
+      if (!reference || reference.id === owned.storedReferenceId) return [];
+      return [{ modelId: owned.monitor.modelId, referenceId: reference.id, summary: reference.summary() }];
+    });
+    const checkpoints: Checkpoint[] = dirty.map((owned, i) => ({
       modelId: owned.monitor.modelId,
       predictionsPartition: owned.partition,
       predictionsOffset: Math.max(positions.get(`${this.topics.predictions}:${owned.partition}`) ?? 0, owned.restoredUpTo.predictions),
       labelsPartition: owned.partition,
       labelsOffset: Math.max(positions.get(`${this.topics.labels}:${owned.partition}`) ?? 0, owned.restoredUpTo.labels),
-      state: owned.monitor.toJSON(),
+      state: parts[i].state,
       checkpointedAt,
     }));
     try {
+      // References first: a stored checkpoint always finds the reference it names.
+      await this.repository.saveCheckpointReferences(references);
       await this.repository.saveCheckpoints(checkpoints);
     } catch (error) {
       this.logger.warn({ message: 'checkpoint failed; offsets not committed', error: String(error) });
       return !(error instanceof StorageUnavailableError);
     }
-    for (const owned of dirty) owned.dirty = false;
+    dirty.forEach((owned, i) => {
+      owned.dirty = false;
+      owned.storedReferenceId = parts[i].reference?.id ?? null;
+    });
     this.metrics.checkpointsWritten.inc(checkpoints.length);
     const offsets = [...positions].map(([key, offset]) => {
       const cut = key.lastIndexOf(':');

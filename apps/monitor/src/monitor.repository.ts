@@ -24,7 +24,7 @@ const seconds = (d: Date): number => Math.floor(d.getTime() / 1000);
 /** Injection token of the monitor's repository (built from StorageModule's client in app.module). */
 export const MONITOR_REPOSITORY = Symbol('MonitorRepository');
 
-/** Every ClickHouse statement of the monitor (tables in migration 020). */
+/** Every ClickHouse statement of the monitor (tables in migrations 020, 060 and 080). */
 export class MonitorRepository {
   constructor(private readonly client: ClickHouseClient) {}
 
@@ -105,6 +105,24 @@ export class MonitorRepository {
       })),
       'checkpoint insert',
     );
+  }
+
+  /** References the next checkpoints name by content id (migration 080); written before those checkpoints. */
+  async saveCheckpointReferences(references: { modelId: string; referenceId: string; summary: DatasetSummaryJSON }[]): Promise<void> {
+    const now = seconds(new Date());
+    await this.insert(
+      'monitor_checkpoint_references',
+      references.map((r) => ({ model_id: r.modelId, reference_id: r.referenceId, summary: JSON.stringify(r.summary), stored_at: now })),
+      'checkpoint reference insert',
+    );
+  }
+
+  async loadCheckpointReference(modelId: string, referenceId: string): Promise<DatasetSummaryJSON | undefined> {
+    const rows = await this.select<{ summary: string }>(
+      sql`SELECT summary FROM monitor_checkpoint_references WHERE model_id = ${modelId} AND reference_id = ${referenceId} LIMIT 1`,
+      'checkpoint reference load',
+    );
+    return rows[0] ? (JSON.parse(rows[0].summary) as DatasetSummaryJSON) : undefined;
   }
 
   async loadCheckpoint(modelId: string): Promise<Checkpoint | undefined> {

@@ -3,6 +3,7 @@ import { Serializer } from '@vigil/common';
 import { DatasetSummary, DatasetSummaryJSON } from '@vigil/monitoring';
 import { effectiveConfig } from './core/model-config';
 import { ModelMonitor } from './core/model-monitor';
+import type { ModelMonitorState } from './core/monitor-state';
 import { ModelOperations } from './model-operations';
 import { MONITOR_CONFIG, MonitorConfig } from './monitor.config';
 import { MonitorMetrics } from './monitor.metrics';
@@ -18,6 +19,8 @@ export interface OwnedModel {
   /** Changed since the last checkpoint. */
   dirty: boolean;
   referenceAppliedAt: number;
+  /** Content id of the drift reference already in monitor_checkpoint_references (not written again). */
+  storedReferenceId: string | null;
 }
 
 /**
@@ -81,12 +84,14 @@ export class OwnedModels {
     const config = effectiveConfig(this.config.modelDefaults, overrides.get(modelId));
     const options = { snapshotIntervalMs: this.config.snapshotIntervalMs, clock: SYSTEM_CLOCK, ids: RANDOM_IDS };
     const samePartition = checkpoint && checkpoint.predictionsPartition === partition;
+    const state = samePartition ? await this.withReference(checkpoint.state) : undefined;
     const owned: OwnedModel = {
-      monitor: samePartition ? ModelMonitor.fromJSON(checkpoint.state, config, options) : new ModelMonitor(modelId, config, options),
+      monitor: state ? ModelMonitor.fromJSON(state, config, options) : new ModelMonitor(modelId, config, options),
       partition,
       restoredUpTo: samePartition ? { predictions: checkpoint.predictionsOffset, labels: checkpoint.labelsOffset } : { predictions: 0, labels: 0 },
       dirty: false,
       referenceAppliedAt: 0,
+      storedReferenceId: state?.referenceId ?? null,
     };
     const reference = references.get(modelId);
     if (reference) {
@@ -100,6 +105,19 @@ export class OwnedModels {
     this.metrics.modelsOwned.set(this.models.size);
     this.logger.log({ message: 'model owned', modelId, partition, restoredFrom: samePartition ? owned.restoredUpTo : null });
     return owned;
+  }
+
+  /**
+   * The checkpoint's state with its drift reference back inline. A reference that cannot be
+   * found (its row deleted by hand) costs the reference only: the model warms a new one up
+   * from its next predictions and keeps everything else.
+   */
+  private async withReference(state: ModelMonitorState): Promise<ModelMonitorState> {
+    if (!state.referenceId || state.reference) return state;
+    const reference = await this.repository.loadCheckpointReference(state.modelId, state.referenceId);
+    if (reference) return { ...state, reference };
+    this.logger.error({ message: 'checkpoint reference missing: warming a new reference up', modelId: state.modelId, referenceId: state.referenceId });
+    return { ...state, referenceId: undefined, referenceSource: null, warmup: null, warmupRows: 0 };
   }
 
   applyReference(owned: OwnedModel, summary: DatasetSummaryJSON, updatedAt: number): void {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { PredictionEvent, Task } from '@vigil/contracts';
 import { ColumnKind, computeDataQuality, computeDatasetDrift, DataQualityResult, DatasetDriftResult, DatasetSummary, deriveDriftAlpha } from '@vigil/monitoring';
 import type { ModelConfig } from './model-config';
@@ -15,7 +16,7 @@ export interface ClosedDrift {
   window: ClosedDriftWindow;
 }
 
-type ReferenceState = Pick<ModelMonitorState, 'kinds' | 'reference' | 'referenceSource' | 'warmup' | 'warmupRows'>;
+type ReferenceState = Pick<ModelMonitorState, 'kinds' | 'reference' | 'referenceId' | 'referenceSource' | 'warmup' | 'warmupRows'>;
 
 /**
  * One model's drift reference and its versions' tumbling drift windows. Until a reference
@@ -31,6 +32,8 @@ export class DriftWindows {
   private reference: DatasetSummary | null = null;
   private warmup: DatasetSummary | null = null;
   private warmupRows = 0;
+  /** The reference's content id, for the reference it was computed from (references are never mutated, only replaced). */
+  private contentId: { of: DatasetSummary; id: string } | null = null;
 
   constructor(
     private readonly config: () => ModelConfig,
@@ -114,10 +117,25 @@ export class DriftWindows {
     return Math.max(0, ...Object.values(this.reference.columns).map((c) => c.rows));
   }
 
-  referenceToJSON(): ReferenceState {
+  currentReference(): DatasetSummary | null {
+    return this.reference;
+  }
+
+  /** sha256 of the reference's JSON, computed once per reference: the checkpoint names the reference by it. */
+  referenceContentId(): string | null {
+    if (!this.reference) return null;
+    if (this.contentId?.of !== this.reference) {
+      this.contentId = { of: this.reference, id: createHash('sha256').update(JSON.stringify(this.reference.toJSON())).digest('hex') };
+    }
+    return this.contentId.id;
+  }
+
+  /** `apart`: the reference named by its content id instead of inline (the checkpointer stores it once per content). */
+  referenceToJSON(apart = false): ReferenceState {
     return {
       kinds: this.kinds,
-      reference: this.reference?.toJSON() ?? null,
+      reference: apart ? null : (this.reference?.toJSON() ?? null),
+      ...(apart && this.reference ? { referenceId: this.referenceContentId()! } : {}),
       referenceSource: this.referenceSource,
       warmup: this.warmup?.toJSON() ?? null,
       warmupRows: this.warmupRows,
@@ -127,6 +145,7 @@ export class DriftWindows {
   restoreReference(state: ReferenceState): void {
     this.kinds = state.kinds;
     this.reference = state.reference ? DatasetSummary.fromJSON(state.reference) : null;
+    this.contentId = this.reference && state.referenceId ? { of: this.reference, id: state.referenceId } : null;
     this.referenceSource = state.referenceSource;
     this.warmup = state.warmup ? DatasetSummary.fromJSON(state.warmup) : null;
     this.warmupRows = state.warmupRows;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Alert, LabelEvent, MetricSnapshot } from '@vigil/contracts';
 import { DatasetSummary } from '@vigil/monitoring';
 import { DEFAULT_MODEL_CONFIG, effectiveConfig, ModelConfig } from './model-config';
@@ -271,6 +272,41 @@ describe('ModelMonitor', () => {
     // Latency quantiles cover one snapshot interval and restart empty after a restore.
     const withoutLatency = (m: Record<string, number>) => Object.fromEntries(Object.entries(m).filter(([k]) => !k.startsWith('latency_')));
     expect(withoutLatency(b.metrics)).toEqual(withoutLatency(a.metrics));
+  });
+
+  it('checkpoints its drift reference apart, named by the sha256 of its JSON, and continues from the pair exactly', () => {
+    const m = monitor();
+    const rand = prng(7);
+    feed(m, rand, 0, 999, 0.8);
+    // One prediction short of the default referenceSize (1000): still warming up, nothing apart.
+    const warming = m.toCheckpoint();
+    expect(warming.reference).toBeNull();
+    expect(warming.state.referenceId).toBeUndefined();
+    expect(warming.state.warmupRows).toBe(999);
+    feed(m, rand, 999, 301, 0.8);
+    const full = m.toJSON();
+    const { state, reference } = m.toCheckpoint();
+    // The id is the formula itself: sha256 over the JSON text of the inline reference.
+    const id = createHash('sha256').update(JSON.stringify(full.reference)).digest('hex');
+    expect(reference?.id).toBe(id);
+    expect(state.referenceId).toBe(id);
+    expect(state.reference).toBeNull();
+    expect(reference!.summary()).toEqual(full.reference);
+    expect({ ...state, reference: full.reference, referenceId: undefined }).toEqual({ ...full, referenceId: undefined });
+    // Restored from the stored pair, it goes on as the uninterrupted monitor does.
+    const restored = ModelMonitor.fromJSON(JSON.parse(JSON.stringify({ ...state, reference: reference!.summary() })), m.currentConfig, options());
+    expect(restored.toCheckpoint().state.referenceId).toBe(id);
+    const tail = prng(8);
+    const again = prng(8);
+    expect(feed(restored, tail, 1300, 700, 0.8)).toEqual(feed(m, again, 1300, 700, 0.8));
+    expect(restored.toJSON()).toEqual(m.toJSON());
+    // A registered reference is new content, so a new id.
+    const registered = new DatasetSummary({ amount: 'numeric', channel: 'categorical', [PREDICTION_COLUMN]: 'categorical' });
+    for (let i = 0; i < 100; i++) registered.addRow({ amount: i, channel: 'web', [PREDICTION_COLUMN]: 'yes' });
+    m.setReference(registered);
+    const next = m.toCheckpoint().reference!;
+    expect(next.id).toBe(createHash('sha256').update(JSON.stringify(registered.toJSON())).digest('hex'));
+    expect(next.id).not.toBe(id);
   });
 
   it('keeps labels read before their prediction across a checkpoint', () => {

@@ -15,7 +15,7 @@
  */
 import { ValidationError } from '@vigil/common';
 import type { Alert, LabelEvent, MetricSnapshot, PredictionEvent, Task } from '@vigil/contracts';
-import { DatasetSummary, DetectorConfigError, LabelJoin, LatencySketch } from '@vigil/monitoring';
+import { DatasetSummary, DatasetSummaryJSON, DetectorConfigError, LabelJoin, LatencySketch } from '@vigil/monitoring';
 import { AlertOutbox } from './alert-outbox';
 import type { Clock, IdSource } from './clock';
 import { DriftWindows } from './drift-windows';
@@ -336,12 +336,28 @@ export class ModelMonitor {
 
   // ---- checkpoint ----------------------------------------------------------
 
+  /** The whole state, the drift reference inline. */
   toJSON(): ModelMonitorState {
+    return this.state(false);
+  }
+
+  /**
+   * What the checkpointer writes: the state with its drift reference named by content id
+   * (`referenceId`), and the reference itself, which is stored once per content. The
+   * summary is serialised only when asked for, i.e. when that content is not stored yet.
+   */
+  toCheckpoint(): { state: ModelMonitorState; reference: { id: string; summary: () => DatasetSummaryJSON } | null } {
+    const state = this.state(true);
+    const reference = this.drift.currentReference();
+    return { state, reference: reference && state.referenceId ? { id: state.referenceId, summary: () => reference.toJSON() } : null };
+  }
+
+  private state(referenceApart: boolean): ModelMonitorState {
     return {
       format: 1,
       modelId: this.modelId,
       task: this.task,
-      ...this.drift.referenceToJSON(),
+      ...this.drift.referenceToJSON(referenceApart),
       predictionWatermark: this.predictionWatermark,
       invalidLabels: this.invalidLabels,
       invalidPredictions: this.invalidPredictions,

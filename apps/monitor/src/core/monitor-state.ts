@@ -103,6 +103,13 @@ export interface ModelMonitorState {
   task: Task | null;
   kinds: Record<string, ColumnKind> | null;
   reference: DatasetSummaryJSON | null;
+  /**
+   * Set when the checkpoint stores the reference apart, once per content
+   * (monitor_checkpoint_references, migration 080): the reference's sha256 content id, with
+   * `reference` null in the stored state and filled in again on restore. About 400 kB of
+   * a 20-feature model's state, which no longer goes into every checkpoint write.
+   */
+  referenceId?: string;
   referenceSource: 'production' | 'registered' | null;
   warmup: DatasetSummaryJSON | null;
   warmupRows: number;
