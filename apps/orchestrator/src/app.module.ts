@@ -16,13 +16,18 @@ import { LifecycleAlertmanager } from './lifecycle.alertmanager';
 import { OrchestratorMetrics } from './orchestrator.metrics';
 import { loadOrchestratorConfig, ORCHESTRATOR_CONFIG, OrchestratorConfig } from './orchestrator.config';
 
-/** The orchestrator's consumer group: committed records only (requests commit with offsets), heartbeats at a tenth of the session. */
+/**
+ * The orchestrator's consumer group: committed records only (requests commit with offsets),
+ * heartbeats at a tenth of the session, several partitions at once (each partition's batches
+ * stay in order, and a model's records all go to one partition of each topic).
+ */
 function lifecycleTransport(kafka: Kafka, config: OrchestratorConfig): KafkaBatchTransport {
   return new KafkaBatchTransport(kafka, {
     groupId: config.groupId,
     streams: ['alerts', 'metricSnapshots', 'modelDeployed', 'retrainCompleted'],
     topics: topicMap(config.topicPrefix),
     consumer: { readUncommitted: false, sessionTimeout: config.sessionTimeoutMs, heartbeatInterval: Math.floor(config.sessionTimeoutMs / 10) },
+    partitionsConcurrency: config.partitionsConcurrency,
   });
 }
 

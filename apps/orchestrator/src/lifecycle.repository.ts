@@ -87,6 +87,13 @@ export interface OpenedIncident {
 
 const NUMERIC_INCIDENT_FIELDS = ['opened_at_ms', 'closed_at_ms', 'source_partition', 'source_offset', 'row_version'] as const;
 
+/**
+ * Rows per INSERT into the append-only tables (audit, deployments, incidents): the batches of
+ * several partitions saved together can hold tens of thousands of decisions, and parts keep
+ * each request's body bounded. lifecycle_state is never split: its rows become visible together.
+ */
+const ROWS_PER_INSERT = 5_000;
+
 /** The orchestrator's only ClickHouse access. */
 @Injectable()
 export class LifecycleRepository {
@@ -107,6 +114,11 @@ export class LifecycleRepository {
     } catch (error) {
       throw classifyClickHouseError(error, `insert into ${table}`);
     }
+  }
+
+  /** Parts of ROWS_PER_INSERT, one after the other; each row stands alone, so a part written before a failure is harmless. */
+  private async insertInParts(table: string, values: object[]): Promise<void> {
+    for (let from = 0; from < values.length; from += ROWS_PER_INSERT) await this.insert(table, values.slice(from, from + ROWS_PER_INSERT));
   }
 
   private select<T>(query: string, what: string): Promise<T[]> {
@@ -144,7 +156,7 @@ export class LifecycleRepository {
   }
 
   async insertDecisions(entries: readonly AuditEntry[]): Promise<void> {
-    await this.insert(
+    await this.insertInParts(
       'decision_audit',
       entries.map(({ decision: d, policy, decidedAt, changedBy }) => ({
         decided_at: Math.floor(decidedAt / 1000),
@@ -165,7 +177,7 @@ export class LifecycleRepository {
 
   async insertDeployments(entries: readonly DeploymentEntry[]): Promise<void> {
     const recordedAt = Math.floor(Date.now() / 1000);
-    await this.insert(
+    await this.insertInParts(
       'model_deployments',
       entries.map(({ modelId, deployment, artifactUri, changedBy }) => ({
         model_id: modelId,
@@ -184,7 +196,7 @@ export class LifecycleRepository {
 
   /**
    * Persists newly opened incidents (request pending, not yet on Kafka) and closes
-   * incidents, in one insert. An incident opened and closed by the same batch is written
+   * incidents, in inserts of ROWS_PER_INSERT rows. An incident opened and closed by the same batch is written
    * once, already closed; the others to close are read back first (one query).
    */
   async writeIncidents(opened: readonly OpenedIncident[], closed: readonly ClosedIncident[]): Promise<void> {
@@ -223,7 +235,7 @@ export class LifecycleRepository {
       const row = rows.get(incident.incidentId);
       if (row) rows.set(incident.incidentId, { ...row, status: 'closed', closed_at_ms: closedAt, resolution });
     }
-    await this.insert(
+    await this.insertInParts(
       'incidents',
       [...rows.values()].map((row) => ({ ...row, row_version: this.nextVersion() })),
     );

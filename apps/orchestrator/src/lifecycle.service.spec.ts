@@ -35,7 +35,7 @@ describe('reviveRequest', () => {
   });
 });
 
-/** Records every write; `failOn` makes that method reject (ClickHouse down). */
+/** Records every write; `failOn` makes that method reject (ClickHouse down); writes wait for `hold` while it is set (a slow ClickHouse). */
 class FakeRepository {
   decisions: AuditEntry[][] = [];
   deployments: DeploymentEntry[][] = [];
@@ -43,9 +43,11 @@ class FakeRepository {
   states: ModelState[][] = [];
   pending: IncidentRow[] = [];
   failOn: string | null = null;
+  hold: Promise<void> | null = null;
 
-  private write(method: string): Promise<void> {
-    return this.failOn === method ? Promise.reject(new Error(`${method} failed`)) : Promise.resolve();
+  private async write(method: string): Promise<void> {
+    await this.hold;
+    if (this.failOn === method) throw new Error(`${method} failed`);
   }
 
   insertDecisions(entries: AuditEntry[]) {
@@ -172,6 +174,59 @@ describe('LifecycleService.handleBatch', () => {
     await lifecycle.handleBatch(batch([1, 2, 3].map((n) => alert('fraud', n))));
     expect(repository.incidents[1].opened[0].incident.incidentId).toBe(failedId);
     expect(lifecycle.pendingRequests().map((p) => p.incidentId)).toEqual([failedId]);
+  });
+});
+
+describe('LifecycleService.handleBatch while a persist runs', () => {
+  /** Lets the service's queued promises run until `done` (the fake's writes settle in microtasks). */
+  async function until(done: () => boolean): Promise<void> {
+    while (!done()) await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  /** Starts a persist of fraud-a1 that waits on storage until the returned release is called. */
+  async function slowFirstPersist(repository: FakeRepository, lifecycle: LifecycleService) {
+    let release: () => void = () => undefined;
+    repository.hold = new Promise((resolve) => (release = resolve));
+    const first = lifecycle.handleBatch(batch([alert('fraud', 1)]));
+    await until(() => repository.decisions.length === 1);
+    return { first, release };
+  }
+
+  it('saves the batches queued meanwhile together, in arrival order, each caller getting its own results', async () => {
+    const repository = new FakeRepository();
+    const lifecycle = service(repository);
+    const { first, release } = await slowFirstPersist(repository, lifecycle);
+    const second = lifecycle.handleBatch(batch([alert('fraud', 2)], 1));
+    const other = lifecycle.handleBatch([{ event: alert('churn', 1), source: { topic: 'vigil.alerts', partition: 0, offset: 0 } }]);
+    repository.hold = null;
+    release();
+    const outcomes = async (results: Promise<{ decisions: { sourceEventId: string }[] }[]>) => (await results).flatMap((r) => r.decisions.map((d) => d.sourceEventId));
+    expect([await outcomes(first), await outcomes(second), await outcomes(other)]).toEqual([['fraud-a1'], ['fraud-a2'], ['churn-a1']]);
+    // Two persists: the first batch, then both batches queued during it, with one call per table.
+    expect(repository.decisions.map((entries) => entries.map((e) => e.decision.sourceEventId))).toEqual([['fraud-a1'], ['fraud-a2', 'churn-a1']]);
+    expect(repository.states.map((states) => states.map((s) => [s.modelId, s.seenEventIds.length]))).toEqual([
+      [['fraud', 1]],
+      [
+        ['fraud', 2],
+        ['churn', 1],
+      ],
+    ]);
+  });
+
+  it('fails every batch saved together when a write fails, and keeps the state as it was', async () => {
+    const repository = new FakeRepository();
+    const lifecycle = service(repository);
+    const { first, release } = await slowFirstPersist(repository, lifecycle);
+    const second = lifecycle.handleBatch(batch([alert('fraud', 2)], 1));
+    const other = lifecycle.handleBatch([{ event: alert('churn', 1), source: { topic: 'vigil.alerts', partition: 0, offset: 0 } }]);
+    repository.hold = null;
+    repository.failOn = 'saveStates';
+    release();
+    await expect(first).rejects.toThrow('saveStates failed');
+    await expect(second).rejects.toThrow('saveStates failed');
+    await expect(other).rejects.toThrow('saveStates failed');
+    expect(lifecycle.state('fraud')).toBeUndefined();
+    expect(lifecycle.state('churn')).toBeUndefined();
   });
 });
 

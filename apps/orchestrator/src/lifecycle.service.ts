@@ -9,8 +9,8 @@ import {
   IncidentRecord,
   eventIdOf,
   LifecycleEvent,
-  LifecyclePolicyEngine,
   LifecycleRequest,
+  ModelDraft,
   modelIdOf,
   ModelState,
   PolicyOverride,
@@ -40,21 +40,31 @@ export interface PendingRequest {
   source: SourcePosition;
 }
 
+/** A batch waiting for the persist under way to end, and the caller waiting for its results. */
+interface QueuedBatch {
+  records: readonly SourcedEvent[];
+  resolve: (results: EngineResult[]) => void;
+  reject: (error: unknown) => void;
+}
+
 /**
  * Runs the pure engine over a batch of records and makes its result durable: audit
  * rows, deployment history, incidents (request pending) and the models' states are
  * written to ClickHouse, one insert per table, BEFORE anything is produced. Batches and
- * HTTP calls share one queue, so a model's state is never updated concurrently.
+ * HTTP calls share one queue, so a model's state is never updated concurrently; the
+ * batches that arrive while a persist runs (other partitions) are decided and saved
+ * together by the next one.
  */
 @Injectable()
 export class LifecycleService implements OnModuleInit {
   private readonly logger = new Logger(LifecycleService.name);
-  private readonly engine = new LifecyclePolicyEngine();
   private readonly states = new Map<string, ModelState>();
   private policyOverrides = new Map<string, PolicyOverride>();
   /** Outbox: persisted requests not yet known to be on Kafka, by incident id. */
   private readonly outbox = new Map<string, PendingRequest>();
   private readonly serializer = new Serializer();
+  /** Batches waiting for the next persist, in arrival order. */
+  private queued: QueuedBatch[] = [];
   /** HTTP calls waiting for the event they published to come back through Kafka. */
   private readonly waiters = new Map<string, (result: EngineResult) => void>();
 
@@ -96,16 +106,36 @@ export class LifecycleService implements OnModuleInit {
   /**
    * Decides every record of a batch and persists the result before anything is
    * produced. Records are handled in order, each on the state its predecessors left.
+   * Batches queued together are persisted together: they succeed or fail as one.
    */
   handleBatch(records: readonly SourcedEvent[]): Promise<EngineResult[]> {
-    return this.exclusive(() => this.applyBatch(records));
+    return new Promise((resolve, reject) => {
+      this.queued.push({ records, resolve, reject });
+      // The first batch queued schedules the persist that takes every batch queued by the time it starts.
+      if (this.queued.length === 1) void this.exclusive(() => this.persistQueued());
+    });
+  }
+
+  private async persistQueued(): Promise<void> {
+    const batches = this.queued;
+    this.queued = [];
+    try {
+      const results = await this.applyBatch(batches.flatMap((b) => b.records));
+      let from = 0;
+      for (const batch of batches) {
+        batch.resolve(results.slice(from, from + batch.records.length));
+        from += batch.records.length;
+      }
+    } catch (error) {
+      for (const batch of batches) batch.reject(error);
+    }
   }
 
   private async applyBatch(records: readonly SourcedEvent[]): Promise<EngineResult[]> {
     const topics = topicMap(this.config.topicPrefix);
-    // Batch-local until persisted: a failed write leaves the service state as it was,
-    // and kafkajs redelivers the batch.
-    const touched = new Map<string, { before: ModelState | undefined; after: ModelState }>();
+    // Batch-local until persisted: a draft never modifies the state it starts from, so a
+    // failed write leaves the service state as it was, and kafkajs redelivers the batch.
+    const drafts = new Map<string, ModelDraft>();
     const results: EngineResult[] = [];
     const audit: AuditEntry[] = [];
     const deployments: DeploymentEntry[] = [];
@@ -116,9 +146,12 @@ export class LifecycleService implements OnModuleInit {
       const modelId = modelIdOf(event);
       const resolved = this.policyFor(modelId);
       const now = Date.now();
-      const model = touched.get(modelId) ?? { before: this.states.get(modelId), after: this.states.get(modelId) ?? emptyModelState(modelId) };
-      const result = this.engine.decide(model.after, event, resolved, now);
-      touched.set(modelId, { before: model.before, after: result.state });
+      let draft = drafts.get(modelId);
+      if (!draft) {
+        draft = new ModelDraft(this.states.get(modelId) ?? emptyModelState(modelId));
+        drafts.set(modelId, draft);
+      }
+      const result = draft.decide(event, resolved, now);
       results.push(result);
       for (const decision of result.decisions) audit.push({ decision, policy: resolved.name, decidedAt: now, changedBy });
       if (result.deployment) {
@@ -135,9 +168,8 @@ export class LifecycleService implements OnModuleInit {
       }
       closed.push(...result.closed);
     }
-    // The engine hands back the very state it was given when a record changed nothing
-    // (duplicates): such models need no new lifecycle_state row.
-    const changed = [...touched.values()].filter((m) => m.after !== m.before).map((m) => m.after);
+    // A draft whose records all changed nothing (duplicates) needs no new lifecycle_state row.
+    const changed = [...drafts.values()].filter((d) => d.changed).map((d) => d.state);
 
     await settleAll([this.repository.insertDecisions(audit), this.repository.insertDeployments(deployments), this.repository.writeIncidents(opened, closed)]);
     // Last: a state that names an incident implies its row (and the batch's audit) is written.

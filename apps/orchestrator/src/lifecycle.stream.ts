@@ -26,8 +26,36 @@ const RECORDS_PER_PERSIST = 1000;
  */
 const PERSIST_RETRY = { maxRetries: 8, initialDelayMs: 500, maxDelayMs: 5_000 };
 
+/**
+ * A transaction refused with CONCURRENT_TRANSACTIONS: the coordinator is still completing the
+ * previous one (batches of several partitions commit back to back). It is aborted and run
+ * again, up to 6 times from 50 ms growing to 1 s; kafkajs itself does not retry these calls.
+ */
+const TRANSACTION_RETRY = { maxRetries: 6, initialDelayMs: 50, maxDelayMs: 1_000 };
+
+/** The broker's answer while the previous transaction of this transactional id still completes (Kafka error 51). */
+function isConcurrentTransaction(error: Error): boolean {
+  return (error as { type?: unknown }).type === 'CONCURRENT_TRANSACTIONS';
+}
+
 /** The partition was revoked or the consumer is stopping while a batch waited for storage. */
 class BatchAbandonedError extends Error {}
+
+/** How a part's persist ended, held without a rejected promise waiting unobserved while the next part is decoded. */
+type PartOutcome = { persisted: boolean } | { error: unknown };
+
+function outcomeOf(persist: Promise<boolean>): Promise<PartOutcome> {
+  return persist.then(
+    (persisted) => ({ persisted }),
+    (error: unknown) => ({ error }),
+  );
+}
+
+/** Whether the part was persisted (false: the batch is left for redelivery); rethrows its error. */
+function settled(outcome: PartOutcome): boolean {
+  if ('error' in outcome) throw outcome.error;
+  return outcome.persisted;
+}
 
 /**
  * Header of a ModelDeployed published by the HTTP API: the name of the API token that
@@ -37,10 +65,12 @@ export const CHANGED_BY_HEADER = 'vigil-changed-by';
 
 /**
  * The Kafka edge. Handles the batches of alerts, metric snapshots, deployments and retrain
- * completions LifecycleEventsController receives from the app's KafkaBatchTransport;
- * decides and persists each batch's records together (one insert per table), then one Kafka transaction carries every pending request,
- * the batch's dead letters and the batch's consumed offsets, so "request produced"
- * and "input consumed" commit together or not at all.
+ * completions LifecycleEventsController receives from the app's KafkaBatchTransport
+ * (several partitions at once); decides and persists each batch's records (in parts,
+ * saved together with the parts of other partitions queued meanwhile), then one Kafka
+ * transaction carries every pending request of its partition, the batch's dead letters and
+ * the batch's consumed offsets, so "request produced" and "input consumed" commit together
+ * or not at all.
  */
 @Injectable()
 export class LifecycleStream implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -52,6 +82,7 @@ export class LifecycleStream implements OnApplicationBootstrap, OnApplicationShu
   /** A transactional producer runs one transaction at a time: batches and HTTP calls take turns. */
   private readonly transactions = new Serializer();
   private readonly persistRetry: RetryPolicy;
+  private readonly transactionRetry: RetryPolicy;
   private storageWaiting = false;
 
   constructor(
@@ -82,6 +113,15 @@ export class LifecycleStream implements OnApplicationBootstrap, OnApplicationShu
           this.storageWaiting = true;
           this.logger.warn({ message: 'persisting a batch failed; retrying', attempt, retryInMs: Math.round(delayMs), error: String(error) });
         },
+      },
+      metricsRegistry,
+    );
+    this.transactionRetry = createRetryPolicy(
+      {
+        operation: 'orchestrator.transaction',
+        ...TRANSACTION_RETRY,
+        retriable: isConcurrentTransaction,
+        onRetry: ({ attempt, delayMs }) => this.logger.warn({ message: 'transaction refused while the previous one completes; retrying', attempt, retryInMs: Math.round(delayMs) }),
       },
       metricsRegistry,
     );
@@ -126,6 +166,9 @@ export class LifecycleStream implements OnApplicationBootstrap, OnApplicationShu
     const deadLetters: Message[] = [];
     let records: SourcedEvent[] = [];
     let last: string | null = null;
+    // The part being persisted while the next one is decoded. A part is handed over only once
+    // the one before it is persisted: a part never reaches the engine after a failed predecessor.
+    let persisting: Promise<PartOutcome> = Promise.resolve({ persisted: true });
     for (const message of batch.messages) {
       if (!isRunning() || isStale()) break;
       const source = { topic: batch.topic, partition: batch.partition, offset: Number(message.offset) };
@@ -138,11 +181,13 @@ export class LifecycleStream implements OnApplicationBootstrap, OnApplicationShu
       }
       last = message.offset;
       if (records.length === RECORDS_PER_PERSIST) {
-        if (!(await this.persist(records, payload))) return;
+        if (!settled(await persisting)) return;
+        persisting = outcomeOf(this.persist(records, payload));
         records = [];
       }
       await heartbeat();
     }
+    if (!settled(await persisting)) return;
     if (last === null) return;
     if (records.length > 0 && !(await this.persist(records, payload))) return;
     await heartbeat();
@@ -215,21 +260,24 @@ export class LifecycleStream implements OnApplicationBootstrap, OnApplicationShu
     if (consumed) advance(consumed.topic, consumed.partition, Number(consumed.offset));
     else for (const request of pending) advance(request.source.topic, request.source.partition, request.source.offset);
     const producer = this.producer!;
-    const transaction = await producer.transaction();
-    try {
-      for (const request of pending) await transaction.send({ topic: request.topic, acks: -1, messages: [await this.encodeRequest(request)] });
-      if (deadLetters.length > 0) await transaction.send({ topic: this.topics.deadLetter, acks: -1, messages: deadLetters });
-      if (offsets.size > 0) {
-        await transaction.sendOffsets({
-          consumerGroupId: this.config.groupId,
-          topics: [...offsets.values()].map(({ topic, partition, offset }) => ({ topic, partitions: [{ partition, offset: String(offset) }] })),
-        });
+    // An aborted attempt leaves nothing behind: the next one sends everything again.
+    await this.transactionRetry.execute(async () => {
+      const transaction = await producer.transaction();
+      try {
+        for (const request of pending) await transaction.send({ topic: request.topic, acks: -1, messages: [await this.encodeRequest(request)] });
+        if (deadLetters.length > 0) await transaction.send({ topic: this.topics.deadLetter, acks: -1, messages: deadLetters });
+        if (offsets.size > 0) {
+          await transaction.sendOffsets({
+            consumerGroupId: this.config.groupId,
+            topics: [...offsets.values()].map(({ topic, partition, offset }) => ({ topic, partitions: [{ partition, offset: String(offset) }] })),
+          });
+        }
+        await transaction.commit();
+      } catch (error) {
+        await transaction.abort().catch(() => undefined);
+        throw error;
       }
-      await transaction.commit();
-    } catch (error) {
-      await transaction.abort().catch(() => undefined);
-      throw error;
-    }
+    });
     if (pending.length > 0) this.faults.afterProduce(pending);
     await this.lifecycle.markProduced(pending);
     // Only now, with the requests committed on Kafka: webhooks never announce a request that could still abort.

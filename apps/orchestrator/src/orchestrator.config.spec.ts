@@ -44,10 +44,15 @@ describe('webhook configuration', () => {
 describe('orchestrator environment', () => {
   it('reads the documented defaults (docs/orchestrator.md) and refuses a retry ceiling below its start', () => {
     const config = loadOrchestratorConfig({});
-    expect(config).toMatchObject({ httpPort: 3003, groupId: 'vigil-orchestrator', sessionTimeoutMs: 30_000, policiesPath: '', policies: {} });
+    expect(config).toMatchObject({ httpPort: 3003, groupId: 'vigil-orchestrator', sessionTimeoutMs: 30_000, partitionsConcurrency: 6, policiesPath: '', policies: {} });
     expect(config.webhooks).toEqual({ urls: [], secret: '', retry: { maxRetries: 6, initialDelayMs: 1_000, maxDelayMs: 60_000 }, timeoutMs: 10_000 });
     expect(() => loadOrchestratorConfig({ ORCHESTRATOR_WEBHOOK_RETRY_INITIAL_MS: '5000', ORCHESTRATOR_WEBHOOK_RETRY_MAX_MS: '1000' })).toThrow(
       'invalid orchestrator configuration: "ORCHESTRATOR_WEBHOOK_RETRY_MAX_MS" must be greater than or equal to ORCHESTRATOR_WEBHOOK_RETRY_INITIAL_MS',
     );
+  });
+
+  it('reads ORCHESTRATOR_PARTITIONS_CONCURRENCY and refuses less than one partition at a time', () => {
+    expect(loadOrchestratorConfig({ ORCHESTRATOR_PARTITIONS_CONCURRENCY: '1' }).partitionsConcurrency).toBe(1);
+    expect(() => loadOrchestratorConfig({ ORCHESTRATOR_PARTITIONS_CONCURRENCY: '0' })).toThrow(/ORCHESTRATOR_PARTITIONS_CONCURRENCY/);
   });
 });

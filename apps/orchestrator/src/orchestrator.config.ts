@@ -12,6 +12,7 @@ const orchestratorEnvSchema = z
     ORCHESTRATOR_POLICIES: env.optionalText(),
     VIGIL_TOPIC_PARTITIONS: env.int(6, { min: 1 }),
     ORCHESTRATOR_SESSION_TIMEOUT_MS: env.int(30_000, { min: 6000 }),
+    ORCHESTRATOR_PARTITIONS_CONCURRENCY: env.int(6, { min: 1 }),
     ORCHESTRATOR_WEBHOOK_URLS: env.optionalText(),
     ORCHESTRATOR_WEBHOOK_SECRET_FILE: env.optionalText(),
     ORCHESTRATOR_WEBHOOK_RETRIES: env.int(6, { min: 0 }),
@@ -41,6 +42,8 @@ function settingsOf(v: OrchestratorEnv) {
     topicPartitions: v.VIGIL_TOPIC_PARTITIONS,
     /** Consumer session timeout: how long a dead instance keeps its partitions before a restart gets them. */
     sessionTimeoutMs: v.ORCHESTRATOR_SESSION_TIMEOUT_MS,
+    /** Partition batches handled at once (kafkajs `partitionsConsumedConcurrently`): the ones that wait for a persist are saved together. */
+    partitionsConcurrency: v.ORCHESTRATOR_PARTITIONS_CONCURRENCY,
     policiesPath: v.ORCHESTRATOR_POLICIES,
   };
 }

@@ -1,4 +1,5 @@
-import { explainClickHouseFailure } from './clickhouse';
+import { StorageUnavailableError } from '@vigil/common';
+import { classifyClickHouseError, explainClickHouseFailure } from './clickhouse';
 
 const settings = { url: 'https://127.0.0.1:8443', user: 'vigil_service', password: 's3cret', database: 'vigil' };
 /** Errors as @clickhouse/client 1.23 and Node 20 report them (seen against the local stack's https port). */
@@ -32,5 +33,19 @@ describe('explainClickHouseFailure', () => {
     const explained = explainClickHouseFailure(withCode('read ECONNRESET', 'ECONNRESET'), { ...settings, url: 'http://127.0.0.1:8443' });
     expect(explained.failure).toBe('the connection was dropped: the port speaks another protocol (https to an http port, or the reverse)');
     expect(explained.mechanism).toBe('http as vigil_service');
+  });
+});
+
+describe('classifyClickHouseError', () => {
+  it.each([
+    ['18.16', withCode('Code: 202, e.displayText() = DB::Exception: Too many simultaneous queries. Maximum: 100, e.what() = DB::Exception')],
+    ['modern servers', withCode('Too many simultaneous queries. Maximum: 100. ', '202')],
+  ])('a server at max_concurrent_queries (%s) is retriable', (_case, error) => {
+    expect(classifyClickHouseError(error, 'insert into t')).toBeInstanceOf(StorageUnavailableError);
+  });
+
+  it('rethrows an SQL error as it is', () => {
+    const error = withCode("Code: 60, e.displayText() = DB::Exception: Table vigil.t doesn't exist");
+    expect(classifyClickHouseError(error, 'insert into t')).toBe(error);
   });
 });

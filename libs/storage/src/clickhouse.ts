@@ -50,14 +50,18 @@ export function clickhouseErrorCode(error: unknown): number | undefined {
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND']);
 
+/** 202 TOO_MANY_SIMULTANEOUS_QUERIES: the server is at max_concurrent_queries and refused the statement before running it. */
+const BUSY_CODES = new Set([202]);
+
 /**
- * Wraps a failed call: connection-level failures and timeouts become
- * StorageUnavailableError (retry later); SQL errors are rethrown as they are.
+ * Wraps a failed call: connection-level failures, timeouts and a server refusing work it
+ * has no room for become StorageUnavailableError (retry later); SQL errors are rethrown as they are.
  */
 export function classifyClickHouseError(error: unknown, what: string): Error {
   const code = (error as { code?: string } | undefined)?.code;
   const message = error instanceof Error ? error.message : String(error);
-  if ((code && NETWORK_CODES.has(code)) || /timeout|socket hang up|ECONNREFUSED|ECONNRESET/i.test(message)) {
+  const serverCode = clickhouseErrorCode(error);
+  if ((code && NETWORK_CODES.has(code)) || (serverCode !== undefined && BUSY_CODES.has(serverCode)) || /timeout|socket hang up|ECONNREFUSED|ECONNRESET/i.test(message)) {
     return new StorageUnavailableError(`ClickHouse unavailable during ${what}: ${message}`, error);
   }
   return error instanceof Error ? error : new Error(message);

@@ -1,4 +1,4 @@
-export { LifecyclePolicyEngine } from './lifecycle-policy-engine';
+export { LifecyclePolicyEngine, ModelDraft } from './lifecycle-policy-engine';
 export { eventIdOf, modelIdOf } from './lifecycle-events';
 export type { ClosedIncident, Decision, DecisionOutcome, EngineResult, LifecycleEvent, LifecycleRequest } from './lifecycle-events';
 export { championAt, previousChampion } from './champion';

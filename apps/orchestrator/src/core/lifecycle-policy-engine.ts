@@ -21,14 +21,43 @@ import { ModelState, SEEN_EVENT_IDS_KEPT, SNAPSHOTS_KEPT_PER_VERSION, SnapshotSu
  */
 export class LifecyclePolicyEngine {
   decide(state: ModelState, event: LifecycleEvent, resolved: ResolvedPolicy, now: number): EngineResult {
+    return new ModelDraft(state).decide(event, resolved, now);
+  }
+}
+
+/**
+ * One model's state across several events (a batch): copied once, on the first event that
+ * changes it, then changed in place by the following ones, where deciding record by record
+ * would copy it per record. The decisions are those of LifecyclePolicyEngine.decide applied
+ * in turn, each on the state its predecessor left. The state it started from is never
+ * modified; `state` is that very object while no event changed anything (duplicates only).
+ * Every result's `state` is the draft itself, so it reads as of the latest event.
+ */
+export class ModelDraft {
+  private copy: ModelState | null = null;
+
+  constructor(private readonly base: ModelState) {}
+
+  /** The state after the events decided so far. */
+  get state(): ModelState {
+    return this.copy ?? this.base;
+  }
+
+  /** Whether an event changed the state (it then differs from the one the draft started from). */
+  get changed(): boolean {
+    return this.copy !== null;
+  }
+
+  decide(event: LifecycleEvent, resolved: ResolvedPolicy, now: number): EngineResult {
     const id = eventIdOf(event);
-    if (state.seenEventIds.includes(id)) {
-      // Only records a decision: the state is shared, not copied.
-      const duplicate = new EngineRun(state, resolved, now);
+    if (this.state.seenEventIds.includes(id)) {
+      // Only records a decision: the state is left as it is.
+      const duplicate = new EngineRun(this.state, resolved, now);
       duplicate.decide(event, versionOf(event), 'none', 'duplicate_event', [`event ${id} was already handled`]);
       return duplicate.result();
     }
-    const run = new EngineRun(structuredClone(state), resolved, now);
+    this.copy ??= structuredClone(this.base);
+    const run = new EngineRun(this.copy, resolved, now);
     run.state.seenEventIds.push(id);
     if (run.state.seenEventIds.length > SEEN_EVENT_IDS_KEPT) run.state.seenEventIds.splice(0, run.state.seenEventIds.length - SEEN_EVENT_IDS_KEPT);
     switch (event.type) {
