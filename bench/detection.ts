@@ -38,6 +38,9 @@ import { ModelMonitor } from '../apps/monitor/src/core/model-monitor';
 import { LifecyclePolicyEngine } from '../apps/orchestrator/src/core/lifecycle-policy-engine';
 import { resolvePolicy } from '../apps/orchestrator/src/core/policy';
 import { emptyModelState } from '../apps/orchestrator/src/core/state';
+import { cardFraud } from '../apps/simulator/src/models';
+import { Random as SimulatorRandom } from '../apps/simulator/src/random';
+import type { Conditions } from '../apps/simulator/src/scenarios';
 import { printBenchTable } from './table';
 
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -52,12 +55,17 @@ const BUDGET_EVENTS = Number(process.env.BUDGET_EVENTS ?? STATIONARY_N);
 const LABEL_LAG = Number(process.env.LABEL_LAG ?? 1000);
 const { seededRandom: rng } = streams;
 
+/** A stream event; the simulator's scenarios also carry categorical features. */
+type BenchEvent = streams.LabelledEvent & { categorical?: Record<string, string> };
+
 interface Scenario {
   name: string;
   events: number;
   /** Event indices (0-based) where a change starts; empty for a stationary run. */
   onsets: number[];
-  stream: streams.Stream;
+  stream: Iterator<BenchEvent, never>;
+  /** Probability a label is flipped (default LABEL_NOISE; 0 for the simulator's own truth). */
+  labelNoise?: number;
   /** The model: the concept before the change. */
   model: (x: streams.Features) => number;
   /** The feature KSWIN watches (the one the change moves, or the first). */
@@ -112,9 +120,48 @@ function scenarios(seed: number): Scenario[] {
       feature: 'x0',
     },
     { ...base, name: 'Mixed sudden (f0 → f1)', stream: suddenDrift(mixed(rng(seed), 0), mixed(rng(seed + 1), 1), ONSET), model: mixedConcept(0), feature: 'x' },
+    ...simulatorScenarios(seed),
     { name: `SEA stationary (${STATIONARY_N / 1000}k)`, events: STATIONARY_N, onsets: [], stream: sea(rng(seed + 5), 0), model: seaConcept(0), feature: 'x0' },
     { name: `Agrawal stationary (${STATIONARY_N / 1000}k)`, events: STATIONARY_N, onsets: [], stream: agrawal(rng(seed + 6), 0), model: agrawalConcept(0), feature: 'age' },
   ];
+}
+
+/** The simulator's drift magnitudes: the share of the change applied from the onset on. */
+const MAGNITUDES = [0.25, 0.5, 1] as const;
+
+/**
+ * The simulator's card-fraud model (apps/simulator/src/models.ts) at three magnitudes of a
+ * feature-only shift (`featureShift`: amount, distance, merchant and country mix move; the
+ * fraud process unchanged) and of a label-only change (the truth drawn from the drifted
+ * fraud process with probability m, the features unchanged). Its serving model and truth
+ * are the simulator's (no extra label noise); KSWIN watches `amount`.
+ */
+function simulatorScenarios(seed: number): Scenario[] {
+  const base = { events: DRIFT_N, onsets: [ONSET], labelNoise: 0, model: (x: streams.Features) => x.__model, feature: 'amount' };
+  const stream = function* (shift: (u: number) => Partial<Conditions>): Generator<BenchEvent, never> {
+    const random = new SimulatorRandom(seed + 20);
+    const mix = mulberry32(seed + 21);
+    const still: Conditions = {
+      featureShift: 0,
+      uncertainShift: false,
+      conceptShift: 0,
+      badVersion: false,
+      retrained: false,
+      latencyFactor: 1,
+      malformedShare: 0,
+      labelDelayFactor: 1,
+    };
+    for (let t = 0; ; t++) {
+      // One draw of `mix` per event whatever the scenario, so the features are the same across magnitudes.
+      const change = shift(mix());
+      const o = cardFraud.draw(random, t < ONSET ? still : { ...still, ...change });
+      yield { x: { ...o.numericFeatures, __model: o.predictedClass === 'fraud' ? 1 : 0 }, y: o.trueClass === 'fraud' ? 1 : 0, categorical: o.categoricalFeatures };
+    }
+  };
+  return MAGNITUDES.flatMap((m) => [
+    { ...base, name: `card-fraud covariate (featureShift ${m})`, stream: stream(() => ({ featureShift: m })) },
+    { ...base, name: `card-fraud concept (${m * 100} % drifted truth)`, stream: stream((u) => ({ conceptShift: u < m ? 1 : 0 })) },
+  ]);
 }
 
 /**
@@ -167,8 +214,8 @@ function runVigil(s: Scenario, config: ModelConfig, labelLag = 0): Run {
   const episodes = new Set<string>();
   const started = process.hrtime.bigint();
   for (let i = 0; i < s.events; i++) {
-    const { x, y } = s.stream.next().value;
-    const truth = noise() < LABEL_NOISE ? 1 - y : y;
+    const { x, y, categorical } = s.stream.next().value;
+    const truth = noise() < (s.labelNoise ?? LABEL_NOISE) ? 1 - y : y;
     const { __model, ...features } = x;
     const predicted = __model ?? s.model(x);
     errors[i] = predicted === truth ? 0 : 1;
@@ -182,7 +229,7 @@ function runVigil(s: Scenario, config: ModelConfig, labelLag = 0): Run {
       entityId: null,
       task: 'CLASSIFICATION',
       numericFeatures: features,
-      categoricalFeatures: {},
+      categoricalFeatures: categorical ?? {},
       predictedClass: String(predicted),
       scores: {},
       predictedValue: null,
