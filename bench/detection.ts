@@ -16,10 +16,12 @@
  * Each scenario is a stream of { x, y } from libs/monitoring/src/streams with changes at
  * known onsets. The monitored model predicts the concept before the change (noise-free);
  * the truth is the stream's label flipped with probability LABEL_NOISE, so the model's
- * error rate is LABEL_NOISE before the onset and rises after a concept change. Event i is
- * at T0 + i s and is labelled at once (the label-lag rows: LABEL_LAG events later). Vigil path: ModelMonitor (default model config,
- * apps/monitor/src/core) → its alerts → LifecyclePolicyEngine with the built-in policy
- * (apps/orchestrator/src/core), its clock following event time.
+ * error rate is LABEL_NOISE before the onset and rises after a concept change. The
+ * simulator's card-fraud rows bring their own serving model and truth. Event i is at
+ * T0 + i s and is labelled at once (the label-lag rows: LABEL_LAG events later). Vigil
+ * path: ModelMonitor (default model config, apps/monitor/src/core) → its alerts →
+ * LifecyclePolicyEngine with the built-in policy (apps/orchestrator/src/core), its clock
+ * following event time.
  *
  * Scored per onset: delay from onset to the first alarm (events = labelled events here,
  * and event time), miss when no alarm before the next onset or the end; false alarms =

@@ -64,6 +64,14 @@ describe('DriftWindows with a false-alarm budget', () => {
     expect(checkpoint(m).driftCalibration).toMatchObject({ method: 'closed-form', alpha: provenDriftAlpha({ ...budget, alerts: 1 }, design) });
   });
 
+  it('does not report a calibration once the budget is removed', () => {
+    const m = new ModelMonitor('fraud', withBudget, options());
+    feed(m, 0, 600, mulberry32(10));
+    expect(m.currentMetrics().reference.driftCalibration?.method).toBe('bootstrap');
+    m.setConfig(effectiveConfig(withBudget, { falseAlarmBudget: null }));
+    expect(m.currentMetrics().reference.driftCalibration).toBeUndefined();
+  });
+
   it('keeps no rows without a budget', () => {
     const m = new ModelMonitor('fraud', effectiveConfig(withBudget, { falseAlarmBudget: null }), options());
     feed(m, 0, 900, mulberry32(9));

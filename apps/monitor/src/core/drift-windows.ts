@@ -150,9 +150,10 @@ export class DriftWindows {
     return this.calibration.alpha;
   }
 
-  /** The calibration in use (null without a budget or before the first window was tested). */
+  /** The calibration in use (null without a budget, or before the first window was tested against a registered reference). */
   driftCalibration(): DriftCalibration | null {
-    return this.calibration;
+    // One kept from a budget since removed is not in use (kept: the same budget set again reuses it).
+    return this.config().falseAlarmBudget ? this.calibration : null;
   }
 
   referenceRows(): number {
