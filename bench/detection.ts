@@ -3,7 +3,12 @@
  * on River's standard drifting streams, against River's ADWIN, DDM and KSWIN at their
  * defaults on the same streams in the same run.
  *
- *   npm run bench:detection            (BENCH_QUICK=1: 100k-event stationary runs, ~1 min)
+ *   npm run bench:detection            (BENCH_QUICK=1: 100k-event stationary runs, a few minutes)
+ *
+ * Knobs: STATIONARY_N (events of each stationary run); BUDGET_REFERENCES and BUDGET_EVENTS
+ * (the false-alarm budget is a property over references: that many stationary SEA streams
+ * of that many events, each with its own warm-up reference and calibration, per budget);
+ * LABEL_LAG (events a label arrives after its prediction, in the label-lag rows).
  *
  * Prerequisites: the bench Python environment (`bash bench/python/env.sh` makes
  * .venv-bench with river 0.26.1); BENCH_PYTHON overrides its path. No server is needed.
@@ -11,10 +16,12 @@
  * Each scenario is a stream of { x, y } from libs/monitoring/src/streams with changes at
  * known onsets. The monitored model predicts the concept before the change (noise-free);
  * the truth is the stream's label flipped with probability LABEL_NOISE, so the model's
- * error rate is LABEL_NOISE before the onset and rises after a concept change. Event i is
- * at T0 + i s and is labelled at once. Vigil path: ModelMonitor (default model config,
- * apps/monitor/src/core) → its alerts → LifecyclePolicyEngine with the built-in policy
- * (apps/orchestrator/src/core), its clock following event time.
+ * error rate is LABEL_NOISE before the onset and rises after a concept change. The
+ * simulator's card-fraud rows bring their own serving model and truth. Event i is at
+ * T0 + i s and is labelled at once (the label-lag rows: LABEL_LAG events later). Vigil
+ * path: ModelMonitor (default model config, apps/monitor/src/core) → its alerts →
+ * LifecyclePolicyEngine with the built-in policy (apps/orchestrator/src/core), its clock
+ * following event time.
  *
  * Scored per onset: delay from onset to the first alarm (events = labelled events here,
  * and event time), miss when no alarm before the next onset or the end; false alarms =
@@ -27,12 +34,15 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Alert } from '@vigil/contracts';
-import { deriveDriftAlpha, falseDriftAlertsPerDay, mulberry32, streams } from '@vigil/monitoring';
+import { DriftCalibration, falseDriftAlertsPerDay, mulberry32, provenDriftAlpha, regularizedGammaP, regularizedGammaQ, streams } from '@vigil/monitoring';
 import { DEFAULT_MODEL_CONFIG, effectiveConfig, ModelConfig } from '../apps/monitor/src/core/model-config';
 import { ModelMonitor } from '../apps/monitor/src/core/model-monitor';
 import { LifecyclePolicyEngine } from '../apps/orchestrator/src/core/lifecycle-policy-engine';
 import { resolvePolicy } from '../apps/orchestrator/src/core/policy';
 import { emptyModelState } from '../apps/orchestrator/src/core/state';
+import { cardFraud } from '../apps/simulator/src/models';
+import { Random as SimulatorRandom } from '../apps/simulator/src/random';
+import type { Conditions } from '../apps/simulator/src/scenarios';
 import { printBenchTable } from './table';
 
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -42,14 +52,22 @@ const ONSET = 5_000;
 const LABEL_NOISE = 0.1;
 const T0 = Date.UTC(2026, 0, 1);
 const PYTHON = process.env.BENCH_PYTHON ?? '.venv-bench/bin/python';
+const BUDGET_REFERENCES = Number(process.env.BUDGET_REFERENCES ?? (QUICK ? 6 : 10));
+const BUDGET_EVENTS = Number(process.env.BUDGET_EVENTS ?? STATIONARY_N);
+const LABEL_LAG = Number(process.env.LABEL_LAG ?? 1000);
 const { seededRandom: rng } = streams;
+
+/** A stream event; the simulator's scenarios also carry categorical features. */
+type BenchEvent = streams.LabelledEvent & { categorical?: Record<string, string> };
 
 interface Scenario {
   name: string;
   events: number;
   /** Event indices (0-based) where a change starts; empty for a stationary run. */
   onsets: number[];
-  stream: streams.Stream;
+  stream: Iterator<BenchEvent, never>;
+  /** Probability a label is flipped (default LABEL_NOISE; 0 for the simulator's own truth). */
+  labelNoise?: number;
   /** The model: the concept before the change. */
   model: (x: streams.Features) => number;
   /** The feature KSWIN watches (the one the change moves, or the first). */
@@ -104,9 +122,48 @@ function scenarios(seed: number): Scenario[] {
       feature: 'x0',
     },
     { ...base, name: 'Mixed sudden (f0 → f1)', stream: suddenDrift(mixed(rng(seed), 0), mixed(rng(seed + 1), 1), ONSET), model: mixedConcept(0), feature: 'x' },
+    ...simulatorScenarios(seed),
     { name: `SEA stationary (${STATIONARY_N / 1000}k)`, events: STATIONARY_N, onsets: [], stream: sea(rng(seed + 5), 0), model: seaConcept(0), feature: 'x0' },
     { name: `Agrawal stationary (${STATIONARY_N / 1000}k)`, events: STATIONARY_N, onsets: [], stream: agrawal(rng(seed + 6), 0), model: agrawalConcept(0), feature: 'age' },
   ];
+}
+
+/** The simulator's drift magnitudes: the share of the change applied from the onset on. */
+const MAGNITUDES = [0.25, 0.5, 1] as const;
+
+/**
+ * The simulator's card-fraud model (apps/simulator/src/models.ts) at three magnitudes of a
+ * feature-only shift (`featureShift`: amount, distance, merchant and country mix move; the
+ * fraud process unchanged) and of a label-only change (the truth drawn from the drifted
+ * fraud process with probability m, the features unchanged). Its serving model and truth
+ * are the simulator's (no extra label noise); KSWIN watches `amount`.
+ */
+function simulatorScenarios(seed: number): Scenario[] {
+  const base = { events: DRIFT_N, onsets: [ONSET], labelNoise: 0, model: (x: streams.Features) => x.__model, feature: 'amount' };
+  const stream = function* (shift: (u: number) => Partial<Conditions>): Generator<BenchEvent, never> {
+    const random = new SimulatorRandom(seed + 20);
+    const mix = mulberry32(seed + 21);
+    const still: Conditions = {
+      featureShift: 0,
+      uncertainShift: false,
+      conceptShift: 0,
+      badVersion: false,
+      retrained: false,
+      latencyFactor: 1,
+      malformedShare: 0,
+      labelDelayFactor: 1,
+    };
+    for (let t = 0; ; t++) {
+      // One draw of `mix` per event whatever the scenario, so the features are the same across magnitudes.
+      const change = shift(mix());
+      const o = cardFraud.draw(random, t < ONSET ? still : { ...still, ...change });
+      yield { x: { ...o.numericFeatures, __model: o.predictedClass === 'fraud' ? 1 : 0 }, y: o.trueClass === 'fraud' ? 1 : 0, categorical: o.categoricalFeatures };
+    }
+  };
+  return MAGNITUDES.flatMap((m) => [
+    { ...base, name: `card-fraud covariate (featureShift ${m})`, stream: stream(() => ({ featureShift: m })) },
+    { ...base, name: `card-fraud concept (${m * 100} % drifted truth)`, stream: stream((u) => ({ conceptShift: u < m ? 1 : 0 })) },
+  ]);
 }
 
 /**
@@ -132,10 +189,15 @@ interface Run {
   errors: Uint8Array;
   feature: Float64Array;
   seconds: number;
+  /** The budget's α as the monitor calibrated it (null without a budget). */
+  calibration: Pick<DriftCalibration, 'alpha' | 'method' | 'bootstrapAlertsPerDay'> | null;
 }
 
-/** Feeds one scenario through ModelMonitor → LifecyclePolicyEngine; returns the event index of each alarm and retrain request. */
-function runVigil(s: Scenario, config: ModelConfig): Run {
+/**
+ * Feeds one scenario through ModelMonitor → LifecyclePolicyEngine; returns the event index of
+ * each alarm and retrain request. Event i's label is read with event i + `labelLag`.
+ */
+function runVigil(s: Scenario, config: ModelConfig, labelLag = 0): Run {
   let now = T0;
   const clock = { now: () => now };
   let id = 0;
@@ -145,6 +207,7 @@ function runVigil(s: Scenario, config: ModelConfig): Run {
   let state = emptyModelState('bench');
   const noise = mulberry32(4242);
   const errors = new Uint8Array(s.events);
+  const truths = new Uint8Array(s.events);
   const feature = new Float64Array(s.events);
   const alarms: number[] = [];
   const driftAlarms: number[] = [];
@@ -153,8 +216,8 @@ function runVigil(s: Scenario, config: ModelConfig): Run {
   const episodes = new Set<string>();
   const started = process.hrtime.bigint();
   for (let i = 0; i < s.events; i++) {
-    const { x, y } = s.stream.next().value;
-    const truth = noise() < LABEL_NOISE ? 1 - y : y;
+    const { x, y, categorical } = s.stream.next().value;
+    const truth = noise() < (s.labelNoise ?? LABEL_NOISE) ? 1 - y : y;
     const { __model, ...features } = x;
     const predicted = __model ?? s.model(x);
     errors[i] = predicted === truth ? 0 : 1;
@@ -168,14 +231,16 @@ function runVigil(s: Scenario, config: ModelConfig): Run {
       entityId: null,
       task: 'CLASSIFICATION',
       numericFeatures: features,
-      categoricalFeatures: {},
+      categoricalFeatures: categorical ?? {},
       predictedClass: String(predicted),
       scores: {},
       predictedValue: null,
       latencyMs: 5,
       tags: {},
     });
-    monitor.onLabel({ eventId: `l${i}`, modelId: 'bench', predictionEventId: `p${i}`, eventTime: new Date(now), trueClass: String(truth), trueValue: null });
+    truths[i] = truth;
+    const j = i - labelLag;
+    if (j >= 0) monitor.onLabel({ eventId: `l${j}`, modelId: 'bench', predictionEventId: `p${j}`, eventTime: new Date(now), trueClass: String(truths[j]), trueValue: null });
     for (const alert of monitor.tick(now).alerts) {
       const episode = `${alert.rule}@${alert.since.getTime()}`;
       if (!episodes.has(episode)) {
@@ -189,7 +254,8 @@ function runVigil(s: Scenario, config: ModelConfig): Run {
       if (result.decisions.some((d) => d.outcome === 'retrain_requested')) retrains.push(i);
     }
   }
-  return { alarms, alarmRules, driftAlarms, retrains, errors, feature, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return { alarms, alarmRules, driftAlarms, retrains, errors, feature, seconds, calibration: monitor.currentMetrics().reference.driftCalibration ?? null };
 }
 
 interface Score {
@@ -232,9 +298,28 @@ function fmtDelays(sc: Score): string {
   return sc.delays.map((d) => (d === null ? 'miss' : String(d))).join(' / ');
 }
 
+/** Exact (Garwood) 95 % interval of a Poisson mean from `count` events. */
+function poissonInterval(count: number): [number, number] {
+  const solve = (f: (mu: number) => number) => {
+    let lo = 0;
+    let hi = 10 * count + 10;
+    for (let i = 0; i < 100; i++) {
+      const mid = (lo + hi) / 2;
+      if (f(mid) > 0) hi = mid;
+      else lo = mid;
+    }
+    return lo;
+  };
+  // Lower: P(X ≥ count | μ) = P(count, μ) = 0.025; upper: P(X ≤ count | μ) = Q(count + 1, μ) = 0.025.
+  const lower = count === 0 ? 0 : solve((mu) => regularizedGammaP(count, mu) - 0.025);
+  const upper = solve((mu) => 0.025 - regularizedGammaQ(count + 1, mu));
+  return [lower, upper];
+}
+
 /**
- * The false-alarm budget against what it buys: a stationary SEA stream (1 event/s, so
- * 86 400 events a day) under two budgets, dataset_drift episodes counted.
+ * The false-alarm budget against what it buys: BUDGET_REFERENCES stationary SEA streams of
+ * BUDGET_EVENTS events (1 event/s, so 86 400 a day), each with its own warm-up reference
+ * (and, with a budget, its own calibration), dataset_drift episodes counted over all.
  */
 function budgetRows(): [string, string, string][] {
   const budgets: [string, Partial<ModelConfig>][] = [
@@ -244,9 +329,16 @@ function budgetRows(): [string, string, string][] {
   ];
   return budgets.map(([label, override]) => {
     const config = effectiveConfig(DEFAULT_MODEL_CONFIG, override);
-    const s: Scenario = { name: label, events: STATIONARY_N, onsets: [], stream: streams.sea(rng(77), 0), model: streams.seaConcept(0), feature: 'x0' };
-    const run = runVigil(s, config);
-    const days = STATIONARY_N / 86_400;
+    let alerts = 0;
+    const alphas: number[] = [];
+    for (let r = 0; r < BUDGET_REFERENCES; r++) {
+      const s: Scenario = { name: label, events: BUDGET_EVENTS, onsets: [], stream: streams.sea(rng(77 + r), 0), model: streams.seaConcept(0), feature: 'x0' };
+      const run = runVigil(s, config);
+      alerts += run.driftAlarms.length;
+      if (run.calibration) alphas.push(run.calibration.alpha);
+    }
+    const days = (BUDGET_REFERENCES * BUDGET_EVENTS) / 86_400;
+    const [lo, hi] = poissonInterval(alerts).map((mu) => mu / days);
     const budget = config.falseAlarmBudget;
     const design = {
       driftWindow: config.driftWindow,
@@ -255,14 +347,36 @@ function budgetRows(): [string, string, string][] {
       driftShareThreshold: config.driftShareThreshold,
       correction: config.driftCorrection,
     };
-    const alpha = budget ? deriveDriftAlpha(budget, design) : 0.05;
-    const bound = falseDriftAlertsPerDay(alpha, design, 86_400);
+    const proven = budget ? provenDriftAlpha(budget, design) : 0.05;
+    const alphaText = alphas.length ? `calibrated α ${Math.min(...alphas).toPrecision(3)}–${Math.max(...alphas).toPrecision(3)}` : 'α 0.05';
     return [
       `budget ${label}`,
-      `${(run.driftAlarms.length / days).toFixed(3)} false dataset_drift alerts/day`,
-      `${run.driftAlarms.length} over ${days.toFixed(1)} days; derived α ${alpha.toPrecision(4)}, closed-form bound ${bound.toFixed(3)}/day${budget ? `, budget ${(budget.alerts / budget.days).toFixed(3)}/day` : ''}`,
+      `${(alerts / days).toFixed(3)} false dataset_drift alerts/day (95 % ${lo.toFixed(3)}–${hi.toFixed(3)})`,
+      `${alerts} over ${days.toFixed(1)} days (${BUDGET_REFERENCES} references × ${BUDGET_EVENTS} events); ${alphaText}; closed form α ${proven.toPrecision(4)}, bound ${falseDriftAlertsPerDay(proven, design, 86_400).toFixed(3)}/day${budget ? `; budget ${(budget.alerts / budget.days).toFixed(3)}/day` : ''}`,
     ] as [string, string, string];
   });
+}
+
+/**
+ * Labels LABEL_LAG events after their prediction (fraud chargebacks, purchases): delay in
+ * events (= seconds of event time) from the onset, and in labelled events (labels of
+ * post-onset predictions read by then; negative when the alarm needed no label).
+ */
+function labelLagRows(config: ModelConfig): [string, string, string][] {
+  return scenarios(1)
+    .filter((s) => /^(SEA sudden|SEA covariate|Agrawal sudden|STAGGER sudden)/.test(s.name))
+    .map((s) => {
+      const run = runVigil(s, config, LABEL_LAG);
+      const sc = score(s, run.alarms);
+      const d = sc.delays[0];
+      const first = run.alarms.findIndex((a) => a >= s.onsets[0]);
+      const labelled = d === null ? '' : d >= LABEL_LAG ? `${d - LABEL_LAG} labelled` : 'before any post-onset label';
+      return [
+        `${s.name}, labels ${LABEL_LAG} events late`,
+        d === null ? 'miss' : `${d} events / ${labelled} [${run.alarmRules[first]}]`,
+        `FA ${sc.falseAlarms}; retrain ${fmtDelays(score(s, run.retrains))}`,
+      ] as [string, string, string];
+    });
 }
 
 /** The rule behind the first alarm after each onset, and behind each false alarm: what caught it. */
@@ -324,7 +438,8 @@ function main(): void {
   console.log(line(header));
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const r of rows) console.log(line(r));
-  printBenchTable(`False-alarm budget: measured on a stationary SEA stream of ${STATIONARY_N} events`, budgetRows());
+  printBenchTable(`Label lag: labels ${LABEL_LAG} events after their prediction (default config)`, labelLagRows(config));
+  printBenchTable(`False-alarm budget: measured on ${BUDGET_REFERENCES} stationary SEA streams of ${BUDGET_EVENTS} events, each its own reference`, budgetRows());
   printBenchTable('Goals', [
     ['every real drift flagged within 500 labelled events', `${within500.met} of ${within500.onsets} onsets`, within500.met === within500.onsets ? 'met' : 'not met'],
     [

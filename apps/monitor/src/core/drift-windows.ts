@@ -1,6 +1,16 @@
 import { createHash } from 'node:crypto';
 import type { PredictionEvent, Task } from '@vigil/contracts';
-import { ColumnKind, computeDataQuality, computeDatasetDrift, DataQualityResult, DatasetDriftResult, DatasetSummary, deriveDriftAlpha } from '@vigil/monitoring';
+import {
+  calibrateDriftAlpha,
+  ColumnKind,
+  computeDataQuality,
+  computeDatasetDrift,
+  DataQualityResult,
+  DatasetDriftResult,
+  DatasetSummary,
+  DriftCalibration,
+  DriftWindowDesign,
+} from '@vigil/monitoring';
 import type { ModelConfig } from './model-config';
 import type { ModelMonitorState, VersionState } from './monitor-state';
 import { PREDICTION_COLUMN } from './prediction-input';
@@ -16,7 +26,7 @@ export interface ClosedDrift {
   window: ClosedDriftWindow;
 }
 
-type ReferenceState = Pick<ModelMonitorState, 'kinds' | 'reference' | 'referenceId' | 'referenceSource' | 'warmup' | 'warmupRows'>;
+type ReferenceState = Pick<ModelMonitorState, 'kinds' | 'reference' | 'referenceId' | 'referenceSource' | 'warmup' | 'warmupRows' | 'warmupSample' | 'driftCalibration'>;
 
 /**
  * One model's drift reference and its versions' tumbling drift windows. Until a reference
@@ -25,6 +35,12 @@ type ReferenceState = Pick<ModelMonitorState, 'kinds' | 'reference' | 'reference
  * `driftWindow` rows, and each full window is tested against the reference and restarted.
  * A new reference restarts every open window. The columns (`kinds`) are the reference's,
  * or those of the first prediction.
+ *
+ * With a false-alarm budget the warm-up also keeps its rows (`warmupSample`), so the
+ * production reference's α is calibrated on them (`calibrateDriftAlpha`, once per
+ * reference, kept in the checkpoint); a registered reference is a summary without rows, and
+ * a budget or window design changed after the reference was formed has no rows left either:
+ * both get the closed form.
  */
 export class DriftWindows {
   kinds: Record<string, ColumnKind> | null = null;
@@ -34,6 +50,8 @@ export class DriftWindows {
   private warmupRows = 0;
   /** The reference's content id, for the reference it was computed from (references are never mutated, only replaced). */
   private contentId: { of: DatasetSummary; id: string } | null = null;
+  private warmupSample: Record<string, unknown>[] | null = null;
+  private calibration: DriftCalibration | null = null;
 
   constructor(
     private readonly config: () => ModelConfig,
@@ -45,6 +63,8 @@ export class DriftWindows {
     this.referenceSource = 'registered';
     this.kinds = Object.fromEntries(Object.entries(reference.columns).map(([name, c]) => [name, c.kind]));
     this.warmup = null;
+    this.warmupSample = null;
+    this.calibration = null;
     for (const v of this.versions()) this.restart(v);
   }
 
@@ -63,10 +83,16 @@ export class DriftWindows {
       this.warmup ??= new DatasetSummary(this.kinds);
       this.warmup.addRow(row);
       this.warmupRows += 1;
+      if (this.config().falseAlarmBudget) (this.warmupSample ??= []).push(row);
       if (this.warmupRows >= this.config().referenceSize) {
         this.reference = this.warmup;
         this.referenceSource = 'production';
         this.warmup = null;
+        const budget = this.config().falseAlarmBudget;
+        // A sample begun mid-warm-up (the budget set since) is not the reference's rows.
+        const rows = this.warmupSample?.length === this.warmupRows ? { kinds: this.kinds, rows: this.warmupSample } : null;
+        this.calibration = budget ? calibrateDriftAlpha(budget, this.design(), rows) : null;
+        this.warmupSample = null;
         for (const v of this.versions()) this.restart(v);
       }
       return null;
@@ -91,10 +117,8 @@ export class DriftWindows {
   private close(v: VersionState): ClosedDrift {
     const reference = this.reference!.columns;
     const current = v.drift!.columns;
-    const { driftShareThreshold, driftCorrection: correction, falseAlarmBudget, driftWindow, driftPersistence } = this.config();
-    const design = { driftWindow, driftPersistence, columns: Object.keys(reference).length, driftShareThreshold, correction };
-    const pValueThreshold = falseAlarmBudget ? deriveDriftAlpha(falseAlarmBudget, design) : undefined;
-    const drift = computeDatasetDrift(reference, current, { driftShareThreshold, correction, pValueThreshold });
+    const { driftShareThreshold, driftCorrection: correction } = this.config();
+    const drift = computeDatasetDrift(reference, current, { driftShareThreshold, correction, pValueThreshold: this.driftAlpha() });
     const quality = computeDataQuality(reference, current);
     const window = { start: v.driftStart, end: v.driftEnd, rows: v.driftRows };
     const metrics: Record<string, number> = {
@@ -110,6 +134,29 @@ export class DriftWindows {
     v.driftStreak = drift.datasetDrift ? v.driftStreak + 1 : 0;
     v.qualityStreak = breachesOf(quality).length > 0 ? v.qualityStreak + 1 : 0;
     return { version: v, drift, quality, window };
+  }
+
+  private design(): DriftWindowDesign {
+    const { driftShareThreshold, driftCorrection: correction, driftWindow, driftPersistence } = this.config();
+    return { driftWindow, driftPersistence, columns: this.kinds ? Object.keys(this.kinds).length : 0, driftShareThreshold, correction };
+  }
+
+  /** The p-value threshold of the budget (undefined without one: the tests' defaults); recalibrated (closed form) when the budget or design changed. */
+  private driftAlpha(): number | undefined {
+    const budget = this.config().falseAlarmBudget;
+    if (!budget) return undefined;
+    const design = this.design();
+    const c = this.calibration;
+    const same = <T extends object>(a: T, b: T) => (Object.keys(a) as (keyof T)[]).every((k) => a[k] === b[k]);
+    if (c && same(c.budget, budget) && same(c.design, design)) return c.alpha;
+    this.calibration = calibrateDriftAlpha(budget, design, null);
+    return this.calibration.alpha;
+  }
+
+  /** The calibration in use (null without a budget, or before the first window was tested against a registered reference). */
+  driftCalibration(): DriftCalibration | null {
+    // One kept from a budget since removed is not in use (kept: the same budget set again reuses it).
+    return this.config().falseAlarmBudget ? this.calibration : null;
   }
 
   referenceRows(): number {
@@ -139,6 +186,8 @@ export class DriftWindows {
       referenceSource: this.referenceSource,
       warmup: this.warmup?.toJSON() ?? null,
       warmupRows: this.warmupRows,
+      ...(this.warmupSample ? { warmupSample: this.warmupSample } : {}),
+      ...(this.calibration ? { driftCalibration: this.calibration } : {}),
     };
   }
 
@@ -149,5 +198,7 @@ export class DriftWindows {
     this.referenceSource = state.referenceSource;
     this.warmup = state.warmup ? DatasetSummary.fromJSON(state.warmup) : null;
     this.warmupRows = state.warmupRows;
+    this.warmupSample = state.warmupSample ?? null;
+    this.calibration = state.driftCalibration ?? null;
   }
 }

@@ -49,7 +49,7 @@ const modelConfigSchema = z.object({
   driftCorrection: z.enum(DRIFT_CORRECTIONS),
   /**
    * At most `alerts` false dataset_drift alerts per `days` at `eventsPerDay` predictions a day:
-   * the p-value tests' threshold is derived from it (deriveDriftAlpha, never above 0.05); null = the tests' defaults.
+   * the p-value tests' threshold is calibrated from it on the production reference (calibrateDriftAlpha, never above 0.05); null = the tests' defaults.
    */
   falseAlarmBudget: z.object({ alerts: z.number().positive(), days: z.number().positive(), eventsPerDay: z.number().positive() }).strict().nullable(),
   /** Consecutive drift windows that must show dataset drift (or a quality breach) before the alert. */

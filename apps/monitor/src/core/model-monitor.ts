@@ -15,7 +15,7 @@
  */
 import { ValidationError } from '@vigil/common';
 import type { Alert, LabelEvent, MetricSnapshot, PredictionEvent, Task } from '@vigil/contracts';
-import { DatasetSummary, DatasetSummaryJSON, DetectorConfigError, LabelJoin, LatencySketch } from '@vigil/monitoring';
+import { DatasetSummary, DatasetSummaryJSON, DetectorConfigError, DriftCalibration, LabelJoin, LatencySketch } from '@vigil/monitoring';
 import { AlertOutbox } from './alert-outbox';
 import type { Clock, IdSource } from './clock';
 import { DriftWindows } from './drift-windows';
@@ -252,16 +252,22 @@ export class ModelMonitor {
   currentMetrics(): {
     modelId: string;
     task: Task | null;
-    reference: { source: string | null; rows: number };
+    /** `driftCalibration`: the false-alarm budget's α and how it was found (only with a budget, once the first window was tested). */
+    reference: { source: string | null; rows: number; driftCalibration?: Pick<DriftCalibration, 'alpha' | 'method' | 'bootstrapAlertsPerDay'> };
     predictions: { duplicate: number };
     labels: Record<string, number>;
     groups: GroupMetrics[];
   } {
     const stats = this.join.stats(this.modelId);
+    const calibration = this.drift.driftCalibration();
     return {
       modelId: this.modelId,
       task: this.task,
-      reference: { source: this.drift.referenceSource, rows: this.drift.referenceRows() },
+      reference: {
+        source: this.drift.referenceSource,
+        rows: this.drift.referenceRows(),
+        ...(calibration ? { driftCalibration: { alpha: calibration.alpha, method: calibration.method, bootstrapAlertsPerDay: calibration.bootstrapAlertsPerDay } } : {}),
+      },
       predictions: { duplicate: stats.duplicatePredictions },
       labels: { ...this.labelCounters(), joined: stats.joined, pendingPredictions: stats.pending },
       groups: [...this.groups.all()].map((g) => ({

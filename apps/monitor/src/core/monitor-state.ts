@@ -4,7 +4,7 @@
  * serialised parts (summaries, sketches, windows, episodes) as the objects they restore to.
  */
 import type { Task } from '@vigil/contracts';
-import type { ChangeDetector, ColumnKind, DatasetSummary, DatasetSummaryJSON, LatencySketch, LatencySketchJSON } from '@vigil/monitoring';
+import type { ChangeDetector, ColumnKind, DatasetSummary, DatasetSummaryJSON, DriftCalibration, LatencySketch, LatencySketchJSON } from '@vigil/monitoring';
 import type { AlertEpisodes, EpisodeState } from './alert-episodes';
 import type { EstimatedPerformance, EstimatedPerformanceCheckpoint } from './estimated-performance';
 import type { LabelledObservation, RollingPerformance } from './rolling-performance';
@@ -113,6 +113,10 @@ export interface ModelMonitorState {
   referenceSource: 'production' | 'registered' | null;
   warmup: DatasetSummaryJSON | null;
   warmupRows: number;
+  /** The warm-up's rows, kept only while a false-alarm budget is set: its α is calibrated on them. */
+  warmupSample?: Record<string, unknown>[];
+  /** The budget's α and how it was found (absent without a budget, and in checkpoints written before it was added). */
+  driftCalibration?: DriftCalibration;
   predictionWatermark: number;
   invalidLabels: number;
   invalidPredictions: number;

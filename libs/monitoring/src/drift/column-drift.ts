@@ -117,7 +117,7 @@ export interface DatasetDriftOptions {
   driftShareThreshold?: number;
   /** Multiple-testing correction across the p-value columns (default `none`, Evidently's rule). */
   correction?: DriftCorrection;
-  /** Threshold of every p-value test without its own (`deriveDriftAlpha`); default the test's. */
+  /** Threshold of every p-value test without its own (`calibrateDriftAlpha`); default the test's. */
   pValueThreshold?: number;
 }
 

@@ -46,6 +46,34 @@ export function logBinomial(n: number, k: number): number {
   return logGamma(n + 1) - logGamma(k + 1) - logGamma(n - k + 1);
 }
 
+/** ln B(a, b) for a, b > 0. */
+export function logBeta(a: number, b: number): number {
+  return logGamma(a) + logGamma(b) - logGamma(a + b);
+}
+
+/**
+ * P(K ≥ k) for K ~ BetaBinomial(n, a, b): P(K = x) = C(n, x) B(x + a, n − x + b) / B(a, b).
+ * Above the mean the upper tail is summed directly (it keeps its relative accuracy when
+ * tiny, and its terms fall past the mode: the loop stops once they no longer count);
+ * below it, 1 − P(K < k).
+ */
+export function betaBinomialSf(k: number, n: number, a: number, b: number): number {
+  if (k <= 0) return 1;
+  if (k > n) return 0;
+  const logPmf = (x: number) => logBinomial(n, x) + logBeta(x + a, n - x + b) - logBeta(a, b);
+  let sum = 0;
+  if (k > (n * a) / (a + b)) {
+    for (let x = k; x <= n; x++) {
+      const term = Math.exp(logPmf(x));
+      sum += term;
+      if (term < sum * 1e-17) break;
+    }
+    return Math.min(1, sum);
+  }
+  for (let x = 0; x < k; x++) sum += Math.exp(logPmf(x));
+  return Math.max(0, 1 - sum);
+}
+
 const EPS = 1e-16;
 const TINY = 1e-300;
 const MAX_ITER = 10_000;

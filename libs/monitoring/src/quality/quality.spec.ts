@@ -11,9 +11,27 @@ describe('data quality', () => {
     const r = computeColumnQuality('age', ref, cur);
     expect(metric(r, 'missing_rate')).toMatchObject({ value: 2 / 10, breached: true });
     expect(metric(r, 'type_mismatch_rate')).toMatchObject({ value: 1 / 10, breached: true });
-    expect(metric(r, 'out_of_range_rate')).toMatchObject({ value: 2 / 7, breached: true, approximate: false });
+    // 2 of 7 outside a 10-row reference's range is not significant: with no change the count is
+    // BetaBinomial(7, 2, 9) (quality.ts), P(K ≥ 2) = 1 − 45/136 − 42/136 = 49/136.
+    expect(metric(r, 'out_of_range_rate')).toMatchObject({ value: 2 / 7, breached: false, approximate: false });
+    expect(metric(r, 'out_of_range_rate')?.details?.pValue).toBeCloseTo(49 / 136, 13);
     expect(metric(r, 'constant')).toMatchObject({ value: 0, breached: false });
     expect(r.breached).toBe(true);
+  });
+
+  it('numeric: out-of-range breaches only when the count is unlikely under no change', () => {
+    // Reference 0..999 (m = 1000): with no change a window of n = 500 has on average
+    // 500·2/1001 ≈ 1 value outside [0, 999]. P(K ≥ k) for BetaBinomial(500, 2, 999), summed
+    // in Python with math.lgamma: k = 10 → 1.229e-4, k = 11 → 4.397e-5.
+    const ref = NumericSummary.of(Array.from({ length: 1000 }, (_, i) => i));
+    const window = (outside: number) => [...Array.from({ length: 500 - outside }, (_, i) => i + 0.5), ...Array.from({ length: outside }, (_, i) => 1000 + i)];
+    const eleven = computeColumnQuality('x', ref, NumericSummary.of(window(11)));
+    expect(metric(eleven, 'out_of_range_rate')).toMatchObject({ value: 11 / 500, breached: true });
+    expect(metric(eleven, 'out_of_range_rate')?.details?.pValue).toBeCloseTo(4.396936927298647e-5, 15);
+    // 10 outside (2 %, twice the 1 % threshold) is still what a narrow reference range gives by chance.
+    const ten = computeColumnQuality('x', ref, NumericSummary.of(window(10)));
+    expect(metric(ten, 'out_of_range_rate')).toMatchObject({ value: 10 / 500, breached: false });
+    expect(metric(ten, 'out_of_range_rate')?.details?.pValue).toBeCloseTo(1.2292528295707145e-4, 14);
   });
 
   it('numeric: range from reference quantiles', () => {

@@ -16,10 +16,21 @@
  * The reference range is [min, max] by default, or reference quantiles
  * (`rangeQuantiles: [0.001, 0.999]`); out_of_range_rate is exact on exact
  * summaries and approximate on sketches (`approximate: true`).
+ *
+ * out_of_range_rate breaches only when the count is also significant: some values fall
+ * outside a reference's range with no change at all (a reference of m rows from a
+ * continuous distribution leaves out 2/(m+1) of it on average). Under no change the share
+ * p outside the range of order statistics X(i)..X(j) of m reference rows is
+ * Beta(m − j + i + 1, j − i) (Beta(2, m − 1) for [min, max]), so the count K of the n
+ * window values outside it is BetaBinomial(n, m − j + i + 1, j − i), which also counts
+ * the reference's own luck (a narrow reference range is shared by every window). The
+ * breach needs P(K ≥ k) < `outOfRangeSignificance` (default 1e-4). Ties only make
+ * "strictly outside" rarer, so the test stays conservative on discrete values.
  * new_category_rate is approximate once either side overflowed its category cap: a
  * category not kept by an overflowed reference may be in its overflow (counted as new,
  * an upper bound), and the current overflow's categories are unknown (not counted).
  */
+import { betaBinomialSf } from '../drift/special';
 import type { ColumnKind, ColumnSummary, NumericSummary } from '../drift/summary';
 
 export interface QualityThresholds {
@@ -64,6 +75,20 @@ export interface QualityOptions {
   thresholds?: Partial<QualityThresholds>;
   /** Reference quantiles bounding the expected range; default [0, 1] = [min, max]. */
   rangeQuantiles?: [number, number];
+  /** Out-of-range breaches need P(count ≥ observed | no change) below this (default 1e-4). */
+  outOfRangeSignificance?: number;
+}
+
+export const DEFAULT_OUT_OF_RANGE_SIGNIFICANCE = 1e-4;
+
+/**
+ * P(at least `outside` of `n` new values fall outside the reference's range | no change), for
+ * the inverted-CDF quantiles q of m reference rows (order statistics i = ⌈q0·m⌉, j = ⌈q1·m⌉).
+ */
+export function outOfRangePValue(outside: number, n: number, m: number, q: [number, number]): number {
+  const i = Math.max(1, Math.ceil(q[0] * m));
+  const j = Math.max(i, Math.ceil(q[1] * m));
+  return betaBinomialSf(outside, n, m - j + i + 1, Math.max(1, j - i));
 }
 
 function rate(part: number, whole: number): number {
@@ -109,16 +134,18 @@ export function computeColumnQuality(column: string, reference: ColumnSummary, c
       approximate: false,
     });
     if (reference.count && current.count) {
-      const o = outOfRange(reference, current, options.rangeQuantiles ?? [0, 1]);
+      const range = options.rangeQuantiles ?? [0, 1];
+      const o = outOfRange(reference, current, range);
       const value = rate(o.below + o.above, current.count);
+      const pValue = outOfRangePValue(Math.round(o.below + o.above), Math.round(current.count), reference.count, range);
       metrics.push({
         name: 'out_of_range_rate',
         value,
         referenceValue: null,
         threshold: t.outOfRangeRate,
-        breached: value > t.outOfRangeRate,
+        breached: value > t.outOfRangeRate && pValue < (options.outOfRangeSignificance ?? DEFAULT_OUT_OF_RANGE_SIGNIFICANCE),
         approximate: !current.exact || (!reference.exact && !!options.rangeQuantiles),
-        details: { low: o.lo, high: o.hi, below: o.below, above: o.above },
+        details: { low: o.lo, high: o.hi, below: o.below, above: o.above, pValue },
       });
     }
   } else if (reference.kind === 'categorical' && current.kind === 'categorical') {

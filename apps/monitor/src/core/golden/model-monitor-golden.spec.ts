@@ -4,6 +4,13 @@
  * and reference changes; checkpoints mid-stream), recorded as plain JSON. The rule split
  * kept the recording of the pre-split monitor (commit 558ac43) value for value: the tests
  * below compare with `recorded.json`.
+ *
+ * One recorded value changed on purpose since: out_of_range_rate breaches only when the
+ * count is significant (libs/monitoring/src/quality/quality.ts). In the regression stream
+ * the prediction column's 3 of 200 values outside the 800-row registered reference's range
+ * (P ≈ 0.03 with no change) no longer breach; x (43 % outside after its shift) still does.
+ * That stream's sha256 was updated for it: 200 snapshots' quality.breached_columns 2 → 1 and
+ * one data_quality alert without the @prediction evidence; nothing else differs.
  */
 import { createHash } from 'node:crypto';
 import type { Alert, MetricSnapshot } from '@vigil/contracts';
