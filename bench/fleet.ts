@@ -7,6 +7,7 @@
  *
  *   npm run bench:fleet                       (prerequisites: none beyond `npm ci`)
  *   FLEET_SIZES=1,10 npm run bench:fleet
+ *   FLEET_HEAPS=default npm run bench:fleet   (only Node's default heap; default: also --optimize-for-size)
  *
  * Each fleet size runs in a fresh child process (node --expose-gc), so its RSS is its own.
  * Printed per size: RSS and heap after gc(), their growth over the same process before any
@@ -35,6 +36,7 @@ interface Sample {
   models: number;
   rssMiB: number;
   heapMiB: number;
+  heapTotalMiB: number;
   arrayBuffersMiB: number;
   baseRssMiB: number;
   baseHeapMiB: number;
@@ -139,6 +141,7 @@ function measure(models: number): Sample {
     models,
     rssMiB: after.rss / MiB,
     heapMiB: after.heapUsed / MiB,
+    heapTotalMiB: after.heapTotal / MiB,
     arrayBuffersMiB: after.arrayBuffers / MiB,
     baseRssMiB: base.rss / MiB,
     baseHeapMiB: base.heapUsed / MiB,
@@ -159,30 +162,29 @@ function main(): void {
   const sizes = (process.env.FLEET_SIZES ?? '1,10,100,1000').split(',').map(Number);
   const rows: BenchRow[] = [];
   const parts: string[] = [];
-  for (const size of sizes) {
-    const out = execFileSync(
-      process.execPath,
-      ['--expose-gc', '--max-old-space-size=8192', ...process.execArgv.filter((a) => !a.startsWith('--max-old')), __filename, String(size)],
-      {
+  // Node's defaults, then V8's --optimize-for-size (a smaller heap headroom: docs/monitor.md "Memory").
+  const heaps = (process.env.FLEET_HEAPS ?? 'default,optimize-for-size').split(',');
+  for (const size of sizes)
+    for (const heap of heaps) {
+      const out = execFileSync(process.execPath, ['--expose-gc', ...(heap === 'default' ? [] : [`--${heap}`]), ...process.execArgv, __filename, String(size)], {
         encoding: 'utf8',
         maxBuffer: 1 << 24,
-      },
-    );
-    const s = JSON.parse(out) as Sample;
-    const load = loadavg()[0].toFixed(2);
-    const perModelMiB = (s.rssMiB - s.baseRssMiB) / s.models;
-    rows.push([
-      `${s.models} model(s) × ${FEATURES} features, ${EVENTS_PER_MODEL} predictions + ${EVENTS_PER_MODEL} labels each`,
-      `RSS ${s.rssMiB.toFixed(0)} MiB (+${(s.rssMiB - s.baseRssMiB).toFixed(0)}, ${perModelMiB.toFixed(2)} MiB/model), heap ${s.heapMiB.toFixed(0)} MiB (+${(s.heapMiB - s.baseHeapMiB).toFixed(0)}), array buffers ${s.arrayBuffersMiB.toFixed(0)} MiB`,
-      `checkpoint ${(s.checkpointBytesPerModel / 1024).toFixed(1)} kB/model (+ reference ${(s.referenceBytesPerModel / 1024).toFixed(0)} kB stored once); ${(s.eventsPerS / 1e3).toFixed(0)} k events/s, ratio ${(s.eventsPerS / s.generateOnlyEventsPerS).toFixed(3)} to generating only (${(s.generateOnlyEventsPerS / 1e3).toFixed(0)} k/s); baseline fresh process RSS ${s.baseRssMiB.toFixed(0)} MiB; load ${load}`,
-    ]);
-    const top = Object.entries(s.parts)
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, 6)
-      .map(([k, v]) => `${k} ${(v / 1024).toFixed(1)} kB`)
-      .join(', ');
-    parts.push(`  ${s.models} model(s): checkpoint parts per model: ${top}`);
-  }
+      });
+      const s = JSON.parse(out) as Sample;
+      const load = loadavg()[0].toFixed(2);
+      const perModelMiB = (s.rssMiB - s.baseRssMiB) / s.models;
+      rows.push([
+        `${s.models} model(s) × ${FEATURES} features, ${EVENTS_PER_MODEL} predictions + ${EVENTS_PER_MODEL} labels each; V8 heap ${heap}`,
+        `RSS ${s.rssMiB.toFixed(0)} MiB (+${(s.rssMiB - s.baseRssMiB).toFixed(0)}, ${perModelMiB.toFixed(2)} MiB/model), heap ${s.heapMiB.toFixed(0)} MiB (+${(s.heapMiB - s.baseHeapMiB).toFixed(0)}) of ${s.heapTotalMiB.toFixed(0)} MiB committed, array buffers ${s.arrayBuffersMiB.toFixed(0)} MiB`,
+        `checkpoint ${(s.checkpointBytesPerModel / 1024).toFixed(1)} kB/model (+ reference ${(s.referenceBytesPerModel / 1024).toFixed(0)} kB stored once); ${(s.eventsPerS / 1e3).toFixed(0)} k events/s, ratio ${(s.eventsPerS / s.generateOnlyEventsPerS).toFixed(3)} to generating only (${(s.generateOnlyEventsPerS / 1e3).toFixed(0)} k/s); baseline fresh process RSS ${s.baseRssMiB.toFixed(0)} MiB; load ${load}`,
+      ]);
+      const top = Object.entries(s.parts)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 6)
+        .map(([k, v]) => `${k} ${(v / 1024).toFixed(1)} kB`)
+        .join(', ');
+      parts.push(`  ${s.models} model(s), heap ${heap}: checkpoint parts per model: ${top}`);
+    }
   printBenchTable(`bench:fleet (in-process ModelMonitor, default config; targets at 1,000 models: ≤ 1536 MiB RSS, ≤ 64 kB checkpoint per model)`, rows);
   console.log('\nwhere the checkpoint goes:');
   for (const line of parts) console.log(line);

@@ -3,6 +3,7 @@
  * keeps per model for the current window, and what a reference snapshot is
  * stored as (plain JSON, mergeable).
  */
+import { NumericSummary } from './numeric-summary';
 import { ColumnKind, ColumnSummary, ColumnSummaryJSON, columnSummaryFromJSON, createColumnSummary, mergeColumnSummaries } from './summary';
 
 export interface DatasetSummaryJSON {
@@ -23,6 +24,12 @@ export class DatasetSummary {
   /** Adds one row; a column absent from the row counts as missing. */
   addRow(row: Record<string, unknown>): void {
     for (const name of Object.keys(this.columns)) this.columns[name].add(Object.hasOwn(row, name) ? row[name] : undefined);
+  }
+
+  /** Gives back the numeric columns' add buffers (`NumericSummary.releaseBuffer`): for a summary done taking rows. */
+  releaseBuffers(): this {
+    for (const s of Object.values(this.columns)) if (s instanceof NumericSummary) s.releaseBuffer();
+    return this;
   }
 
   merge(other: DatasetSummary): DatasetSummary {

@@ -117,6 +117,17 @@ export class NumericSummary {
     return this.exactFlag ? this.values.length : null;
   }
 
+  /**
+   * Folds the buffered values in and gives the buffer back (up to 16 × capacity doubles):
+   * for a summary that is done taking rows, such as a reference. A later `add` grows a
+   * new one, so nothing but memory depends on it.
+   */
+  releaseBuffer(): void {
+    this.flush();
+    this.buffer = EMPTY;
+    this.limit = 0;
+  }
+
   /** Sorted support points and their weights (exact values, or sketch centroids). */
   points(): { values: Float64Array; weights: Float64Array } {
     this.flush();

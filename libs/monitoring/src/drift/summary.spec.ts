@@ -155,6 +155,22 @@ describe('NumericSummary batching', () => {
     expect(Array.from(s.points().weights)).toEqual(keys.map((k) => counts.get(k)));
   });
 
+  it('releasing the add buffer changes no value, and rows added afterwards count as without it', () => {
+    const rand = mulberry32(3);
+    const draws = Array.from({ length: 3000 }, () => Math.round(rand() * 500) / 10);
+    const kept = NumericSummary.of(draws.slice(0, 1000));
+    const released = NumericSummary.of(draws.slice(0, 1000));
+    released.releaseBuffer();
+    expect(released.toJSON()).toEqual(kept.toJSON());
+    for (const x of draws.slice(1000)) {
+      kept.add(x);
+      released.add(x);
+    }
+    expect(released.toJSON()).toEqual(kept.toJSON());
+    // 501 possible values (0.0 … 50.0 by 0.1) ≤ the default capacity: still exact.
+    expect(released.exact).toBe(true);
+  });
+
   it('a sketch keeps every weight and a median within its rank bound after a shift', () => {
     const rnd = mulberry32(9);
     const s = new NumericSummary({ capacity: 64 });
