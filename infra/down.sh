@@ -23,7 +23,11 @@ stop() {
 
 stop registry
 if [[ "$VIGIL_TOPOLOGY" == cluster ]]; then
-  for node in $(cluster_kafka_nodes) $(cluster_clickhouse_nodes) zookeeper; do stop "$node"; done
+  # All brokers at once: stopped one after the other, the last two lose the controller
+  # quorum and cannot finish a controlled shutdown (the last waited out its 30 s).
+  for node in $(cluster_kafka_nodes); do stop "$node" & done
+  wait
+  for node in $(cluster_clickhouse_nodes) zookeeper; do stop "$node"; done
 else
   stop kafka
   stop clickhouse

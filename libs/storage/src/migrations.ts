@@ -48,7 +48,8 @@ export function readMigrations(dir: string = defaultMigrationsDir()): Migration[
 /**
  * Creates the database and applies every migration not yet recorded in
  * `schema_migrations`. Statements are idempotent (IF NOT EXISTS), so two services
- * migrating at once do no harm.
+ * migrating at once do no harm. With `settings.cluster` the same migrations are applied in
+ * their cluster form (cluster-ddl.ts, docs/scaling.md).
  */
 export async function migrate(settings: ClickHouseSettings, migrations: Migration[] = readMigrations()): Promise<number[]> {
   const target = settings.cluster ? { cluster: settings.cluster, database: settings.database } : undefined;
