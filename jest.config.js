@@ -64,12 +64,18 @@ module.exports = {
     },
     {
       // The cluster topology (infra/up.sh --cluster, docs/scaling.md): cluster migrations,
-      // the documented SQL again on the Distributed tables, and the fault tests. Run by
+      // the documented SQL, the ingest suite's analyst numbers and the crash replay again,
+      // unchanged, on the Distributed tables, and the fault tests. Run by
       // `npm run test:cluster`, not by `npm test`; brings the cluster up and down itself.
       displayName: 'cluster',
       testEnvironment: 'node',
       roots: ['<rootDir>/test'],
-      testMatch: ['<rootDir>/test/cluster/**/*.cluster-spec.ts', '<rootDir>/test/documented-sql.e2e-spec.ts'],
+      testMatch: [
+        '<rootDir>/test/cluster/**/*.cluster-spec.ts',
+        '<rootDir>/test/documented-sql.e2e-spec.ts',
+        '<rootDir>/test/ingest/ingest.e2e-spec.ts',
+        '<rootDir>/test/ingest/crash.e2e-spec.ts',
+      ],
       moduleNameMapper,
       transform,
       globalSetup: '<rootDir>/test/cluster/global-setup.js',
