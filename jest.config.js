@@ -64,8 +64,8 @@ module.exports = {
     },
     {
       // The cluster topology (infra/up.sh --cluster, docs/scaling.md): cluster migrations,
-      // the documented SQL, the ingest suite's analyst numbers and the crash replay again,
-      // unchanged, on the Distributed tables, and the fault tests. Run by
+      // the documented SQL, the ingest suite's analyst numbers, the crash replay and the
+      // monitor suite again, unchanged, on the Distributed tables, and the fault tests. Run by
       // `npm run test:cluster`, not by `npm test`; brings the cluster up and down itself.
       displayName: 'cluster',
       testEnvironment: 'node',
@@ -75,6 +75,7 @@ module.exports = {
         '<rootDir>/test/documented-sql.e2e-spec.ts',
         '<rootDir>/test/ingest/ingest.e2e-spec.ts',
         '<rootDir>/test/ingest/crash.e2e-spec.ts',
+        '<rootDir>/test/monitor/monitor.e2e-spec.ts',
       ],
       moduleNameMapper,
       transform,

@@ -217,6 +217,27 @@ describe('faults on the cluster', () => {
     expect(healthy).toEqual([true]);
   }, 420_000);
 
+  it('the ClickHouse replica the ingestor writes through stopped for 60 s', async () => {
+    run = new FaultRun('cluster_own_replica');
+    await run.setUp();
+    run.startProducing();
+    await sleep(10_000);
+    // Replica 1 is CLICKHOUSE_URL: the ingestor's inserts fail, it pauses and retries, commits nothing.
+    await stopNode('clickhouse-1', 'SIGTERM');
+    const stoppedAt = Date.now();
+    await sleep(60_000);
+    startMissingNodes();
+    const down = Date.now() - stoppedAt;
+    await sleep(5_000);
+    const figures = await run.stopProducingAndSettle();
+    const healthy = await run.ingestorsHealthy();
+    const retries = await run.insertRetries();
+    report("clickhouse-1 (the ingestor's) stopped", figures, run, `down ${Math.round(down / 1000)} s, ${retries} inserts retried, ingestor healthy without restart: ${healthy}`);
+    expectExact(figures);
+    expect(retries).toBeGreaterThan(0);
+    expect(healthy).toEqual([true]);
+  }, 420_000);
+
   it('two ingestors in one group, one killed -9 mid-stream', async () => {
     run = new FaultRun('cluster_ingestors');
     await run.setUp(2);
