@@ -1,7 +1,8 @@
-// Three projects: `unit` (pure logic, next to the code), `integration` (real Kafka,
-// schema registry and ClickHouse 18.16, under test/) and `integration-ch26` (the suites
-// that touch ClickHouse, against ClickHouse 26.x through tools/chdb-http). The integration
-// projects bring the local stack up themselves when it is not already running.
+// Four projects: `unit` (pure logic, next to the code), `integration` (real Kafka,
+// schema registry and ClickHouse 18.16, under test/), `integration-ch26` (the suites
+// that touch ClickHouse, against ClickHouse 26.x through tools/chdb-http) and `cluster`
+// (the cluster topology; `npm run test:cluster`). The integration projects bring the
+// local stack (the cluster project: the cluster) up themselves when it is not running.
 const moduleNameMapper = {
   '^@vigil/(.*)$': '<rootDir>/libs/$1/src',
 };
@@ -59,6 +60,27 @@ module.exports = {
       globalSetup: '<rootDir>/test/ch26/global-setup.js',
       globalTeardown: '<rootDir>/test/ch26/global-teardown.js',
       setupFiles: ['<rootDir>/test/ch26/use-ch26.js'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/jest-timeout.js'],
+    },
+    {
+      // The cluster topology (infra/up.sh --cluster, docs/scaling.md): cluster migrations,
+      // the documented SQL, the ingest suite's analyst numbers, the crash replay and the
+      // monitor suite again, unchanged, on the Distributed tables, and the fault tests. Run by
+      // `npm run test:cluster`, not by `npm test`; brings the cluster up and down itself.
+      displayName: 'cluster',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test'],
+      testMatch: [
+        '<rootDir>/test/cluster/**/*.cluster-spec.ts',
+        '<rootDir>/test/documented-sql.e2e-spec.ts',
+        '<rootDir>/test/ingest/ingest.e2e-spec.ts',
+        '<rootDir>/test/ingest/crash.e2e-spec.ts',
+        '<rootDir>/test/monitor/monitor.e2e-spec.ts',
+      ],
+      moduleNameMapper,
+      transform,
+      globalSetup: '<rootDir>/test/cluster/global-setup.js',
+      globalTeardown: '<rootDir>/test/cluster/global-teardown.js',
       setupFilesAfterEnv: ['<rootDir>/test/support/jest-timeout.js'],
     },
   ],

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Stops the servers that infra/up.sh started (and only those); data stays in .infra/data.
-# `--reset` also deletes the data (topics, schemas, tables).
+# `--reset` also deletes the data (topics, schemas, tables). `--cluster` (or VIGIL_TOPOLOGY=cluster):
+# the cluster topology's servers and data (docs/scaling.md).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -21,9 +22,17 @@ stop() {
 }
 
 stop registry
-stop kafka
-stop clickhouse
-if [[ "${1:-}" == "--reset" ]]; then
+if [[ "$VIGIL_TOPOLOGY" == cluster ]]; then
+  # All brokers at once: stopped one after the other, the last two lose the controller
+  # quorum and cannot finish a controlled shutdown (the last waited out its 30 s).
+  for node in $(cluster_kafka_nodes); do stop "$node" & done
+  wait
+  for node in $(cluster_clickhouse_nodes) zookeeper; do stop "$node"; done
+else
+  stop kafka
+  stop clickhouse
+fi
+if [[ " $* " == *" --reset "* ]]; then
   log "deleting data in $INFRA_DIR/data"
   rm -rf "$INFRA_DIR/data"
 fi

@@ -5,6 +5,13 @@ REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # the same directory (maven, run with -f, resolves relative paths against the pom's folder).
 INFRA_DIR="${VIGIL_INFRA_DIR:-.infra}"
 [[ "$INFRA_DIR" == /* ]] || INFRA_DIR="$REPO_DIR/$INFRA_DIR"
+# The topology (docs/scaling.md): `single` (default, one server of each) or `cluster` (three
+# Kafka brokers, ZooKeeper, two ClickHouse replicas; infra/cluster/lib.sh). `--cluster` among
+# the arguments of infra/up.sh, down.sh or status.sh (which source this file) chooses it too.
+for topology_arg in "$@"; do [[ "$topology_arg" == --cluster ]] && VIGIL_TOPOLOGY=cluster; done
+VIGIL_TOPOLOGY="${VIGIL_TOPOLOGY:-single}"
+# The cluster keeps its own downloads, data, logs and pid files beside the single-node ones.
+[[ "$VIGIL_TOPOLOGY" == cluster ]] && INFRA_DIR="$INFRA_DIR/cluster"
 RUN_DIR="$INFRA_DIR/run"
 LOG_DIR="$INFRA_DIR/logs"
 
@@ -82,10 +89,10 @@ sha256_hex() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }
 
 pid_alive() { [[ -f "$RUN_DIR/$1.pid" ]] && kill -0 "$(cat "$RUN_DIR/$1.pid")" 2>/dev/null; }
 
-# wait_ready NAME CHECK_FN: polls until the server answers a real request.
+# wait_ready NAME CHECK_FN [ARG...]: polls until the server answers a real request.
 wait_ready() {
   local name="$1" check="$2" start=$SECONDS
-  while ! "$check"; do
+  while ! "$check" "${@:3}"; do
     if ! pid_alive "$name"; then
       die "$name exited during start-up; see $LOG_DIR/$name.out and $LOG_DIR/$name/"
     fi
@@ -103,3 +110,9 @@ apt_install() {
   as_root apt-get update -qq
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null
 }
+
+case "$VIGIL_TOPOLOGY" in
+  single) ;;
+  cluster) source "$REPO_DIR/infra/cluster/lib.sh"; cluster_check_settings ;;
+  *) die "VIGIL_TOPOLOGY must be 'single' or 'cluster', got '$VIGIL_TOPOLOGY'" ;;
+esac

@@ -4,6 +4,8 @@
 # (Kafka SASL_SSL listener with ACLs, registry over TLS, ClickHouse https; docs/security.md).
 # Idempotent: installs what is missing, starts nothing that already answers, and returns
 # once each server has answered a real request. Downloads, data and logs live under .infra/ (git-ignored).
+# `--cluster` (or VIGIL_TOPOLOGY=cluster) starts the cluster topology instead (infra/cluster/up.sh,
+# docs/scaling.md), under .infra/cluster/.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 mkdir -p "$RUN_DIR" "$LOG_DIR"
@@ -167,6 +169,11 @@ configure_kafka_security() {
   kafka_security_tool apply-acls >> "$LOG_DIR/kafka-acls.log" 2>&1 || die "applying Kafka ACLs failed; see $LOG_DIR/kafka-acls.log"
 }
 
+if [[ "$VIGIL_TOPOLOGY" == cluster ]]; then
+  source "$REPO_DIR/infra/cluster/up.sh"
+  cluster_up
+  exit 0
+fi
 require_tools
 make_secure_material
 start_clickhouse

@@ -20,6 +20,7 @@ export function serviceEnv(config: InfrastructureConfig, extra: Record<string, s
     CLICKHOUSE_USER: config.clickhouse.user,
     CLICKHOUSE_PASSWORD: config.clickhouse.password,
     CLICKHOUSE_DATABASE: config.clickhouse.database,
+    ...(config.clickhouse.cluster && { CLICKHOUSE_CLUSTER: config.clickhouse.cluster }),
     VIGIL_TOPIC_PREFIX: config.topicPrefix,
     VIGIL_API_TOKENS: testApiTokensVariable(),
     LOG_LEVEL: 'warn',

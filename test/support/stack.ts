@@ -19,7 +19,9 @@ export function testInfrastructure(label: string): InfrastructureConfig & { runI
 export async function dropDatabase(config: InfrastructureConfig): Promise<void> {
   const client: ClickHouseClient = createClickHouse(config.clickhouse, 'default');
   try {
-    await client.command({ query: sql`DROP DATABASE IF EXISTS ${identifier(config.clickhouse.database)}` });
+    // On a cluster (CLICKHOUSE_CLUSTER), on every replica: their tables' replication paths go with them.
+    const onCluster = config.clickhouse.cluster ? ` ON CLUSTER ${identifier(config.clickhouse.cluster).name}` : '';
+    await client.command({ query: sql`DROP DATABASE IF EXISTS ${identifier(config.clickhouse.database)}` + onCluster });
   } finally {
     await client.close();
   }

@@ -122,6 +122,7 @@ export class OutputPublisher {
     if (encoded.length === 0) return;
     try {
       await this.deps.producer.sendBatch({
+        acks: -1,
         topicMessages: [
           { topic: this.deps.topics.alerts, messages: encoded.flatMap((e) => e.alerts) },
           { topic: this.deps.topics.metricSnapshots, messages: encoded.flatMap((e) => e.snapshots) },

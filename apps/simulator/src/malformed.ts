@@ -62,6 +62,7 @@ export class KafkaMalformedSink implements MalformedSink {
     };
     await this.producer.send({
       topic: this.topic,
+      acks: -1,
       messages: [{ key: input.modelId, value: malformedBytes(kind, prediction, this.encoder) }],
     });
   }

@@ -40,6 +40,12 @@ const infrastructureEnvShape = {
     .string()
     .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
     .default('vigil'),
+  // Empty: one server. A name from the servers' remote_servers: replicated tables behind
+  // Distributed ones (docs/scaling.md).
+  CLICKHOUSE_CLUSTER: z
+    .string()
+    .regex(/^([A-Za-z_][A-Za-z0-9_]*)?$/, 'a ClickHouse cluster name (letters, digits, _) or empty')
+    .default(''),
   ...connectionSecurityEnvShape,
   VIGIL_TOPIC_PREFIX: z
     .string()
@@ -58,7 +64,7 @@ export interface InfrastructureConfig {
   kafkaClientId: string;
   kafkaSecurity: KafkaSecurity;
   schemaRegistry: { url: string; user: string; password: string; ca?: Buffer };
-  clickhouse: { url: string; user: string; password: string; database: string; ca?: Buffer };
+  clickhouse: { url: string; user: string; password: string; database: string; ca?: Buffer; cluster?: string };
   /** Prefix of every topic name (see the topic map in @vigil/contracts). */
   topicPrefix: string;
 }
@@ -83,6 +89,7 @@ export function loadInfrastructureConfig(environment: NodeJS.ProcessEnv = proces
       password: v.CLICKHOUSE_PASSWORD,
       database: v.CLICKHOUSE_DATABASE,
       ...(security.clickhouseCa && { ca: security.clickhouseCa }),
+      ...(v.CLICKHOUSE_CLUSTER && { cluster: v.CLICKHOUSE_CLUSTER }),
     },
     topicPrefix: v.VIGIL_TOPIC_PREFIX,
   };

@@ -8,6 +8,8 @@ export interface ClickHouseSettings {
   database: string;
   /** PEM CA bundle that signed an https server's certificate (CLICKHOUSE_CA_FILE). */
   ca?: Buffer;
+  /** The cluster the tables are replicated and distributed on (CLICKHOUSE_CLUSTER; docs/scaling.md). */
+  cluster?: string;
 }
 
 /**
@@ -35,9 +37,16 @@ export function createClickHouse(settings: ClickHouseSettings, database = settin
     ...(settings.ca && { tls: { ca_cert: settings.ca } }),
     request_timeout: 30_000,
     log: { level: ClickHouseLogLevel.OFF },
-    clickhouse_settings: { ...PORTABLE_SETTINGS },
+    clickhouse_settings: { ...PORTABLE_SETTINGS, ...(settings.cluster && CLUSTER_SETTINGS) },
   });
 }
+
+/**
+ * Sent on a cluster: an insert into a Distributed table returns once a replica of each
+ * shard has the rows (not once they are queued on the receiving server's disk), so the
+ * ingestor commits offsets only for stored rows, and a read after a write sees it.
+ */
+export const CLUSTER_SETTINGS = { insert_distributed_sync: 1 } as const;
 
 /** ClickHouse 18.16 sends no exception code header: read "Code: N" from the message. */
 export function clickhouseErrorCode(error: unknown): number | undefined {

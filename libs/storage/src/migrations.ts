@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { quoteIdentifier, sql } from './sql';
 import { ClickHouseSettings, createClickHouse } from './clickhouse';
+import { clusterCreateDatabase, clusterMigrations } from './cluster-ddl';
 
 export interface Migration {
   version: number;
@@ -11,6 +12,10 @@ export interface Migration {
 }
 
 const FILE_NAME = /^(\d{3})_([a-z0-9_]+)\.sql$/;
+
+/** The runner's own record of applied versions. */
+const SCHEMA_MIGRATIONS = `CREATE TABLE IF NOT EXISTS schema_migrations (version UInt32, name String, applied_at DateTime)
+ENGINE = ReplacingMergeTree ORDER BY version`;
 
 /** The folder of numbered DDL files, found from this module whether run from source or dist/. */
 export function defaultMigrationsDir(): string {
@@ -43,25 +48,28 @@ export function readMigrations(dir: string = defaultMigrationsDir()): Migration[
 /**
  * Creates the database and applies every migration not yet recorded in
  * `schema_migrations`. Statements are idempotent (IF NOT EXISTS), so two services
- * migrating at once do no harm.
+ * migrating at once do no harm. With `settings.cluster` the same migrations are applied in
+ * their cluster form (cluster-ddl.ts, docs/scaling.md).
  */
 export async function migrate(settings: ClickHouseSettings, migrations: Migration[] = readMigrations()): Promise<number[]> {
-  const database = quoteIdentifier(settings.database);
+  const target = settings.cluster ? { cluster: settings.cluster, database: settings.database } : undefined;
   const server = createClickHouse(settings, 'default');
   try {
-    await server.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}` });
+    await server.command({
+      query: target ? clusterCreateDatabase(target) : `CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(settings.database)}`,
+    });
   } finally {
     await server.close();
   }
   const client = createClickHouse(settings);
   try {
-    await client.command({
-      query: `CREATE TABLE IF NOT EXISTS schema_migrations (version UInt32, name String, applied_at DateTime)
-              ENGINE = ReplacingMergeTree ORDER BY version`,
-    });
+    const bookkeeping: Migration = { version: 0, name: 'schema_migrations', statements: [SCHEMA_MIGRATIONS] };
+    // On a cluster (CLICKHOUSE_CLUSTER) every statement is rewritten for it (cluster-ddl.ts).
+    const [own, ...planned] = target ? clusterMigrations([bookkeeping, ...migrations], target) : [bookkeeping, ...migrations];
+    for (const statement of own.statements) await client.command({ query: statement });
     const applied = new Set(await appliedVersions(client));
     const done: number[] = [];
-    for (const migration of migrations) {
+    for (const migration of planned) {
       if (applied.has(migration.version)) continue;
       for (const statement of migration.statements) {
         await client.command({ query: statement }).catch(async (error: unknown) => {
@@ -84,9 +92,13 @@ async function appliedVersions(client: ClickHouseClient): Promise<number[]> {
   return (await rows.json<{ version: number }>()).map((r) => Number(r.version));
 }
 
-const ADD_COLUMN = /^ALTER\s+TABLE\s+([A-Za-z_][A-Za-z0-9_]*)\s+ADD\s+COLUMN\s+([A-Za-z_][A-Za-z0-9_]*)\s/i;
+const ADD_COLUMN =
+  /^ALTER\s+TABLE\s+(?:[A-Za-z_][A-Za-z0-9_]*\.)?([A-Za-z_][A-Za-z0-9_]*)\s+(?:ON\s+CLUSTER\s+[A-Za-z_][A-Za-z0-9_]*\s+)?ADD\s+COLUMN\s+([A-Za-z_][A-Za-z0-9_]*)\s/i;
 
-/** The table and column a single `ALTER TABLE t ADD COLUMN c …` statement adds, or null for any other statement. */
+/**
+ * The table and column a single `ALTER TABLE [db.]t [ON CLUSTER c] ADD COLUMN c …` statement
+ * adds, or null for any other statement.
+ */
 export function addedColumn(statement: string): { table: string; column: string } | null {
   const match = ADD_COLUMN.exec(statement.trim());
   return match ? { table: match[1], column: match[2] } : null;

@@ -1,0 +1,64 @@
+# Settings of the cluster topology (docs/scaling.md), sourced by infra/lib.sh when
+# VIGIL_TOPOLOGY=cluster (or `--cluster` on infra:up/down/status). Every port comes from the
+# environment with the documented defaults below, all in 19000-19999 so that the cluster
+# never collides with a single-node stack on its default ports or on an offset of them.
+# The single-node variables (KAFKA_BROKERS, CLICKHOUSE_URL, ...) are set here from these.
+VIGIL_CLUSTER_KAFKA_PORTS="${VIGIL_CLUSTER_KAFKA_PORTS:-19092,19192,19292}"
+VIGIL_CLUSTER_KAFKA_CONTROLLER_PORTS="${VIGIL_CLUSTER_KAFKA_CONTROLLER_PORTS:-19093,19193,19293}"
+VIGIL_CLUSTER_ZOOKEEPER_PORT="${VIGIL_CLUSTER_ZOOKEEPER_PORT:-19181}"
+VIGIL_CLUSTER_CLICKHOUSE_HTTP_PORTS="${VIGIL_CLUSTER_CLICKHOUSE_HTTP_PORTS:-19123,19124}"
+VIGIL_CLUSTER_CLICKHOUSE_TCP_PORTS="${VIGIL_CLUSTER_CLICKHOUSE_TCP_PORTS:-19000,19001}"
+VIGIL_CLUSTER_CLICKHOUSE_INTERSERVER_PORTS="${VIGIL_CLUSTER_CLICKHOUSE_INTERSERVER_PORTS:-19009,19010}"
+VIGIL_CLUSTER_REGISTRY_PORT="${VIGIL_CLUSTER_REGISTRY_PORT:-19081}"
+VIGIL_CLUSTER_REGISTRY_HTTPS_PORT="${VIGIL_CLUSTER_REGISTRY_HTTPS_PORT:-19444}"
+# The name of the ClickHouse cluster in remote_servers: what CLICKHOUSE_CLUSTER names.
+VIGIL_CLUSTER_NAME="${VIGIL_CLUSTER_NAME:-vigil}"
+ZOOKEEPER_VERSION="3.9.5"
+
+IFS=, read -r -a CLUSTER_KAFKA_PORTS <<< "$VIGIL_CLUSTER_KAFKA_PORTS"
+IFS=, read -r -a CLUSTER_KAFKA_CONTROLLER_PORTS <<< "$VIGIL_CLUSTER_KAFKA_CONTROLLER_PORTS"
+IFS=, read -r -a CLUSTER_CLICKHOUSE_HTTP_PORTS <<< "$VIGIL_CLUSTER_CLICKHOUSE_HTTP_PORTS"
+IFS=, read -r -a CLUSTER_CLICKHOUSE_TCP_PORTS <<< "$VIGIL_CLUSTER_CLICKHOUSE_TCP_PORTS"
+IFS=, read -r -a CLUSTER_CLICKHOUSE_INTERSERVER_PORTS <<< "$VIGIL_CLUSTER_CLICKHOUSE_INTERSERVER_PORTS"
+
+cluster_check_settings() {
+  local port_pattern='^[1-9][0-9]{0,4}$' name_pattern='^[A-Za-z_][A-Za-z0-9_]*$' p
+  (( ${#CLUSTER_KAFKA_PORTS[@]} == 3 && ${#CLUSTER_KAFKA_CONTROLLER_PORTS[@]} == 3 )) \
+    || die "VIGIL_CLUSTER_KAFKA_PORTS and VIGIL_CLUSTER_KAFKA_CONTROLLER_PORTS need three ports each (three brokers)"
+  (( ${#CLUSTER_CLICKHOUSE_HTTP_PORTS[@]} == 2 && ${#CLUSTER_CLICKHOUSE_TCP_PORTS[@]} == 2 && ${#CLUSTER_CLICKHOUSE_INTERSERVER_PORTS[@]} == 2 )) \
+    || die "VIGIL_CLUSTER_CLICKHOUSE_{HTTP,TCP,INTERSERVER}_PORTS need two ports each (two replicas)"
+  for p in "${CLUSTER_KAFKA_PORTS[@]}" "${CLUSTER_KAFKA_CONTROLLER_PORTS[@]}" "${CLUSTER_CLICKHOUSE_HTTP_PORTS[@]}" \
+    "${CLUSTER_CLICKHOUSE_TCP_PORTS[@]}" "${CLUSTER_CLICKHOUSE_INTERSERVER_PORTS[@]}" "$VIGIL_CLUSTER_ZOOKEEPER_PORT" \
+    "$VIGIL_CLUSTER_REGISTRY_PORT" "$VIGIL_CLUSTER_REGISTRY_HTTPS_PORT"; do
+    [[ "$p" =~ $port_pattern ]] || die "'$p' is not a port (VIGIL_CLUSTER_* variables)"
+  done
+  [[ "$VIGIL_CLUSTER_NAME" =~ $name_pattern ]] || die "VIGIL_CLUSTER_NAME '$VIGIL_CLUSTER_NAME' is not a valid cluster name"
+}
+
+# What the services and infra's own probes use on this topology (cluster_client_env prints it).
+KAFKA_BROKERS="$(printf '127.0.0.1:%s,' "${CLUSTER_KAFKA_PORTS[@]}")"
+KAFKA_BROKERS="${KAFKA_BROKERS%,}"
+SCHEMA_REGISTRY_URL="http://127.0.0.1:$VIGIL_CLUSTER_REGISTRY_PORT/apis/ccompat/v7"
+SCHEMA_REGISTRY_HTTPS_PORT="$VIGIL_CLUSTER_REGISTRY_HTTPS_PORT"
+CLICKHOUSE_URL="http://127.0.0.1:${CLUSTER_CLICKHOUSE_HTTP_PORTS[0]}"
+
+# The node names infra uses for pid files, logs and status lines.
+cluster_kafka_nodes() { echo kafka-1 kafka-2 kafka-3; }
+cluster_clickhouse_nodes() { echo clickhouse-1 clickhouse-2; }
+
+cluster_client_env() {
+  printf 'KAFKA_BROKERS=%s\nSCHEMA_REGISTRY_URL=%s\nCLICKHOUSE_URL=%s\nCLICKHOUSE_CLUSTER=%s\n' \
+    "$KAFKA_BROKERS" "$SCHEMA_REGISTRY_URL" "$CLICKHOUSE_URL" "$VIGIL_CLUSTER_NAME"
+}
+
+# Probes of one node each (a real request).
+kafka_node_ready() { KAFKA_BROKERS="127.0.0.1:${CLUSTER_KAFKA_PORTS[$1 - 1]}" node "$REPO_DIR/infra/kafka-ready.js" >/dev/null 2>&1; }
+# All three brokers registered with the quorum, seen from the first.
+kafka_cluster_ready() { node "$REPO_DIR/infra/kafka-ready.js" 3 >/dev/null 2>&1; }
+clickhouse_node_ready() { CLICKHOUSE_URL="http://127.0.0.1:${CLUSTER_CLICKHOUSE_HTTP_PORTS[$1 - 1]}" clickhouse_ready; }
+# `srvr` names the server's mode once it serves requests (`ruok` answers imok before that).
+zookeeper_ready() {
+  local reply
+  reply="$( { exec 3<>"/dev/tcp/127.0.0.1/$VIGIL_CLUSTER_ZOOKEEPER_PORT" && printf srvr >&3 && timeout 2 cat <&3; } 2>/dev/null )"
+  [[ "$reply" == *"Mode: "* ]]
+}

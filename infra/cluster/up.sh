@@ -1,0 +1,122 @@
+# The cluster topology's start-up (docs/scaling.md), sourced by infra/up.sh after its own
+# functions (install_kafka, start_registry, make_secure_material, ...), which it reuses.
+# Same rules as the single-node stack: loopback only, starts nothing that already
+# answers, returns once every node has answered a real request.
+
+install_zookeeper() {
+  local dir="$INFRA_DIR/zookeeper" pom="$REPO_DIR/infra/cluster/zookeeper-pom.xml"
+  mkdir -p "$dir"
+  if [[ ! -s "$dir/classpath.txt" || "$pom" -nt "$dir/classpath.txt" ]]; then
+    log "resolving Apache ZooKeeper $ZOOKEEPER_VERSION from Maven Central"
+    mvn -q -B -f "$pom" dependency:build-classpath -Dmdep.outputFile="$dir/classpath.txt" >"$LOG_DIR/zookeeper-mvn.log" 2>&1 \
+      || die "maven could not resolve ZooKeeper; see $LOG_DIR/zookeeper-mvn.log"
+  fi
+}
+
+start_zookeeper() {
+  if zookeeper_ready; then log "zookeeper already answers on port $VIGIL_CLUSTER_ZOOKEEPER_PORT: starting nothing"; return; fi
+  pid_alive zookeeper && { wait_ready zookeeper zookeeper_ready; return; }
+  install_zookeeper
+  local dir="$INFRA_DIR/zookeeper" data="$INFRA_DIR/data/zookeeper"
+  mkdir -p "$data" "$LOG_DIR/zookeeper"
+  fill_template "$REPO_DIR/infra/cluster/zoo.cfg.template" "$dir/zoo.cfg" "DATA_DIR=$data" "PORT=$VIGIL_CLUSTER_ZOOKEEPER_PORT"
+  log "starting zookeeper $ZOOKEEPER_VERSION on 127.0.0.1:$VIGIL_CLUSTER_ZOOKEEPER_PORT"
+  setsid nohup java -Xms64m -Xmx192m -Dzookeeper.log.dir="$LOG_DIR/zookeeper" \
+    -Dlog4j2.configurationFile="$REPO_DIR/infra/cluster/zookeeper-log4j2.properties" \
+    -cp "$(cat "$dir/classpath.txt")" org.apache.zookeeper.server.quorum.QuorumPeerMain "$dir/zoo.cfg" \
+    > "$LOG_DIR/zookeeper.out" 2>&1 &
+  echo $! > "$RUN_DIR/zookeeper.pid"
+  wait_ready zookeeper zookeeper_ready
+}
+
+# start_kafka_node N: broker+controller N of 3; formats its storage once, with the cluster id
+# all three share.
+start_kafka_node() {
+  local n="$1" name="kafka-$1"
+  if kafka_node_ready "$n"; then log "$name already answers on port ${CLUSTER_KAFKA_PORTS[n - 1]}: starting nothing"; return; fi
+  pid_alive "$name" && return
+  local dir="$INFRA_DIR/kafka" data="$INFRA_DIR/data/$name" cp voters="" i
+  cp="$(cat "$dir/classpath.txt")"
+  for i in 1 2 3; do voters+="$i@127.0.0.1:${CLUSTER_KAFKA_CONTROLLER_PORTS[i - 1]},"; done
+  mkdir -p "$data" "$LOG_DIR/$name"
+  fill_template "$REPO_DIR/infra/cluster/kafka.properties.template" "$dir/$name.properties" \
+    "NODE_ID=$n" "VOTERS=${voters%,}" "PORT=${CLUSTER_KAFKA_PORTS[n - 1]}" \
+    "CONTROLLER_PORT=${CLUSTER_KAFKA_CONTROLLER_PORTS[n - 1]}" "DATA_DIR=$data"
+  local jvm=(-Dkafka.logs.dir="$LOG_DIR/$name" -Dlog4j2.configurationFile="$REPO_DIR/infra/kafka/log4j2.properties")
+  if [[ ! -f "$data/meta.properties" ]]; then
+    log "formatting $name storage in $data"
+    java "${jvm[@]}" -cp "$cp" kafka.tools.StorageTool format --ignore-formatted -t "$(cat "$INFRA_DIR/data/kafka-cluster-id")" \
+      -c "$dir/$name.properties" > "$LOG_DIR/$name-format.log" 2>&1 \
+      || die "$name storage format failed; see $LOG_DIR/$name-format.log"
+  fi
+  log "starting $name (kafka $KAFKA_VERSION) on 127.0.0.1:${CLUSTER_KAFKA_PORTS[n - 1]} (controller ${CLUSTER_KAFKA_CONTROLLER_PORTS[n - 1]})"
+  # Three brokers and two other JVMs share the machine: small heaps.
+  setsid nohup java -Xms128m -Xmx384m -XX:+UseG1GC "${jvm[@]}" -cp "$cp" kafka.Kafka "$dir/$name.properties" \
+    > "$LOG_DIR/$name.out" 2>&1 &
+  echo $! > "$RUN_DIR/$name.pid"
+}
+
+start_cluster_kafka() {
+  install_kafka
+  if [[ ! -s "$INFRA_DIR/data/kafka-cluster-id" ]]; then
+    mkdir -p "$INFRA_DIR/data"
+    java -cp "$(cat "$INFRA_DIR/kafka/classpath.txt")" kafka.tools.StorageTool random-uuid > "$INFRA_DIR/data/kafka-cluster-id" \
+      || die "kafka StorageTool random-uuid failed"
+  fi
+  local n
+  for n in 1 2 3; do start_kafka_node "$n"; done
+}
+
+wait_cluster_kafka() {
+  local n
+  for n in 1 2 3; do pid_alive "kafka-$n" && wait_ready "kafka-$n" kafka_node_ready "$n"; done
+  # A broker answers before the quorum has registered the others.
+  local start=$SECONDS
+  until kafka_cluster_ready; do
+    (( SECONDS - start > READY_TIMEOUT_SECONDS )) && die "the three Kafka brokers did not all register in ${READY_TIMEOUT_SECONDS}s; see $LOG_DIR/kafka-*/server.log"
+    sleep 0.5
+  done
+}
+
+# start_clickhouse_node N: replica N of the one shard, on the single-node config template
+# plus config.d/cluster.xml (remote_servers, macros, zookeeper, distributed_ddl).
+start_clickhouse_node() {
+  local n="$1" name="clickhouse-$1"
+  local http="${CLUSTER_CLICKHOUSE_HTTP_PORTS[n - 1]}"
+  if clickhouse_node_ready "$n"; then log "$name already answers on port $http: starting nothing"; return; fi
+  pid_alive "$name" && return
+  local conf="$INFRA_DIR/$name/conf" data="$INFRA_DIR/data/$name" replicas="" i
+  mkdir -p "$conf/config.d" "$data/tmp" "$data/user_files" "$data/format_schemas" "$LOG_DIR/$name"
+  local user_pattern='^[A-Za-z_][A-Za-z0-9_]*$'
+  [[ "$CLICKHOUSE_USER" =~ $user_pattern ]] || die "CLICKHOUSE_USER '$CLICKHOUSE_USER' is not a valid ClickHouse user name"
+  fill_template "$REPO_DIR/infra/clickhouse/config.xml.template" "$conf/config.xml" \
+    "LOG_DIR=$(xml_escape "$LOG_DIR/$name")" "DATA_DIR=$(xml_escape "$data")" "CONF_DIR=$(xml_escape "$conf")" \
+    "HTTP_PORT=$http" "TCP_PORT=${CLUSTER_CLICKHOUSE_TCP_PORTS[n - 1]}" "INTERSERVER_PORT=${CLUSTER_CLICKHOUSE_INTERSERVER_PORTS[n - 1]}"
+  fill_template "$REPO_DIR/infra/clickhouse/users.xml.template" "$conf/users.xml" \
+    "USER=$CLICKHOUSE_USER" "PASSWORD_SHA256=$(sha256_hex "$CLICKHOUSE_PASSWORD")"
+  for i in 1 2; do
+    replicas+="                <replica><host>127.0.0.1</host><port>${CLUSTER_CLICKHOUSE_TCP_PORTS[i - 1]}</port>"
+    replicas+="<user>$CLICKHOUSE_USER</user><password>$(xml_escape "$CLICKHOUSE_PASSWORD")</password></replica>"$'\n'
+  done
+  fill_template "$REPO_DIR/infra/cluster/clickhouse-cluster.xml.template" "$conf/config.d/cluster.xml" \
+    "CLUSTER=$VIGIL_CLUSTER_NAME" "REPLICAS=${replicas%$'\n'}" "REPLICA=replica-$n" "ZOOKEEPER_PORT=$VIGIL_CLUSTER_ZOOKEEPER_PORT"
+  log "starting $name on http://127.0.0.1:$http (tcp ${CLUSTER_CLICKHOUSE_TCP_PORTS[n - 1]})"
+  setsid nohup clickhouse-server --config-file="$conf/config.xml" > "$LOG_DIR/$name.out" 2>&1 &
+  echo $! > "$RUN_DIR/$name.pid"
+}
+
+cluster_up() {
+  require_tools
+  # The registry keeps its https side, which needs the local CA's server certificate.
+  make_secure_material
+  start_zookeeper
+  local n
+  for n in 1 2; do start_clickhouse_node "$n"; done
+  start_cluster_kafka
+  start_registry
+  for n in 1 2; do pid_alive "clickhouse-$n" && wait_ready "clickhouse-$n" clickhouse_node_ready "$n"; done
+  wait_cluster_kafka
+  pid_alive registry && wait_ready registry registry_ready
+  log "cluster up: kafka $KAFKA_BROKERS | zookeeper 127.0.0.1:$VIGIL_CLUSTER_ZOOKEEPER_PORT | clickhouse $(printf 'http://127.0.0.1:%s ' "${CLUSTER_CLICKHOUSE_HTTP_PORTS[@]}")(cluster '$VIGIL_CLUSTER_NAME') | registry $SCHEMA_REGISTRY_URL | logs $LOG_DIR"
+  log "services on the cluster: $(cluster_client_env | tr '\n' ' ')"
+}

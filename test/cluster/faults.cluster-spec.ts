@@ -1,0 +1,277 @@
+/**
+ * Fault tests on the cluster topology (docs/scaling.md "Faults"): an ingestor (a real child
+ * process) consumes a steady stream of predictions while one node fails; each test counts
+ * the events produced against the rows stored, distinct (what the analyst views count) and
+ * physical (per replica), and prints one line of figures. Expected every time: 0 lost,
+ * 0 duplicates visible to analysts, and the same ingestor process healthy at the end.
+ */
+import { topicMap, valueSubject } from '@vigil/contracts';
+import { createKafka, createSchemaRegistry, ensureTopics, registerContracts } from '@vigil/messaging';
+import { createClickHouse } from '@vigil/storage';
+import { Producer } from 'kafkajs';
+import { deleteTopics, dropDatabase, eventually, queryCount, testInfrastructure } from '../support/stack';
+import { freePort, IngestorProcess, ingestorEnv, latestId, prediction } from '../ingest/support';
+import { replicaUrls, startMissingNodes, stopNode } from './support';
+
+/** Events per produce call and the pause between calls: ~400 events/s, a load 2 cores carry beside 7 servers. */
+const CHUNK = 200;
+const CHUNK_PAUSE_MS = 500;
+const PARTITIONS = 3;
+
+interface Figures {
+  produced: number;
+  distinct: number;
+  analystRows: number;
+  physical: number[];
+}
+
+/** One test's stream: its own database, topics, ingestor and producer. */
+class FaultRun {
+  readonly config;
+  readonly topics;
+  readonly kafka;
+  private readonly registry;
+  private readonly replicas: ReturnType<typeof createClickHouse>[];
+  readonly ingestor: IngestorProcess[] = [];
+  private producer: Producer | undefined;
+  private produced = 0;
+  private producing: Promise<void> | undefined;
+  private stopProducing = false;
+  sendRetries = 0;
+
+  constructor(label: string) {
+    this.config = testInfrastructure(label);
+    this.topics = topicMap(this.config.topicPrefix);
+    this.kafka = createKafka({ brokers: this.config.kafkaBrokers, clientId: `test-${this.config.runId}` });
+    this.registry = createSchemaRegistry(this.config.schemaRegistry);
+    this.replicas = replicaUrls().map((url) => createClickHouse({ ...this.config.clickhouse, url }));
+  }
+
+  async setUp(ingestors = 1): Promise<void> {
+    await ensureTopics(this.kafka, this.topics, { partitions: PARTITIONS });
+    await registerContracts(this.registry, this.topics);
+    for (let i = 0; i < ingestors; i++) {
+      const ingestor = new IngestorProcess(
+        ingestorEnv(this.config, { INGESTOR_GROUP_ID: `ingestor-${this.config.runId}`, INGEST_BATCH_MAX_ROWS: '500', INGEST_RETRY_MAX_MS: '2000' }),
+        await freePort(),
+      );
+      await ingestor.startHealthy();
+      this.ingestor.push(ingestor);
+    }
+    this.producer = this.kafka.producer();
+    await this.producer.connect();
+  }
+
+  /** Produces chunks until stopped; a send that fails is sent again (same event ids). */
+  startProducing(): void {
+    this.producing = (async () => {
+      const schemaId = await latestId(this.registry, valueSubject(this.topics.predictions));
+      const base = Date.UTC(2026, 10, 20);
+      while (!this.stopProducing) {
+        const messages = [];
+        for (let i = this.produced; i < this.produced + CHUNK; i++) {
+          const model = `model-${i % 6}`;
+          const event = prediction({ eventId: `p-${i}`, modelId: model, eventTime: new Date(base + i * 10) });
+          messages.push({ key: model, value: await this.registry.encode(schemaId, event) });
+        }
+        for (;;) {
+          try {
+            await this.producer!.send({ topic: this.topics.predictions, acks: -1, messages });
+            break;
+          } catch {
+            this.sendRetries++;
+            await new Promise((resolve) => setTimeout(resolve, 500));
+          }
+        }
+        this.produced += CHUNK;
+        await new Promise((resolve) => setTimeout(resolve, CHUNK_PAUSE_MS));
+      }
+    })();
+  }
+
+  async stopProducingAndSettle(): Promise<Figures> {
+    this.stopProducing = true;
+    await this.producing;
+    const produced = this.produced;
+    // Every replica holds every event once replication has caught up.
+    for (const replica of this.replicas) {
+      await eventually(
+        () => queryCount(replica, 'SELECT uniqExact(event_id) AS n FROM predictions_local').catch(() => -1),
+        (n) => n === produced,
+        180_000,
+      );
+    }
+    const [first] = this.replicas;
+    return {
+      produced,
+      distinct: await queryCount(first, 'SELECT uniqExact(event_id) AS n FROM unique_predictions'),
+      analystRows: await queryCount(first, 'SELECT count() AS n FROM unique_predictions'),
+      physical: await Promise.all(this.replicas.map((r) => queryCount(r, 'SELECT count() AS n FROM predictions_local'))),
+    };
+  }
+
+  /** Inserts the first ingestor retried (vigil_ingest_storage_retries_total). */
+  async insertRetries(): Promise<number> {
+    const line = (await this.ingestor[0].metrics()).split('\n').find((l) => l.startsWith('vigil_ingest_storage_retries_total'));
+    return Number(line?.split(' ')[1] ?? 0);
+  }
+
+  /** Each ingestor still the process it started as, answering /health with 200. */
+  async ingestorsHealthy(): Promise<boolean[]> {
+    return Promise.all(this.ingestor.map(async (i) => i.running && (await i.tryGet('/health'))?.status === 200));
+  }
+
+  async tearDown(): Promise<void> {
+    this.stopProducing = true;
+    await this.producing?.catch(() => undefined);
+    await this.producer?.disconnect();
+    for (const ingestor of this.ingestor) await ingestor.stop('SIGKILL');
+    for (const replica of this.replicas) await replica.close();
+    await deleteTopics(this.kafka, this.config.topicPrefix);
+    await dropDatabase(this.config);
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function report(fault: string, figures: Figures, run: FaultRun, extra: string): void {
+  process.stdout.write(
+    `[cluster fault] ${fault}: produced ${figures.produced}, stored distinct ${figures.distinct}, lost ${figures.produced - figures.distinct}, ` +
+      `analyst rows ${figures.analystRows} (duplicates visible ${figures.analystRows - figures.distinct}), physical rows per replica ${figures.physical.join('/')}, ` +
+      `producer sends retried ${run.sendRetries}; ${extra}\n`,
+  );
+}
+
+function expectExact(figures: Figures): void {
+  expect(figures.distinct).toBe(figures.produced);
+  expect(figures.analystRows).toBe(figures.produced);
+}
+
+describe('faults on the cluster', () => {
+  let run: FaultRun;
+
+  afterEach(async () => {
+    await run.tearDown();
+    // The next test starts on a whole cluster whatever this one left stopped.
+    startMissingNodes();
+  });
+
+  it('kill -9 of the broker leading partition 0, then its restart', async () => {
+    run = new FaultRun('cluster_broker');
+    await run.setUp();
+    run.startProducing();
+    await sleep(10_000);
+    const admin = run.kafka.admin();
+    await admin.connect();
+    const leader = async () => (await admin.fetchTopicMetadata({ topics: [run.topics.predictions] })).topics[0].partitions.find((p) => p.partitionId === 0)!.leader;
+    const victim = await leader();
+    const killedAt = Date.now();
+    await stopNode(`kafka-${victim}`, 'SIGKILL');
+    await sleep(15_000);
+    const newLeader = await leader();
+    startMissingNodes();
+    const restartedIn = Date.now() - killedAt;
+    // Back in every in-sync replica set: all three copies of each partition again.
+    const rejoined = await eventually(
+      async () => (await admin.fetchTopicMetadata({ topics: [run.topics.predictions] })).topics[0].partitions.every((p) => p.isr.length === 3),
+      (ok) => ok,
+      120_000,
+    );
+    await admin.disconnect();
+    await sleep(5_000);
+    const figures = await run.stopProducingAndSettle();
+    const healthy = await run.ingestorsHealthy();
+    report(
+      `kill -9 kafka-${victim} (leader of partition 0)`,
+      figures,
+      run,
+      `partition 0 led by broker ${newLeader} meanwhile, broker restarted after ${Math.round(restartedIn / 1000)} s and back in every ISR (${rejoined}), ingestor healthy without restart: ${healthy}`,
+    );
+    expect(newLeader).not.toBe(victim);
+    expectExact(figures);
+    expect(healthy).toEqual([true]);
+  }, 420_000);
+
+  it('a ClickHouse replica stopped for 60 s while ingesting', async () => {
+    run = new FaultRun('cluster_replica');
+    await run.setUp();
+    run.startProducing();
+    await sleep(10_000);
+    // Replica 2: the ingestor writes through replica 1, whose Distributed table stores locally.
+    await stopNode('clickhouse-2', 'SIGTERM');
+    const stoppedAt = Date.now();
+    await sleep(60_000);
+    startMissingNodes();
+    const down = Date.now() - stoppedAt;
+    await sleep(5_000);
+    const figures = await run.stopProducingAndSettle();
+    const caughtUp = Date.now() - stoppedAt - down;
+    const healthy = await run.ingestorsHealthy();
+    report(
+      'clickhouse-2 stopped',
+      figures,
+      run,
+      `down ${Math.round(down / 1000)} s, ${await run.insertRetries()} inserts retried, replica 2 found holding every event ${Math.round(caughtUp / 1000)} s after its restart (first look; the stream ran 5 s of that), ingestor healthy without restart: ${healthy}`,
+    );
+    expectExact(figures);
+    expect(healthy).toEqual([true]);
+  }, 420_000);
+
+  it('the ClickHouse replica the ingestor writes through stopped for 60 s', async () => {
+    run = new FaultRun('cluster_own_replica');
+    await run.setUp();
+    run.startProducing();
+    await sleep(10_000);
+    // Replica 1 is CLICKHOUSE_URL: the ingestor's inserts fail, it pauses and retries, commits nothing.
+    await stopNode('clickhouse-1', 'SIGTERM');
+    const stoppedAt = Date.now();
+    await sleep(60_000);
+    startMissingNodes();
+    const down = Date.now() - stoppedAt;
+    await sleep(5_000);
+    const figures = await run.stopProducingAndSettle();
+    const healthy = await run.ingestorsHealthy();
+    const retries = await run.insertRetries();
+    report("clickhouse-1 (the ingestor's) stopped", figures, run, `down ${Math.round(down / 1000)} s, ${retries} inserts retried, ingestor healthy without restart: ${healthy}`);
+    expectExact(figures);
+    expect(retries).toBeGreaterThan(0);
+    expect(healthy).toEqual([true]);
+  }, 420_000);
+
+  it('two ingestors in one group, one killed -9 mid-stream', async () => {
+    run = new FaultRun('cluster_ingestors');
+    await run.setUp(2);
+    run.startProducing();
+    await sleep(10_000);
+    await run.ingestor[1].kill();
+    // The survivor gets the dead member's partitions once the group's session times out.
+    await sleep(15_000);
+    const figures = await run.stopProducingAndSettle();
+    const healthy = await run.ingestorsHealthy();
+    report('ingestor 2 of 2 killed -9', figures, run, `surviving ingestor healthy: ${healthy[0]}, killed one running: ${healthy[1]}`);
+    expectExact(figures);
+    expect(healthy).toEqual([true, false]);
+  }, 420_000);
+
+  it('ZooKeeper restarted while ingesting', async () => {
+    run = new FaultRun('cluster_zookeeper');
+    await run.setUp();
+    run.startProducing();
+    await sleep(10_000);
+    await stopNode('zookeeper', 'SIGTERM');
+    const stoppedAt = Date.now();
+    // Replicated tables are read-only without ZooKeeper: inserts fail and the ingestor retries.
+    await sleep(10_000);
+    startMissingNodes();
+    const down = Date.now() - stoppedAt;
+    await sleep(10_000);
+    const figures = await run.stopProducingAndSettle();
+    const healthy = await run.ingestorsHealthy();
+    const retries = await run.insertRetries();
+    report('zookeeper restarted', figures, run, `down ${Math.round(down / 1000)} s, ${retries} inserts retried, ingestor healthy without restart: ${healthy}`);
+    // The fault was felt: replicated tables refused inserts while ZooKeeper was away.
+    expect(retries).toBeGreaterThan(0);
+    expectExact(figures);
+    expect(healthy).toEqual([true]);
+  }, 420_000);
+});
