@@ -147,6 +147,25 @@ function expectExact(figures: Figures): void {
   expect(figures.analystRows).toBe(figures.produced);
 }
 
+/**
+ * One outage while ingesting: 10 s of stream, `node` stopped with SIGTERM for `downMs`, every
+ * node started again, `afterMs` more stream, then the stream stopped and the stores settled.
+ */
+async function outage(run: FaultRun, node: string, downMs: number, afterMs: number) {
+  await run.setUp();
+  run.startProducing();
+  await sleep(10_000);
+  await stopNode(node, 'SIGTERM');
+  const stoppedAt = Date.now();
+  await sleep(downMs);
+  startMissingNodes();
+  const down = Date.now() - stoppedAt;
+  await sleep(afterMs);
+  const figures = await run.stopProducingAndSettle();
+  const settled = Date.now() - stoppedAt - down;
+  return { figures, down, settled, healthy: await run.ingestorsHealthy(), retries: await run.insertRetries() };
+}
+
 describe('faults on the cluster', () => {
   let run: FaultRun;
 
@@ -194,24 +213,13 @@ describe('faults on the cluster', () => {
 
   it('a ClickHouse replica stopped for 60 s while ingesting', async () => {
     run = new FaultRun('cluster_replica');
-    await run.setUp();
-    run.startProducing();
-    await sleep(10_000);
     // Replica 2: the ingestor writes through replica 1, whose Distributed table stores locally.
-    await stopNode('clickhouse-2', 'SIGTERM');
-    const stoppedAt = Date.now();
-    await sleep(60_000);
-    startMissingNodes();
-    const down = Date.now() - stoppedAt;
-    await sleep(5_000);
-    const figures = await run.stopProducingAndSettle();
-    const caughtUp = Date.now() - stoppedAt - down;
-    const healthy = await run.ingestorsHealthy();
+    const { figures, down, settled, healthy, retries } = await outage(run, 'clickhouse-2', 60_000, 5_000);
     report(
       'clickhouse-2 stopped',
       figures,
       run,
-      `down ${Math.round(down / 1000)} s, ${await run.insertRetries()} inserts retried, replica 2 found holding every event ${Math.round(caughtUp / 1000)} s after its restart (first look; the stream ran 5 s of that), ingestor healthy without restart: ${healthy}`,
+      `down ${Math.round(down / 1000)} s, ${retries} inserts retried, replica 2 found holding every event ${Math.round(settled / 1000)} s after its restart (first look; the stream ran 5 s of that), ingestor healthy without restart: ${healthy}`,
     );
     expectExact(figures);
     expect(healthy).toEqual([true]);
@@ -219,19 +227,8 @@ describe('faults on the cluster', () => {
 
   it('the ClickHouse replica the ingestor writes through stopped for 60 s', async () => {
     run = new FaultRun('cluster_own_replica');
-    await run.setUp();
-    run.startProducing();
-    await sleep(10_000);
     // Replica 1 is CLICKHOUSE_URL: the ingestor's inserts fail, it pauses and retries, commits nothing.
-    await stopNode('clickhouse-1', 'SIGTERM');
-    const stoppedAt = Date.now();
-    await sleep(60_000);
-    startMissingNodes();
-    const down = Date.now() - stoppedAt;
-    await sleep(5_000);
-    const figures = await run.stopProducingAndSettle();
-    const healthy = await run.ingestorsHealthy();
-    const retries = await run.insertRetries();
+    const { figures, down, healthy, retries } = await outage(run, 'clickhouse-1', 60_000, 5_000);
     report("clickhouse-1 (the ingestor's) stopped", figures, run, `down ${Math.round(down / 1000)} s, ${retries} inserts retried, ingestor healthy without restart: ${healthy}`);
     expectExact(figures);
     expect(retries).toBeGreaterThan(0);
@@ -255,19 +252,8 @@ describe('faults on the cluster', () => {
 
   it('ZooKeeper restarted while ingesting', async () => {
     run = new FaultRun('cluster_zookeeper');
-    await run.setUp();
-    run.startProducing();
-    await sleep(10_000);
-    await stopNode('zookeeper', 'SIGTERM');
-    const stoppedAt = Date.now();
     // Replicated tables are read-only without ZooKeeper: inserts fail and the ingestor retries.
-    await sleep(10_000);
-    startMissingNodes();
-    const down = Date.now() - stoppedAt;
-    await sleep(10_000);
-    const figures = await run.stopProducingAndSettle();
-    const healthy = await run.ingestorsHealthy();
-    const retries = await run.insertRetries();
+    const { figures, down, healthy, retries } = await outage(run, 'zookeeper', 10_000, 10_000);
     report('zookeeper restarted', figures, run, `down ${Math.round(down / 1000)} s, ${retries} inserts retried, ingestor healthy without restart: ${healthy}`);
     // The fault was felt: replicated tables refused inserts while ZooKeeper was away.
     expect(retries).toBeGreaterThan(0);
