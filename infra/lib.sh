@@ -116,3 +116,15 @@ case "$VIGIL_TOPOLOGY" in
   cluster) source "$REPO_DIR/infra/cluster/lib.sh"; cluster_check_settings ;;
   *) die "VIGIL_TOPOLOGY must be 'single' or 'cluster', got '$VIGIL_TOPOLOGY'" ;;
 esac
+
+# Resolves a pom's dependencies into "$INFRA_DIR/<name>/classpath.txt" (again only when the pom
+# is newer): Kafka and ZooKeeper come from Maven Central this way.
+maven_classpath() {
+  local name="$1" label="$2" pom="$3" dir="$INFRA_DIR/$1"
+  mkdir -p "$dir"
+  if [[ ! -s "$dir/classpath.txt" || "$pom" -nt "$dir/classpath.txt" ]]; then
+    log "resolving $label from Maven Central"
+    mvn -q -B -f "$pom" dependency:build-classpath -Dmdep.outputFile="$dir/classpath.txt" >"$LOG_DIR/$name-mvn.log" 2>&1 \
+      || die "maven could not resolve $label; see $LOG_DIR/$name-mvn.log"
+  fi
+}

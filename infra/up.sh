@@ -48,13 +48,7 @@ start_clickhouse() {
 }
 
 install_kafka() {
-  local dir="$INFRA_DIR/kafka" pom="$REPO_DIR/infra/kafka/pom.xml"
-  mkdir -p "$dir"
-  if [[ ! -s "$dir/classpath.txt" || "$pom" -nt "$dir/classpath.txt" ]]; then
-    log "resolving Apache Kafka $KAFKA_VERSION from Maven Central"
-    mvn -q -B -f "$pom" dependency:build-classpath -Dmdep.outputFile="$dir/classpath.txt" >"$LOG_DIR/kafka-mvn.log" 2>&1 \
-      || die "maven could not resolve Kafka; see $LOG_DIR/kafka-mvn.log"
-  fi
+  maven_classpath kafka "Apache Kafka $KAFKA_VERSION" "$REPO_DIR/infra/kafka/pom.xml"
 }
 
 start_kafka() {

@@ -4,13 +4,7 @@
 # answers, returns once every node has answered a real request.
 
 install_zookeeper() {
-  local dir="$INFRA_DIR/zookeeper" pom="$REPO_DIR/infra/cluster/zookeeper-pom.xml"
-  mkdir -p "$dir"
-  if [[ ! -s "$dir/classpath.txt" || "$pom" -nt "$dir/classpath.txt" ]]; then
-    log "resolving Apache ZooKeeper $ZOOKEEPER_VERSION from Maven Central"
-    mvn -q -B -f "$pom" dependency:build-classpath -Dmdep.outputFile="$dir/classpath.txt" >"$LOG_DIR/zookeeper-mvn.log" 2>&1 \
-      || die "maven could not resolve ZooKeeper; see $LOG_DIR/zookeeper-mvn.log"
-  fi
+  maven_classpath zookeeper "Apache ZooKeeper $ZOOKEEPER_VERSION" "$REPO_DIR/infra/cluster/zookeeper-pom.xml"
 }
 
 start_zookeeper() {

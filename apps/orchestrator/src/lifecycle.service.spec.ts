@@ -183,21 +183,24 @@ describe('LifecycleService.handleBatch while a persist runs', () => {
     while (!done()) await new Promise((resolve) => setImmediate(resolve));
   }
 
-  /** Starts a persist of fraud-a1 that waits on storage until the returned release is called. */
-  async function slowFirstPersist(repository: FakeRepository, lifecycle: LifecycleService) {
+  /**
+   * Starts a persist of fraud-a1 that waits on storage until the returned release is called,
+   * and queues two batches behind it (fraud-a2, and churn-a1 from another partition).
+   */
+  async function batchesQueuedBehindSlowPersist(repository: FakeRepository, lifecycle: LifecycleService) {
     let release: () => void = () => undefined;
     repository.hold = new Promise((resolve) => (release = resolve));
     const first = lifecycle.handleBatch(batch([alert('fraud', 1)]));
     await until(() => repository.decisions.length === 1);
-    return { first, release };
+    const second = lifecycle.handleBatch(batch([alert('fraud', 2)], 1));
+    const other = lifecycle.handleBatch([{ event: alert('churn', 1), source: { topic: 'vigil.alerts', partition: 0, offset: 0 } }]);
+    return { first, second, other, release };
   }
 
   it('saves the batches queued meanwhile together, in arrival order, each caller getting its own results', async () => {
     const repository = new FakeRepository();
     const lifecycle = service(repository);
-    const { first, release } = await slowFirstPersist(repository, lifecycle);
-    const second = lifecycle.handleBatch(batch([alert('fraud', 2)], 1));
-    const other = lifecycle.handleBatch([{ event: alert('churn', 1), source: { topic: 'vigil.alerts', partition: 0, offset: 0 } }]);
+    const { first, second, other, release } = await batchesQueuedBehindSlowPersist(repository, lifecycle);
     repository.hold = null;
     release();
     const outcomes = async (results: Promise<{ decisions: { sourceEventId: string }[] }[]>) => (await results).flatMap((r) => r.decisions.map((d) => d.sourceEventId));
@@ -216,9 +219,7 @@ describe('LifecycleService.handleBatch while a persist runs', () => {
   it('fails every batch saved together when a write fails, and keeps the state as it was', async () => {
     const repository = new FakeRepository();
     const lifecycle = service(repository);
-    const { first, release } = await slowFirstPersist(repository, lifecycle);
-    const second = lifecycle.handleBatch(batch([alert('fraud', 2)], 1));
-    const other = lifecycle.handleBatch([{ event: alert('churn', 1), source: { topic: 'vigil.alerts', partition: 0, offset: 0 } }]);
+    const { first, second, other, release } = await batchesQueuedBehindSlowPersist(repository, lifecycle);
     repository.hold = null;
     repository.failOn = 'saveStates';
     release();

@@ -1,60 +1,20 @@
-import type { Alert, MetricSnapshot, ModelDeployed } from '@vigil/contracts';
 import { incidentIdFor, requestEventIdFor } from './identity';
 import type { EngineResult, LifecycleEvent } from './lifecycle-events';
 import { LifecyclePolicyEngine } from './lifecycle-policy-engine';
 import { PolicyOverride, resolvePolicy } from './policy';
 import { emptyModelState, ModelState, SEEN_EVENT_IDS_KEPT, storedModelState } from './state';
+import { alertEvent, deployedEvent, LIFECYCLE_T0, MIN, snapshotEvent } from '../../../../test/support/lifecycle-events';
 
-const T0 = new Date('2026-06-01T00:00:00Z').getTime();
-const MIN = 60_000;
+const T0 = LIFECYCLE_T0;
 const engine = new LifecyclePolicyEngine();
 
 function policy(override?: PolicyOverride) {
   return resolvePolicy('fraud', { defaults: { retrain: { cooldownSeconds: 3600, maxPerDay: 2 } } }, override);
 }
 
-function alert(n: number, extra: Partial<Alert> = {}): LifecycleEvent {
-  return {
-    type: 'alert',
-    alert: {
-      alertId: `a-${n}`,
-      modelId: 'fraud',
-      modelVersion: 'v1',
-      kind: 'PERFORMANCE',
-      severity: 'CRITICAL',
-      rule: 'accuracy_below_floor',
-      since: new Date(T0),
-      observedAt: new Date(T0 + n * MIN),
-      message: 'accuracy 0.71 < 0.8',
-      evidence: [{ metric: 'accuracy', value: 0.71, threshold: 0.8, baseline: null, feature: null, windowStart: new Date(T0), windowEnd: new Date(T0 + n * MIN), sampleSize: 500 }],
-      ...extra,
-    },
-  };
-}
-
-function deployed(version: string, at: number, reason = 'manual', incidentId: string | null = null): LifecycleEvent {
-  const deployment: ModelDeployed = { eventId: `d-${version}-${at}`, modelId: 'fraud', version, deployedAt: new Date(at), reason, incidentId, artifactUri: null };
-  return { type: 'deployed', deployment };
-}
-
-function snapshot(id: string, version: string, start: number, labelled: number, accuracy: number, extra: Partial<MetricSnapshot> = {}): LifecycleEvent {
-  return {
-    type: 'snapshot',
-    snapshot: {
-      eventId: id,
-      modelId: 'fraud',
-      modelVersion: version,
-      segmentKey: '',
-      segmentValue: '',
-      windowStart: new Date(start),
-      windowEnd: new Date(start + 5 * MIN),
-      predictionCount: labelled,
-      labelledCount: labelled,
-      metrics: { accuracy },
-      ...extra,
-    },
-  };
-}
+const alert = alertEvent;
+const deployed = deployedEvent;
+const snapshot = snapshotEvent;
 
 /** Feeds events in order at the given clock times, returning every result. */
 function run(state: ModelState, steps: [LifecycleEvent, number][], override?: PolicyOverride): { state: ModelState; results: EngineResult[] } {

@@ -1,11 +1,10 @@
-import type { Alert, MetricSnapshot } from '@vigil/contracts';
 import type { EngineResult, LifecycleEvent } from './lifecycle-events';
 import { LifecyclePolicyEngine, ModelDraft } from './lifecycle-policy-engine';
 import { resolvePolicy } from './policy';
 import { emptyModelState, ModelState } from './state';
+import { alertEvent, deployedEvent, LIFECYCLE_T0, MIN, snapshotEvent } from '../../../../test/support/lifecycle-events';
 
-const T0 = new Date('2026-06-01T00:00:00Z').getTime();
-const MIN = 60_000;
+const T0 = LIFECYCLE_T0;
 const engine = new LifecyclePolicyEngine();
 // Retrain after 3 CRITICAL observations, floor 0.8 with 100 labelled, 2 healthy snapshots clear a streak; rollback builtin.
 const policy = resolvePolicy(
@@ -16,41 +15,10 @@ const policy = resolvePolicy(
   undefined,
 );
 
-function alert(n: number, version = 'v1'): LifecycleEvent {
-  const body: Alert = {
-    alertId: `a-${version}-${n}`,
-    modelId: 'fraud',
-    modelVersion: version,
-    kind: 'PERFORMANCE',
-    severity: 'CRITICAL',
-    rule: 'accuracy_below_floor',
-    since: new Date(T0),
-    observedAt: new Date(T0 + n * MIN),
-    message: 'accuracy 0.71 < 0.8',
-    evidence: [{ metric: 'accuracy', value: 0.71, threshold: 0.8, baseline: null, feature: null, windowStart: new Date(T0), windowEnd: new Date(T0 + n * MIN), sampleSize: 500 }],
-  };
-  return { type: 'alert', alert: body };
-}
-
-function snapshot(id: string, version: string, start: number, labelled: number, accuracy: number, segment = ''): LifecycleEvent {
-  const body: MetricSnapshot = {
-    eventId: id,
-    modelId: 'fraud',
-    modelVersion: version,
-    segmentKey: segment === '' ? '' : 'country',
-    segmentValue: segment,
-    windowStart: new Date(start),
-    windowEnd: new Date(start + 5 * MIN),
-    predictionCount: labelled,
-    labelledCount: labelled,
-    metrics: { accuracy },
-  };
-  return { type: 'snapshot', snapshot: body };
-}
-
-function deployed(version: string, at: number, reason: string, incidentId: string | null = null): LifecycleEvent {
-  return { type: 'deployed', deployment: { eventId: `d-${version}-${at}`, modelId: 'fraud', version, deployedAt: new Date(at), reason, incidentId, artifactUri: null } };
-}
+const alert = (n: number, version = 'v1'): LifecycleEvent => alertEvent(n, { alertId: `a-${version}-${n}`, modelVersion: version });
+const snapshot = (id: string, version: string, start: number, labelled: number, accuracy: number, segment = ''): LifecycleEvent =>
+  snapshotEvent(id, version, start, labelled, accuracy, segment === '' ? {} : { segmentKey: 'country', segmentValue: segment });
+const deployed = deployedEvent;
 
 /**
  * Every path of the engine in one sequence: a deployment, alerts opening a retrain incident
