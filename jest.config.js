@@ -7,18 +7,20 @@ const moduleNameMapper = {
   '^@vigil/(.*)$': '<rootDir>/libs/$1/src',
 };
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] };
+// The suites run again on ClickHouse 26.x: every repository method against the server
+// (the three repository suites call each one), the documented SQL and its views, the
+// ingest path and its crash replay, the checkpoint references and the whole pipeline.
+// Suites that reach ClickHouse only through repository methods these already cover
+// (monitor/monitor, monitor/catch-up, ingest/isolation, orchestrator/lifecycle) run on
+// 18.16 only: on 26.x they would repeat the same statements for ~130 s of CI.
 const STORAGE_SUITES = [
   'stack',
   'documented-sql',
   'ingest/ingest',
   'ingest/crash',
-  'ingest/isolation',
   'ingest/ingest-repository',
-  'monitor/monitor',
-  'monitor/catch-up',
   'monitor/failover',
   'monitor/monitor-repository',
-  'orchestrator/lifecycle',
   'orchestrator/lifecycle-repository',
   'e2e/pipeline',
 ];

@@ -9,6 +9,8 @@
  * Prerequisites: the stack of `npm run infra:up` (Kafka, the registry, ClickHouse) on the
  * addresses of the environment (.env.example); the servers' CPU is read from
  * `.infra/run/<server>.pid` when the stack was started by infra/up.sh (else "n/a"). Linux.
+ * On the cluster topology (docs/scaling.md): the four variables `npm run infra:status --
+ * --cluster` prints (the servers' CPU then shows "n/a").
  *
  *   npm run bench:ingest                          # N = 500 000
  *   BENCH_EVENTS=100000 npm run bench:ingest
@@ -159,13 +161,20 @@ async function countPredictions(clickhouse: ClickHouseClient): Promise<number> {
   return Number((await result.json<{ n: string }>())[0].n);
 }
 
-/** Polls ClickHouse until it holds all N; returns when the first rows showed (the instances' start-up excluded from the steady rate). */
-async function untilAllInserted(clickhouse: ClickHouseClient): Promise<{ firstRowsAt: bigint }> {
-  let firstRowsAt: bigint | undefined;
+/**
+ * Polls ClickHouse until it holds all N; returns when the first rows showed and how many
+ * there were then (the instances' start-up excluded from the steady rate). `onFirstRows`
+ * runs at that first look, e.g. to read the instances' CPU so far.
+ */
+async function untilAllInserted(clickhouse: ClickHouseClient, onFirstRows?: () => void): Promise<{ firstRowsAt: bigint; firstRows: number }> {
+  let first: { firstRowsAt: bigint; firstRows: number } | undefined;
   for (;;) {
     const n = await countPredictions(clickhouse);
-    if (n > 0) firstRowsAt ??= process.hrtime.bigint();
-    if (n >= N) return { firstRowsAt: firstRowsAt ?? process.hrtime.bigint() };
+    if (n > 0 && first === undefined) {
+      first = { firstRowsAt: process.hrtime.bigint(), firstRows: n };
+      onFirstRows?.();
+    }
+    if (n >= N) return first ?? { firstRowsAt: process.hrtime.bigint(), firstRows: 0 };
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -235,6 +244,8 @@ interface ScalingRun {
   seconds: number;
   steadySeconds: number;
   childCpuSeconds: number;
+  /** The instances' CPU per event stored from the first rows on: start-up and compile left out. */
+  steadyCpuPerEvent: number;
 }
 
 /**
@@ -258,11 +269,19 @@ async function ingestorInstances(instances: number): Promise<ScalingRun> {
       }),
     );
   }
+  const childrenCpu = () => children.reduce((sum, child) => sum + (child.pid === undefined ? 0 : (processCpuSeconds(child.pid) ?? 0)), 0);
   try {
-    const { firstRowsAt } = await untilAllInserted(clickhouse);
+    let cpuAtFirstRows = 0;
+    const { firstRowsAt, firstRows } = await untilAllInserted(clickhouse, () => (cpuAtFirstRows = childrenCpu()));
     const ended = process.hrtime.bigint();
-    const childCpuSeconds = children.reduce((sum, child) => sum + (child.pid === undefined ? 0 : (processCpuSeconds(child.pid) ?? 0)), 0);
-    return { instances, seconds: Number(ended - started) / 1e9, steadySeconds: Number(ended - firstRowsAt) / 1e9, childCpuSeconds };
+    const childCpuSeconds = childrenCpu();
+    return {
+      instances,
+      seconds: Number(ended - started) / 1e9,
+      steadySeconds: Number(ended - firstRowsAt) / 1e9,
+      childCpuSeconds,
+      steadyCpuPerEvent: (childCpuSeconds - cpuAtFirstRows) / (N - firstRows),
+    };
   } finally {
     await Promise.all(children.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(undefined) : (child.once('exit', resolve), child.kill('SIGTERM'))))));
     await clickhouse.close();
@@ -337,7 +356,11 @@ async function main(): Promise<void> {
         runs.map((run) => [
           `${run.instances} instance(s)`,
           perSecond(run.steadySeconds),
-          `steady ${(first.steadySeconds / run.steadySeconds).toFixed(2)}x of ${first.instances}; ${run.seconds.toFixed(2)} s with start-up (${perSecond(run.seconds)}); ${usPerEvent(run.childCpuSeconds)} incl. start-up`,
+          `steady ${(first.steadySeconds / run.steadySeconds).toFixed(2)}x of ${first.instances}; ` +
+            // Events per CPU-second: what one instance with a core of its own would carry, whatever the cores free here.
+            `steady ${(run.steadyCpuPerEvent * 1e6).toFixed(1)} µs CPU/event (${Math.round(1 / run.steadyCpuPerEvent).toLocaleString('en-US')} events per CPU-second, ` +
+            `${(first.steadyCpuPerEvent / run.steadyCpuPerEvent).toFixed(2)}x of ${first.instances}); ` +
+            `${run.seconds.toFixed(2)} s with start-up (${perSecond(run.seconds)}); ${usPerEvent(run.childCpuSeconds)} incl. start-up`,
         ]),
       );
     }

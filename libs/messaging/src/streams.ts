@@ -1,4 +1,5 @@
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import { createRetryPolicy } from '@vigil/common';
 import { EVENT_STREAMS, EventStream, loadSchema, TopicMap, valueSubject } from '@vigil/contracts';
 import { Kafka } from 'kafkajs';
 import { registerAvroSchema } from './schema-registry';
@@ -8,19 +9,38 @@ export interface StreamSetup {
   partitions: number;
 }
 
-/** Creates any missing topic of the map (existing ones are left as they are). */
+/**
+ * How long new topics may take to have a leader on every partition. On a multi-broker
+ * cluster each broker learns of a new topic from the KRaft metadata log at its own pace;
+ * kafkajs's own wait (`waitForLeaders`, a few quick metadata retries) gave up with
+ * UNKNOWN_TOPIC_OR_PARTITION on the three-broker cluster at load 7 (docs/scaling.md).
+ * Bounded: ~40 s at most, then the error names the topics still without a leader.
+ */
+const LEADERS_RETRY = { operation: 'kafka.topic-leaders', maxRetries: 12, initialDelayMs: 250, maxDelayMs: 5_000 };
+
+class TopicsWithoutLeaderError extends Error {
+  readonly retriable = true;
+  constructor(topics: string[]) {
+    super(`new topics without a leader on every partition yet: ${topics.join(', ')}`);
+    this.name = 'TopicsWithoutLeaderError';
+  }
+}
+
+/** Creates any missing topic of the map (existing ones are left as they are) and waits until each partition has a leader. */
 export async function ensureTopics(kafka: Kafka, topics: TopicMap, { partitions }: StreamSetup): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
     const missing = Object.values(topics).filter((t) => !existing.has(t));
-    if (missing.length > 0) {
-      await admin.createTopics({
-        topics: missing.map((topic) => ({ topic, numPartitions: partitions })),
-        waitForLeaders: true,
-      });
-    }
+    if (missing.length === 0) return;
+    await admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions: partitions })) });
+    await createRetryPolicy(LEADERS_RETRY).execute(async () => {
+      // Throws UNKNOWN_TOPIC_OR_PARTITION (retriable) while the answering broker has not heard of a topic.
+      const metadata = await admin.fetchTopicMetadata({ topics: missing });
+      const leaderless = metadata.topics.filter((t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0)).map((t) => t.name);
+      if (leaderless.length > 0) throw new TopicsWithoutLeaderError(leaderless);
+    });
   } finally {
     await admin.disconnect();
   }
