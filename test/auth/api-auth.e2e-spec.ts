@@ -10,6 +10,8 @@ import { DashboardModule } from '../../apps/dashboard/src/app.module';
 import { IngestorModule } from '../../apps/ingestor/src/app.module';
 import { MonitorModule } from '../../apps/monitor/src/app.module';
 import { OrchestratorModule } from '../../apps/orchestrator/src/app.module';
+import { OrchestratorLease } from '../../apps/orchestrator/src/orchestrator.lease';
+import { startOrchestrator } from '../../apps/orchestrator/src/orchestrator.start';
 import { bearer, TEST_API_TOKENS } from '../support/api-tokens';
 import { serviceEnv, VigilService } from '../support/service-process';
 import { deleteTopics, dropDatabase, eventually, testInfrastructure } from '../support/stack';
@@ -88,7 +90,15 @@ async function withApp(name: VigilService, body: (url: string, app: INestApplica
     app = await NestFactory.create(APPS[name], { logger: ['error'] });
     // The dashboard reads ClickHouse only: it has no Kafka transport to start.
     if (name === 'dashboard') await app.init();
-    else await startBatchTransport(app);
+    else if (name === 'orchestrator') {
+      await startOrchestrator(app);
+      // Alone in its lease group it becomes active; until then its models API answers 503 like a standby's.
+      const lease = app.get(OrchestratorLease);
+      await eventually(
+        () => Promise.resolve(lease.role),
+        (role) => role === 'active',
+      );
+    } else await startBatchTransport(app);
     await app.listen(0, '127.0.0.1');
     await body(await app.getUrl(), app);
   } finally {

@@ -39,6 +39,18 @@ export class OrchestratorProcess extends ServiceProcess {
   }
 }
 
+/** What an orchestrator's /health says of its lease and its lifecycle consumer. */
+export interface RoleHealth {
+  role: string;
+  consumer: string;
+}
+
+/** Its role and consumer as /health gives them; `unreachable` while it does not answer. */
+export async function roleOf(orchestrator: OrchestratorProcess): Promise<RoleHealth> {
+  const details = (await orchestrator.tryGet<{ details?: { lease?: { role?: string }; kafka?: { consumer?: string } } }>('/health'))?.body.details;
+  return { role: details?.lease?.role ?? 'unreachable', consumer: details?.kafka?.consumer ?? 'unreachable' };
+}
+
 /** Produces contract events the way the monitor and the deployer would: Avro via the registry, keyed by model. */
 export class EventProducer {
   constructor(

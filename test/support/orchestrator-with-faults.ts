@@ -9,11 +9,11 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { bootstrapService } from '@vigil/common';
-import { startBatchTransport } from '@vigil/messaging';
 import { OrchestratorModule } from '../../apps/orchestrator/src/app.module';
 import { LIFECYCLE_FAULTS, LifecycleFaults, NO_FAULTS } from '../../apps/orchestrator/src/lifecycle.faults';
 import type { PendingRequest } from '../../apps/orchestrator/src/lifecycle.service';
 import { loadOrchestratorConfig } from '../../apps/orchestrator/src/orchestrator.config';
+import { startOrchestrator } from '../../apps/orchestrator/src/orchestrator.start';
 
 /** The exit status of a process killed by SIGKILL (128 + 9), which the crash tests expect. */
 const KILLED = 137;
@@ -32,7 +32,7 @@ function faults(window: string | undefined): LifecycleFaults {
 }
 
 void bootstrapService(OrchestratorModule, 'orchestrator', () => loadOrchestratorConfig().httpPort, {
-  start: startBatchTransport,
+  start: startOrchestrator,
   create: async (root, options) => {
     const moduleRef = await Test.createTestingModule({ imports: [root] })
       .overrideProvider(LIFECYCLE_FAULTS)

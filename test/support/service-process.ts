@@ -131,6 +131,11 @@ export class ServiceProcess {
     return this.stop('SIGKILL');
   }
 
+  /** Sends `signal` without waiting: SIGSTOP freezes the process (like a long pause of its host), SIGCONT resumes it. */
+  signal(signal: NodeJS.Signals): void {
+    if (this.running) this.child!.kill(signal);
+  }
+
   /** A GET with the test's read token (docs/api-auth.md). */
   async get<T>(path: string): Promise<HttpAnswer<T>> {
     const response = await fetch(`${this.url}${path}`, { headers: bearer('read') });

@@ -4,6 +4,7 @@ import { topicMap } from '@vigil/contracts';
 import { KAFKA, KafkaBatchTransport, MessagingModule } from '@vigil/messaging';
 import { StorageModule } from '@vigil/storage';
 import { Kafka } from 'kafkajs';
+import { ActiveInstanceGuard } from './active-instance.guard';
 import { LifecycleEventsController } from './lifecycle-events.controller';
 import { LIFECYCLE_FAULTS, NO_FAULTS } from './lifecycle.faults';
 import { LifecycleRepository } from './lifecycle.repository';
@@ -13,6 +14,7 @@ import { ModelsController } from './models.controller';
 import { ModelsService } from './models.service';
 import { WebhookDispatcher } from './webhook.dispatcher';
 import { LifecycleAlertmanager } from './lifecycle.alertmanager';
+import { OrchestratorLease } from './orchestrator.lease';
 import { OrchestratorMetrics } from './orchestrator.metrics';
 import { loadOrchestratorConfig, ORCHESTRATOR_CONFIG, OrchestratorConfig } from './orchestrator.config';
 
@@ -45,11 +47,13 @@ function lifecycleTransport(kafka: Kafka, config: OrchestratorConfig): KafkaBatc
     { provide: LIFECYCLE_FAULTS, useValue: NO_FAULTS },
     LifecycleRepository,
     OrchestratorMetrics,
+    OrchestratorLease,
     LifecycleService,
     WebhookDispatcher,
     LifecycleStream,
     ModelsService,
     LifecycleAlertmanager,
+    ActiveInstanceGuard,
   ],
 })
 export class OrchestratorModule implements OnModuleInit {

@@ -266,7 +266,7 @@ describe('LifecycleService.recoverPending', () => {
     });
     // A fresh service, as after a restart: the saved state knows fraud's incident, not churn's.
     const restarted = service(repository);
-    await restarted.onModuleInit();
+    await restarted.load();
     repository.pending = [row(incident.incidentId, 'fraud'), row('inc-unsaved', 'churn')];
     // Committed offset 12 = the opening record (offset 12) not yet consumed → not produced.
     const recovered = await restarted.recoverPending(() => Promise.resolve(12));

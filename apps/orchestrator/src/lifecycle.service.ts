@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Serializer } from '@vigil/common';
 import type { RetrainRequested, RollbackRequested } from '@vigil/contracts';
 import { topicMap } from '@vigil/contracts';
@@ -56,7 +56,7 @@ interface QueuedBatch {
  * together by the next one.
  */
 @Injectable()
-export class LifecycleService implements OnModuleInit {
+export class LifecycleService {
   private readonly logger = new Logger(LifecycleService.name);
   private readonly states = new Map<string, ModelState>();
   private policyOverrides = new Map<string, PolicyOverride>();
@@ -75,7 +75,12 @@ export class LifecycleService implements OnModuleInit {
     @Inject(LIFECYCLE_FAULTS) private readonly faults: LifecycleFaults,
   ) {}
 
-  async onModuleInit(): Promise<void> {
+  /**
+   * Reloads the engine state and the policy overrides from ClickHouse: when this instance
+   * takes over (after its producer fenced any previous active), never on a standby, whose
+   * copy would go stale while the active decides.
+   */
+  async load(): Promise<void> {
     for (const state of await this.repository.loadStates()) this.states.set(state.modelId, state);
     this.policyOverrides = await this.repository.loadPolicies();
     this.updateOpenIncidentGauge();

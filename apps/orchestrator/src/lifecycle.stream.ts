@@ -3,11 +3,12 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { createRetryPolicy, DecodeError, HealthRegistry, isRetriable, MetricsRegistry, RejectedRecordError, RetryPolicy, Serializer } from '@vigil/common';
 import type { Alert, MetricSnapshot, ModelDeployed, RetrainCompleted, TopicMap } from '@vigil/contracts';
 import { EventStream, topicMap, validateAlert, validateSnapshot } from '@vigil/contracts';
-import { AvroDecoder, deadLetterMessage, ensureTopics, KAFKA, KafkaBatchTransport, registerContracts, SCHEMA_REGISTRY } from '@vigil/messaging';
+import { AvroDecoder, deadLetterMessage, ensureTopics, KAFKA, KafkaBatchTransport, orchestratorLease, registerContracts, SCHEMA_REGISTRY } from '@vigil/messaging';
 import { EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
 import type { LifecycleEvent } from './core';
 import { LIFECYCLE_FAULTS, LifecycleFaults } from './lifecycle.faults';
 import { LifecycleService, PendingRequest, SourcedEvent } from './lifecycle.service';
+import { isFencedError, OrchestratorLease } from './orchestrator.lease';
 import { OrchestratorMetrics } from './orchestrator.metrics';
 import { ORCHESTRATOR_CONFIG, OrchestratorConfig } from './orchestrator.config';
 import { WebhookDispatcher } from './webhook.dispatcher';
@@ -94,12 +95,15 @@ export class LifecycleStream implements OnApplicationBootstrap, OnApplicationShu
     private readonly webhooks: WebhookDispatcher,
     private readonly transport: KafkaBatchTransport,
     @Inject(LIFECYCLE_FAULTS) private readonly faults: LifecycleFaults,
+    private readonly lease: OrchestratorLease,
     health: HealthRegistry,
     metricsRegistry: MetricsRegistry,
   ) {
     this.decoder = new AvroDecoder(this.registry);
     this.topics = topicMap(config.topicPrefix);
     health.register('kafka', () => {
+      // A standby does not consume until it is given the lease: it is up, waiting.
+      if (this.lease.role === 'standby') return { status: 'up', consumer: 'standby' };
       const consumer = this.transport.state;
       return { status: consumer === 'running' ? 'up' : consumer === 'starting' ? 'degraded' : 'down', consumer };
     });
@@ -127,18 +131,29 @@ export class LifecycleStream implements OnApplicationBootstrap, OnApplicationShu
     );
   }
 
-  /** Before the transport's consumer starts: recovery commits what a previous instance left pending. */
+  /** At start, active or standby: the topics (the lease's too) and the contracts. */
   async onApplicationBootstrap(): Promise<void> {
-    await ensureTopics(this.kafka, this.topics, { partitions: this.config.topicPartitions });
+    await ensureTopics(this.kafka, this.topics, {
+      partitions: this.config.topicPartitions,
+      extraTopics: [{ topic: orchestratorLease(this.config.topicPrefix, this.config.groupId).topic, partitions: 1 }],
+    });
     this.schemaIds = await registerContracts(this.registry, this.topics);
+  }
+
+  /**
+   * Once this instance holds the lease, before the transport's consumer starts: fence the
+   * previous active, reload the state it left, and commit what it left pending.
+   */
+  async activate(): Promise<void> {
     // Connecting with the transactional id fences any previous instance and completes
-    // (commits or aborts) its open transaction before we read committed offsets.
+    // (commits or aborts) its open transaction before we read the state and committed offsets.
     this.producer = this.kafka.producer({
       transactionalId: this.config.transactionalId,
       idempotent: true,
       maxInFlightRequests: 1,
     });
     await this.producer.connect();
+    await this.lifecycle.load();
     const admin = this.kafka.admin();
     await admin.connect();
     try {
@@ -209,6 +224,7 @@ export class LifecycleStream implements OnApplicationBootstrap, OnApplicationShu
           if (!isRunning() || isStale()) throw new BatchAbandonedError('partition revoked or consumer stopping while waiting for storage');
           await heartbeat();
         }
+        this.lease.confirmHeld();
         await this.lifecycle.handleBatch(records);
       });
       this.storageWaiting = false;
@@ -241,8 +257,17 @@ export class LifecycleStream implements OnApplicationBootstrap, OnApplicationShu
     return this.inTurn(() => this.runTransaction(deadLetters, consumed));
   }
 
+  /** Every transaction of this instance: none starts once the lease is in doubt, and a fenced one stops the instance. */
   private inTurn<T>(work: () => Promise<T>): Promise<T> {
-    return this.transactions.run(work);
+    return this.transactions.run(async () => {
+      this.lease.confirmHeld();
+      try {
+        return await work();
+      } catch (error) {
+        if (isFencedError(error)) this.lease.fenced(error);
+        throw error;
+      }
+    });
   }
 
   private async runTransaction(deadLetters: Message[], consumed: { topic: string; partition: number; offset: string } | null): Promise<void> {

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { bootstrapService } from '@vigil/common';
-import { startBatchTransport } from '@vigil/messaging';
 import { OrchestratorModule } from './app.module';
 import { loadOrchestratorConfig } from './orchestrator.config';
+import { startOrchestrator } from './orchestrator.start';
 
-void bootstrapService(OrchestratorModule, 'orchestrator', () => loadOrchestratorConfig().httpPort, { start: startBatchTransport });
+void bootstrapService(OrchestratorModule, 'orchestrator', () => loadOrchestratorConfig().httpPort, { start: startOrchestrator });

@@ -1,8 +1,9 @@
-import { Body, Controller, Get, NotFoundException, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, NotFoundException, Param, Post, Put, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiCaller, ZodValidationPipe } from '@vigil/common';
 import type { ModelDeployed } from '@vigil/contracts';
 import { randomUUID } from 'node:crypto';
 import { PolicyOverride, policyOverrideSchema, ResolvedPolicy } from './core';
+import { ActiveInstanceGuard } from './active-instance.guard';
 import type { AuditRow } from './lifecycle.repository';
 import { championAtQuerySchema, DeploymentBody, deploymentBodySchema, decisionsLimitQuerySchema } from './models.schema';
 import { DeploymentView, IncidentView, ModelsService, ModelView } from './models.service';
@@ -12,8 +13,9 @@ interface HttpStatusSetter {
   status(code: number): unknown;
 }
 
-/** The model registry the lifecycle needs (docs/orchestrator.md "HTTP API"). */
+/** The model registry the lifecycle needs (docs/orchestrator.md "HTTP API"); the active instance serves it, a standby answers 503. */
 @Controller('models/:modelId')
+@UseGuards(ActiveInstanceGuard)
 export class ModelsController {
   constructor(private readonly models: ModelsService) {}
 

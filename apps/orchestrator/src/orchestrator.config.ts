@@ -1,5 +1,6 @@
 import { AlertmanagerConfig, env, InfrastructureConfig, loadAlertmanagerConfig, loadInfrastructureConfig, parseEnv } from '@vigil/common';
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { z } from 'zod';
 import { parsePolicyFile, PolicyFile } from './core';
 
@@ -37,6 +38,8 @@ type OrchestratorEnv = z.output<typeof orchestratorEnvSchema>;
 function settingsOf(v: OrchestratorEnv) {
   return {
     httpPort: v.HTTP_PORT,
+    /** How this instance names itself to the other instances (a standby's 503 names the active): `<hostname>:<HTTP port>`. */
+    instance: `${hostname()}:${v.HTTP_PORT}`,
     groupId: v.ORCHESTRATOR_GROUP_ID,
     transactionalId: v.ORCHESTRATOR_TRANSACTIONAL_ID,
     topicPartitions: v.VIGIL_TOPIC_PARTITIONS,

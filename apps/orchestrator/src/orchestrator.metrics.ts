@@ -11,6 +11,7 @@ export class OrchestratorMetrics {
   readonly deadLetters: Counter<'reason'>;
   readonly openIncidents: Gauge;
   readonly modelOpenIncidents: Gauge<'model' | 'version' | 'action'>;
+  readonly role: Gauge<'role'>;
 
   constructor(registry: MetricsRegistry) {
     this.eventsConsumed = new Counter({
@@ -46,6 +47,12 @@ export class OrchestratorMetrics {
       name: 'vigil_model_open_incidents',
       help: 'Open incidents of a model version, by action (retrain, rollback)',
       labelNames: ['model', 'version', 'action'],
+      registers: [registry],
+    });
+    this.role = new Gauge({
+      name: 'vigil_orchestrator_role',
+      help: "This instance's role: 1 on the current one of standby, activating, active (one instance holds the lease)",
+      labelNames: ['role'],
       registers: [registry],
     });
   }

@@ -41,6 +41,9 @@ describe('Kafka ACL table', () => {
         'WRITE TOPIC:vigil.rollback-requested',
         'WRITE TRANSACTIONAL_ID:tx-orchestrator',
         'READ GROUP:g-orchestrator',
+        // Its lease (orchestratorLease): the one-partition topic and the group `<group>-lease`.
+        'READ TOPIC:vigil.orchestrator-lease',
+        'READ GROUP:g-orchestrator-lease',
       ]),
     );
     for (const other of ['vigil-ingestor', 'vigil-monitor', 'vigil-producer', 'vigil-deployer', 'vigil-trainer', 'vigil-simulator'] as const) {

@@ -1,4 +1,5 @@
 import { EventStream, TopicMap } from '@vigil/contracts';
+import { orchestratorLease } from './streams';
 import { AclEntry, AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } from 'kafkajs';
 
 /**
@@ -16,6 +17,8 @@ interface PrincipalGrant {
   createsTopics: boolean;
   group?: 'ingestor' | 'monitor' | 'orchestrator' | 'trainer';
   transactional?: 'orchestrator';
+  /** Joins the lease group `<group>-lease` on the lease topic `<prefix>orchestrator-lease` (READ on both). */
+  lease?: boolean;
 }
 
 export const KAFKA_PRINCIPALS = {
@@ -29,6 +32,7 @@ export const KAFKA_PRINCIPALS = {
     createsTopics: true,
     group: 'orchestrator',
     transactional: 'orchestrator',
+    lease: true,
   },
   /** Your services reporting through the SDK, and the simulator. */
   'vigil-producer': { reads: [], writes: ['predictions', 'labels'], createsTopics: false },
@@ -75,6 +79,11 @@ export function principalAcls(principal: KafkaPrincipal, names: AclNames): AclEn
     }
   }
   if (grant.group) acls.push(entry(principal, AclResourceTypes.GROUP, names.groups[grant.group], AclOperationTypes.READ));
+  if (grant.lease && grant.group) {
+    const lease = orchestratorLease(names.topicPrefix, names.groups[grant.group]);
+    for (const operation of [AclOperationTypes.READ, AclOperationTypes.DESCRIBE]) acls.push(entry(principal, AclResourceTypes.TOPIC, lease.topic, operation));
+    acls.push(entry(principal, AclResourceTypes.GROUP, lease.groupId, AclOperationTypes.READ));
+  }
   if (grant.transactional) {
     for (const operation of [AclOperationTypes.WRITE, AclOperationTypes.DESCRIBE]) {
       acls.push(entry(principal, AclResourceTypes.TRANSACTIONAL_ID, names.transactionalIds[grant.transactional], operation));

@@ -1,6 +1,6 @@
 export { createKafka, kafkaSecurityOptions, type KafkaSettings } from './kafka';
 export { AvroDecoder, createSchemaRegistry, registerAvroSchema, readSchemaId, LOGICAL_TYPES, type SchemaRegistrySettings } from './schema-registry';
-export { ensureTopics, registerContracts, type StreamSetup } from './streams';
+export { ensureTopics, orchestratorLease, registerContracts, type StreamSetup } from './streams';
 export { DEAD_LETTER_HEADERS, deadLetterMessage, type RefusedRecord } from './dead-letter';
 export { avroBodyProblem, contractReaderType, hasReplacementCharacter, schemaIncompatibilities } from './avro-reading';
 export { explainKafkaFailure, explainRegistryFailure } from './connection-failure';

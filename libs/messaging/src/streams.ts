@@ -7,6 +7,8 @@ import { registerAvroSchema } from './schema-registry';
 export interface StreamSetup {
   /** Partitions of each new topic: the most monitor instances that can share the work. */
   partitions: number;
+  /** A service's own topics beside the map's, each with its partition count (the orchestrator's one-partition lease). */
+  extraTopics?: readonly { topic: string; partitions: number }[];
 }
 
 /**
@@ -26,18 +28,23 @@ class TopicsWithoutLeaderError extends Error {
   }
 }
 
-/** Creates any missing topic of the map (existing ones are left as they are) and waits until each partition has a leader. */
-export async function ensureTopics(kafka: Kafka, topics: TopicMap, { partitions }: StreamSetup): Promise<void> {
+/**
+ * Creates any missing topic of the map and of `extraTopics` (existing ones are left as they
+ * are) and waits until each partition has a leader.
+ */
+export async function ensureTopics(kafka: Kafka, topics: TopicMap, { partitions, extraTopics = [] }: StreamSetup): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
-    const missing = Object.values(topics).filter((t) => !existing.has(t));
+    const wanted = [...Object.values(topics).map((topic) => ({ topic, partitions })), ...extraTopics];
+    const missing = wanted.filter(({ topic }) => !existing.has(topic));
     if (missing.length === 0) return;
-    await admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions: partitions })) });
+    await admin.createTopics({ topics: missing.map(({ topic, partitions: numPartitions }) => ({ topic, numPartitions })) });
+    const names = missing.map(({ topic }) => topic);
     await createRetryPolicy(LEADERS_RETRY).execute(async () => {
       // Throws UNKNOWN_TOPIC_OR_PARTITION (retriable) while the answering broker has not heard of a topic.
-      const metadata = await admin.fetchTopicMetadata({ topics: missing });
+      const metadata = await admin.fetchTopicMetadata({ topics: names });
       const leaderless = metadata.topics.filter((t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0)).map((t) => t.name);
       if (leaderless.length > 0) throw new TopicsWithoutLeaderError(leaderless);
     });
@@ -57,4 +64,12 @@ export async function registerContracts(registry: SchemaRegistry, topics: TopicM
     ids[stream] = await registerAvroSchema(registry, valueSubject(topics[stream]), loadSchema(EVENT_STREAMS[stream].schema));
   }
   return ids;
+}
+
+/**
+ * The orchestrator's lease (docs/orchestrator.md "Active and standby"): a one-partition topic
+ * and the consumer group whose member assigned its partition is the active instance.
+ */
+export function orchestratorLease(topicPrefix: string, groupId: string): { topic: string; groupId: string } {
+  return { topic: `${topicPrefix}orchestrator-lease`, groupId: `${groupId}-lease` };
 }
