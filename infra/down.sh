@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Stops the servers that infra/up.sh started (and only those); data stays in .infra/data.
 # `--reset` also deletes the data (topics, schemas, tables). `--cluster` (or VIGIL_TOPOLOGY=cluster):
-# the cluster topology's servers and data (docs/scaling.md).
+# the cluster topology's servers, clickhouse-2's network namespace, and data (docs/scaling.md).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -28,6 +28,11 @@ if [[ "$VIGIL_TOPOLOGY" == cluster ]]; then
   for node in $(cluster_kafka_nodes); do stop "$node" & done
   wait
   for node in $(cluster_clickhouse_nodes) zookeeper; do stop "$node"; done
+  # Its veth pair goes with it.
+  if cluster_netns_exists; then
+    log "deleting network namespace $CLUSTER_NETNS"
+    ip netns del "$CLUSTER_NETNS"
+  fi
 else
   stop kafka
   stop clickhouse

@@ -113,7 +113,7 @@ apt_install() {
 
 case "$VIGIL_TOPOLOGY" in
   single) ;;
-  cluster) source "$REPO_DIR/infra/cluster/lib.sh"; cluster_check_settings ;;
+  cluster) source "$REPO_DIR/infra/cluster/lib.sh"; cluster_check_settings; cluster_set_addresses ;;
   *) die "VIGIL_TOPOLOGY must be 'single' or 'cluster', got '$VIGIL_TOPOLOGY'" ;;
 esac
 

@@ -30,10 +30,50 @@ cluster_check_settings() {
   for p in "${CLUSTER_KAFKA_PORTS[@]}" "${CLUSTER_KAFKA_CONTROLLER_PORTS[@]}" "${CLUSTER_CLICKHOUSE_HTTP_PORTS[@]}" \
     "${CLUSTER_CLICKHOUSE_TCP_PORTS[@]}" "${CLUSTER_CLICKHOUSE_INTERSERVER_PORTS[@]}" "$VIGIL_CLUSTER_ZOOKEEPER_PORT" \
     "$VIGIL_CLUSTER_REGISTRY_PORT" "$VIGIL_CLUSTER_REGISTRY_HTTPS_PORT"; do
-    [[ "$p" =~ $port_pattern ]] || die "'$p' is not a port (VIGIL_CLUSTER_* variables)"
+    [[ "$p" =~ $port_pattern ]] && (( p <= 65535 )) || die "'$p' is not a port (VIGIL_CLUSTER_* variables)"
   done
   [[ "$VIGIL_CLUSTER_NAME" =~ $name_pattern ]] || die "VIGIL_CLUSTER_NAME '$VIGIL_CLUSTER_NAME' is not a valid cluster name"
 }
+
+# clickhouse-2 runs in a network namespace of its own, joined to the host by a veth pair, so
+# that the partition fault test can cut it from ZooKeeper and replica 1 (cluster_partition)
+# while both sides keep running. Making one needs root (`ip netns`); without it the topology
+# stays all-loopback and only that test cannot run. The names and the /30 subnet
+# (10.<port high byte>.<port low byte>.0) derive from the ZooKeeper port, so that clusters on
+# other ports on the same machine never share them; veth names stay under 15 characters.
+CLUSTER_NETNS="vigil-$VIGIL_CLUSTER_ZOOKEEPER_PORT"
+CLUSTER_VETH_HOST="vg${VIGIL_CLUSTER_ZOOKEEPER_PORT}h"
+CLUSTER_VETH_NETNS="vg${VIGIL_CLUSTER_ZOOKEEPER_PORT}n"
+cluster_netns_exists() { [[ -e "/run/netns/$CLUSTER_NETNS" ]]; }
+# The addresses of the ClickHouse replicas and ZooKeeper (infra/lib.sh calls this once the
+# ports are checked; up.sh again once it has made the namespace). CLUSTER_CLICKHOUSE_HOSTS:
+# where each replica is known inside the cluster (remote_servers, interserver_http_host);
+# CLUSTER_CLICKHOUSE_CLIENT_HOSTS: where this host's clients reach it (replica 1 keeps
+# loopback, which CLICKHOUSE_URL names). With the namespace ZooKeeper listens on the host end
+# of the veth only; without it everything is loopback.
+cluster_set_addresses() {
+  CLUSTER_VETH_SUBNET="10.$((VIGIL_CLUSTER_ZOOKEEPER_PORT >> 8)).$((VIGIL_CLUSTER_ZOOKEEPER_PORT & 255))"
+  if cluster_netns_exists; then
+    CLUSTER_ZOOKEEPER_HOST="$CLUSTER_VETH_SUBNET.1"
+    CLUSTER_CLICKHOUSE_HOSTS=("$CLUSTER_VETH_SUBNET.1" "$CLUSTER_VETH_SUBNET.2")
+    CLUSTER_CLICKHOUSE_CLIENT_HOSTS=(127.0.0.1 "$CLUSTER_VETH_SUBNET.2")
+  else
+    CLUSTER_ZOOKEEPER_HOST=127.0.0.1
+    CLUSTER_CLICKHOUSE_HOSTS=(127.0.0.1 127.0.0.1)
+    CLUSTER_CLICKHOUSE_CLIENT_HOSTS=(127.0.0.1 127.0.0.1)
+  fi
+}
+# The partition (`cluster_partition down`) and its heal (`up`): the namespace end of the veth
+# set down cuts both directions (packets to replica 2 are dropped, replica 2 finds no route
+# out) while each side's own addresses keep answering on its side. Setting the host end down
+# instead would remove the host's route to the /30 with it: connections to replica 2's address
+# then left by the default route (here one was answered by whatever lies behind it).
+cluster_partition() {
+  cluster_netns_exists || die "clickhouse-2 has no network namespace ($CLUSTER_NETNS): infra/up.sh --cluster makes one only as root with 'ip netns' working, so this machine cannot partition it"
+  ip -n "$CLUSTER_NETNS" link set "$CLUSTER_VETH_NETNS" "$1"
+}
+# Runs a command on replica 2's side of the partition (inside its namespace).
+cluster_on_replica2_side() { ip netns exec "$CLUSTER_NETNS" "$@"; }
 
 # What the services and infra's own probes use on this topology (cluster_client_env prints it).
 KAFKA_BROKERS="$(printf '127.0.0.1:%s,' "${CLUSTER_KAFKA_PORTS[@]}")"
@@ -55,10 +95,11 @@ cluster_client_env() {
 kafka_node_ready() { KAFKA_BROKERS="127.0.0.1:${CLUSTER_KAFKA_PORTS[$1 - 1]}" node "$REPO_DIR/infra/kafka-ready.js" >/dev/null 2>&1; }
 # All three brokers registered with the quorum, seen from the first.
 kafka_cluster_ready() { node "$REPO_DIR/infra/kafka-ready.js" 3 >/dev/null 2>&1; }
-clickhouse_node_ready() { CLICKHOUSE_URL="http://127.0.0.1:${CLUSTER_CLICKHOUSE_HTTP_PORTS[$1 - 1]}" clickhouse_ready; }
+clickhouse_node_url() { echo "http://${CLUSTER_CLICKHOUSE_CLIENT_HOSTS[$1 - 1]}:${CLUSTER_CLICKHOUSE_HTTP_PORTS[$1 - 1]}"; }
+clickhouse_node_ready() { CLICKHOUSE_URL="$(clickhouse_node_url "$1")" clickhouse_ready; }
 # `srvr` names the server's mode once it serves requests (`ruok` answers imok before that).
 zookeeper_ready() {
   local reply
-  reply="$( { exec 3<>"/dev/tcp/127.0.0.1/$VIGIL_CLUSTER_ZOOKEEPER_PORT" && printf srvr >&3 && timeout 2 cat <&3; } 2>/dev/null )"
+  reply="$( { exec 3<>"/dev/tcp/$CLUSTER_ZOOKEEPER_HOST/$VIGIL_CLUSTER_ZOOKEEPER_PORT" && printf srvr >&3 && timeout 2 cat <&3; } 2>/dev/null )"
   [[ "$reply" == *"Mode: "* ]]
 }

@@ -1,7 +1,8 @@
 # The cluster topology's start-up (docs/scaling.md), sourced by infra/up.sh after its own
 # functions (install_kafka, start_registry, make_secure_material, ...), which it reuses.
-# Same rules as the single-node stack: loopback only, starts nothing that already
-# answers, returns once every node has answered a real request.
+# Same rules as the single-node stack: loopback only (plus, as root, clickhouse-2's private
+# veth pair), starts nothing that already answers, returns once every node has answered a
+# real request.
 
 install_zookeeper() {
   maven_classpath zookeeper "Apache ZooKeeper $ZOOKEEPER_VERSION" "$REPO_DIR/infra/cluster/zookeeper-pom.xml"
@@ -13,8 +14,9 @@ start_zookeeper() {
   install_zookeeper
   local dir="$INFRA_DIR/zookeeper" data="$INFRA_DIR/data/zookeeper"
   mkdir -p "$data" "$LOG_DIR/zookeeper"
-  fill_template "$REPO_DIR/infra/cluster/zoo.cfg.template" "$dir/zoo.cfg" "DATA_DIR=$data" "PORT=$VIGIL_CLUSTER_ZOOKEEPER_PORT"
-  log "starting zookeeper $ZOOKEEPER_VERSION on 127.0.0.1:$VIGIL_CLUSTER_ZOOKEEPER_PORT"
+  fill_template "$REPO_DIR/infra/cluster/zoo.cfg.template" "$dir/zoo.cfg" "DATA_DIR=$data" "PORT=$VIGIL_CLUSTER_ZOOKEEPER_PORT" \
+    "ADDRESS=$CLUSTER_ZOOKEEPER_HOST"
+  log "starting zookeeper $ZOOKEEPER_VERSION on $CLUSTER_ZOOKEEPER_HOST:$VIGIL_CLUSTER_ZOOKEEPER_PORT"
   setsid nohup java -Xms64m -Xmx192m -Dzookeeper.log.dir="$LOG_DIR/zookeeper" \
     -Dlog4j2.configurationFile="$REPO_DIR/infra/cluster/zookeeper-log4j2.properties" \
     -cp "$(cat "$dir/classpath.txt")" org.apache.zookeeper.server.quorum.QuorumPeerMain "$dir/zoo.cfg" \
@@ -88,19 +90,58 @@ start_clickhouse_node() {
     "HTTP_PORT=$http" "TCP_PORT=${CLUSTER_CLICKHOUSE_TCP_PORTS[n - 1]}" "INTERSERVER_PORT=${CLUSTER_CLICKHOUSE_INTERSERVER_PORTS[n - 1]}"
   fill_template "$REPO_DIR/infra/clickhouse/users.xml.template" "$conf/users.xml" \
     "USER=$CLICKHOUSE_USER" "PASSWORD_SHA256=$(sha256_hex "$CLICKHOUSE_PASSWORD")"
+  rm -f "$conf/users.d/netns.xml"
+  if cluster_netns_exists; then
+    mkdir -p "$conf/users.d"
+    fill_template "$REPO_DIR/infra/cluster/clickhouse-netns-users.xml.template" "$conf/users.d/netns.xml" \
+      "USER=$CLICKHOUSE_USER" "VETH_SUBNET=$CLUSTER_VETH_SUBNET.0/30"
+  fi
   for i in 1 2; do
-    replicas+="                <replica><host>127.0.0.1</host><port>${CLUSTER_CLICKHOUSE_TCP_PORTS[i - 1]}</port>"
+    replicas+="                <replica><host>${CLUSTER_CLICKHOUSE_HOSTS[i - 1]}</host><port>${CLUSTER_CLICKHOUSE_TCP_PORTS[i - 1]}</port>"
     replicas+="<user>$CLICKHOUSE_USER</user><password>$(xml_escape "$CLICKHOUSE_PASSWORD")</password></replica>"$'\n'
   done
+  local listen="" address
+  for address in $(printf '%s\n' "${CLUSTER_CLICKHOUSE_CLIENT_HOSTS[n - 1]}" "${CLUSTER_CLICKHOUSE_HOSTS[n - 1]}" | sort -u); do
+    listen+="    <listen_host>$address</listen_host>"$'\n'
+  done
   fill_template "$REPO_DIR/infra/cluster/clickhouse-cluster.xml.template" "$conf/config.d/cluster.xml" \
-    "CLUSTER=$VIGIL_CLUSTER_NAME" "REPLICAS=${replicas%$'\n'}" "REPLICA=replica-$n" "ZOOKEEPER_PORT=$VIGIL_CLUSTER_ZOOKEEPER_PORT"
-  log "starting $name on http://127.0.0.1:$http (tcp ${CLUSTER_CLICKHOUSE_TCP_PORTS[n - 1]})"
-  setsid nohup clickhouse-server --config-file="$conf/config.xml" > "$LOG_DIR/$name.out" 2>&1 &
+    "CLUSTER=$VIGIL_CLUSTER_NAME" "REPLICAS=${replicas%$'\n'}" "REPLICA=replica-$n" "LISTEN_HOSTS=${listen%$'\n'}" \
+    "INTERSERVER_HOST=${CLUSTER_CLICKHOUSE_HOSTS[n - 1]}" "ZOOKEEPER_HOST=$CLUSTER_ZOOKEEPER_HOST" "ZOOKEEPER_PORT=$VIGIL_CLUSTER_ZOOKEEPER_PORT"
+  # Replica 2 in its network namespace when it has one (`ip netns exec` execs in place: the pid is the server's).
+  local netns=()
+  (( n == 2 )) && cluster_netns_exists && netns=(ip netns exec "$CLUSTER_NETNS")
+  log "starting $name on $(clickhouse_node_url "$n") (tcp ${CLUSTER_CLICKHOUSE_TCP_PORTS[n - 1]})${netns:+ in network namespace $CLUSTER_NETNS}"
+  setsid nohup "${netns[@]}" clickhouse-server --config-file="$conf/config.xml" > "$LOG_DIR/$name.out" 2>&1 &
   echo $! > "$RUN_DIR/$name.pid"
+}
+
+# clickhouse-2's network namespace and veth pair (infra/cluster/lib.sh), made when missing and
+# root can; its link set up in any case (infra:up also heals a partition left behind). Without
+# root or `ip netns` the topology stays on loopback and says so.
+make_cluster_netns() {
+  if ! cluster_netns_exists; then
+    if (( EUID != 0 )) || ! ip netns add "$CLUSTER_NETNS" 2>/dev/null; then
+      log "no network namespace for clickhouse-2 (needs root and 'ip netns'): every node on loopback, the partition fault test cannot run"
+      return
+    fi
+    if [[ -n "$(ip -o addr show to "$CLUSTER_VETH_SUBNET.0/30")" ]]; then
+      ip netns del "$CLUSTER_NETNS"
+      die "$CLUSTER_VETH_SUBNET.0/30 (derived from VIGIL_CLUSTER_ZOOKEEPER_PORT) is already in use on this machine: choose another ZooKeeper port"
+    fi
+    log "making network namespace $CLUSTER_NETNS for clickhouse-2: veth $CLUSTER_VETH_HOST $CLUSTER_VETH_SUBNET.1 <-> $CLUSTER_VETH_NETNS $CLUSTER_VETH_SUBNET.2"
+    ip link add "$CLUSTER_VETH_HOST" type veth peer name "$CLUSTER_VETH_NETNS" netns "$CLUSTER_NETNS" \
+      && ip addr add "$CLUSTER_VETH_SUBNET.1/30" dev "$CLUSTER_VETH_HOST" \
+      && ip -n "$CLUSTER_NETNS" addr add "$CLUSTER_VETH_SUBNET.2/30" dev "$CLUSTER_VETH_NETNS" \
+      || { ip netns del "$CLUSTER_NETNS"; die "could not make the veth pair of $CLUSTER_NETNS"; }
+    cluster_set_addresses
+  fi
+  ip link set "$CLUSTER_VETH_HOST" up && ip -n "$CLUSTER_NETNS" link set lo up && ip -n "$CLUSTER_NETNS" link set "$CLUSTER_VETH_NETNS" up \
+    || die "could not set the links of $CLUSTER_NETNS up"
 }
 
 cluster_up() {
   require_tools
+  make_cluster_netns
   # The registry keeps its https side, which needs the local CA's server certificate.
   make_secure_material
   start_zookeeper
@@ -111,6 +152,6 @@ cluster_up() {
   for n in 1 2; do pid_alive "clickhouse-$n" && wait_ready "clickhouse-$n" clickhouse_node_ready "$n"; done
   wait_cluster_kafka
   pid_alive registry && wait_ready registry registry_ready
-  log "cluster up: kafka $KAFKA_BROKERS | zookeeper 127.0.0.1:$VIGIL_CLUSTER_ZOOKEEPER_PORT | clickhouse $(printf 'http://127.0.0.1:%s ' "${CLUSTER_CLICKHOUSE_HTTP_PORTS[@]}")(cluster '$VIGIL_CLUSTER_NAME') | registry $SCHEMA_REGISTRY_URL | logs $LOG_DIR"
+  log "cluster up: kafka $KAFKA_BROKERS | zookeeper $CLUSTER_ZOOKEEPER_HOST:$VIGIL_CLUSTER_ZOOKEEPER_PORT | clickhouse $(clickhouse_node_url 1) $(clickhouse_node_url 2) (cluster '$VIGIL_CLUSTER_NAME') | registry $SCHEMA_REGISTRY_URL | logs $LOG_DIR"
   log "services on the cluster: $(cluster_client_env | tr '\n' ' ')"
 }

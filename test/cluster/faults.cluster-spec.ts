@@ -11,7 +11,7 @@ import { createClickHouse } from '@vigil/storage';
 import { Producer } from 'kafkajs';
 import { deleteTopics, dropDatabase, eventually, queryCount, testInfrastructure } from '../support/stack';
 import { freePort, IngestorProcess, ingestorEnv, latestId, prediction } from '../ingest/support';
-import { replicaUrls, startMissingNodes, stopNode } from './support';
+import { HttpAnswer, nodePid, queryReplica2, replicaUrls, setReplica2Link, startMissingNodes, stopNode } from './support';
 
 /** Events per produce call and the pause between calls: ~400 events/s, a load 2 cores carry beside 7 servers. */
 const CHUNK = 200;
@@ -47,17 +47,19 @@ class FaultRun {
     this.replicas = replicaUrls().map((url) => createClickHouse({ ...this.config.clickhouse, url }));
   }
 
-  async setUp(ingestors = 1): Promise<void> {
-    await ensureTopics(this.kafka, this.topics, { partitions: PARTITIONS });
+  /** `ingestors` processes in one group, started together, on `partitions` partitions. */
+  async setUp(ingestors = 1, partitions = PARTITIONS): Promise<void> {
+    await ensureTopics(this.kafka, this.topics, { partitions });
     await registerContracts(this.registry, this.topics);
     for (let i = 0; i < ingestors; i++) {
-      const ingestor = new IngestorProcess(
-        ingestorEnv(this.config, { INGESTOR_GROUP_ID: `ingestor-${this.config.runId}`, INGEST_BATCH_MAX_ROWS: '500', INGEST_RETRY_MAX_MS: '2000' }),
-        await freePort(),
+      this.ingestor.push(
+        new IngestorProcess(
+          ingestorEnv(this.config, { INGESTOR_GROUP_ID: `ingestor-${this.config.runId}`, INGEST_BATCH_MAX_ROWS: '500', INGEST_RETRY_MAX_MS: '2000' }),
+          await freePort(),
+        ),
       );
-      await ingestor.startHealthy();
-      this.ingestor.push(ingestor);
     }
+    await Promise.all(this.ingestor.map((ingestor) => ingestor.startHealthy()));
     this.producer = this.kafka.producer();
     await this.producer.connect();
   }
@@ -235,19 +237,20 @@ describe('faults on the cluster', () => {
     expect(healthy).toEqual([true]);
   }, 420_000);
 
-  it('two ingestors in one group, one killed -9 mid-stream', async () => {
+  it('four ingestors in one group, one killed -9 mid-stream', async () => {
     run = new FaultRun('cluster_ingestors');
-    await run.setUp(2);
+    // Four partitions: one each while all four run.
+    await run.setUp(4, 4);
     run.startProducing();
     await sleep(10_000);
-    await run.ingestor[1].kill();
-    // The survivor gets the dead member's partitions once the group's session times out.
+    await run.ingestor[3].kill();
+    // The survivors get the dead member's partition once the group's session times out.
     await sleep(15_000);
     const figures = await run.stopProducingAndSettle();
     const healthy = await run.ingestorsHealthy();
-    report('ingestor 2 of 2 killed -9', figures, run, `surviving ingestor healthy: ${healthy[0]}, killed one running: ${healthy[1]}`);
+    report('ingestor 4 of 4 killed -9', figures, run, `surviving ingestors healthy: ${healthy.slice(0, 3).join('/')}, killed one running: ${healthy[3]}`);
     expectExact(figures);
-    expect(healthy).toEqual([true, false]);
+    expect(healthy).toEqual([true, true, true, false]);
   }, 420_000);
 
   it('ZooKeeper restarted while ingesting', async () => {
@@ -259,5 +262,74 @@ describe('faults on the cluster', () => {
     expect(retries).toBeGreaterThan(0);
     expectExact(figures);
     expect(healthy).toEqual([true]);
+  }, 420_000);
+
+  it('clickhouse-2 partitioned from ZooKeeper and replica 1 for 60 s, then healed', async () => {
+    run = new FaultRun('cluster_partition');
+    await run.setUp();
+    const { database, cluster, user, password } = run.config.clickhouse;
+    const credentials = { user, password };
+    const replica1 = createClickHouse(run.config.clickhouse);
+    // A replicated table of the test's own for replica 2's writers to try: the stream's tables get only the stream.
+    await replica1.command({
+      query: `CREATE TABLE ${database}.partition_probe ON CLUSTER ${cluster} (n UInt32) ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/${database}/partition_probe', '{replica}') ORDER BY n`,
+    });
+    const replica2Pid = nodePid('clickhouse-2');
+    const readonly = `SELECT is_readonly FROM system.replicas WHERE database = '${database}' AND table = 'predictions_local'`;
+    run.startProducing();
+    await sleep(10_000);
+    setReplica2Link('down');
+    const cutAt = Date.now();
+    // What replica 2's clients see, every ~5 s: from this host, and from its own side of the cut.
+    const samples: { at: number; host: HttpAnswer; read: HttpAnswer; readonly: HttpAnswer; write: HttpAnswer; replica1Rows: number }[] = [];
+    while (Date.now() - cutAt < 60_000) {
+      const at = Date.now() - cutAt;
+      const [host, read, ro, write] = await Promise.all([
+        queryReplica2('host', 'SELECT 1', credentials, 5),
+        queryReplica2('replica2-side', `SELECT count() FROM ${database}.predictions_local`, credentials, 5),
+        queryReplica2('replica2-side', readonly, credentials, 5),
+        queryReplica2('replica2-side', `INSERT INTO ${database}.partition_probe VALUES (${samples.length})`, credentials, 15),
+      ]);
+      const replica1Rows = await queryCount(replica1, 'SELECT count() AS n FROM predictions_local');
+      samples.push({ at, host, read, readonly: ro, write, replica1Rows });
+      await sleep(Math.max(0, at + 5_000 - (Date.now() - cutAt)));
+    }
+    setReplica2Link('up');
+    const healedAt = Date.now();
+    await eventually(
+      () => queryReplica2('host', readonly, credentials, 5),
+      (a) => a.ok && a.text === '0',
+      120_000,
+    );
+    const writableIn = Date.now() - healedAt;
+    await sleep(5_000);
+    const figures = await run.stopProducingAndSettle();
+    const settled = Date.now() - healedAt;
+    await replica1.close();
+    const healthy = await run.ingestorsHealthy();
+    const last = samples[samples.length - 1];
+    const firstReadonly = samples.find((s) => s.readonly.ok && s.readonly.text === '1');
+    const firstWriteError = samples.find((s) => !s.write.ok);
+    const hostErrors = new Set(samples.filter((s) => !s.host.ok).map((s) => s.host.text.replace(/after \d+ ms/, 'after … ms')));
+    const seconds = (ms: number) => Math.round(ms / 1000);
+    report(
+      'clickhouse-2 partitioned',
+      figures,
+      run,
+      `cut ${seconds(healedAt - cutAt)} s (${samples.length} samples); from this host replica 2 answered ${samples.filter((s) => s.host.ok).length} of them (${[...hostErrors].join(' | ')}); ` +
+        `on its side reads answered ${samples.filter((s) => s.read.ok).length}, its rows ${samples.map((s) => s.read.text).join('→')} while replica 1 went ${samples[0].replica1Rows}→${last.replica1Rows}; ` +
+        `read-only from ${firstReadonly ? `${seconds(firstReadonly.at)} s` : 'never'}, inserts refused ${samples.filter((s) => !s.write.ok).length} of ${samples.length}` +
+        `${firstWriteError ? ` (first at ${seconds(firstWriteError.at)} s in ${seconds(firstWriteError.write.ms)} s: ${firstWriteError.write.text.slice(0, 120)})` : ''}; ` +
+        `after the heal writable in ${seconds(writableIn)} s and holding every event ${seconds(settled)} s after it (first look; the stream ran 5 s of that), ` +
+        `same clickhouse-2 process: ${nodePid('clickhouse-2') === replica2Pid}, ingestor healthy without restart: ${healthy}`,
+    );
+    expectExact(figures);
+    expect(healthy).toEqual([true]);
+    expect(nodePid('clickhouse-2')).toBe(replica2Pid);
+    // The cut was real: this host never reached replica 2, its own side always did and saw stale rows.
+    expect(samples.filter((s) => s.host.ok)).toEqual([]);
+    expect(samples.filter((s) => !s.read.ok)).toEqual([]);
+    expect(Number(last.read.text)).toBeLessThan(last.replica1Rows);
+    expect(firstWriteError).toBeDefined();
   }, 420_000);
 });
