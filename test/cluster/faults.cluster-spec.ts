@@ -1,5 +1,5 @@
 /**
- * Fault tests on the cluster topology (docs/scaling.md "Faults"): an ingestor (a real child
+ * Fault tests on the cluster topology (docs/scaling.md "Fault tests"): an ingestor (a real child
  * process) consumes a steady stream of predictions while one node fails; each test counts
  * the events produced against the rows stored, distinct (what the analyst views count) and
  * physical (per replica), and prints one line of figures. Expected every time: 0 lost,

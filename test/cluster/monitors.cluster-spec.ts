@@ -1,5 +1,5 @@
 /**
- * Monitor scale-out on the cluster topology (docs/scaling.md "Scale-out of Vigil's services"):
+ * Monitor scale-out on the cluster topology (docs/scaling.md "Scale-out measured"):
  * three monitor processes in one consumer group share six partitions; the one owning the most
  * models is killed -9 and its models move to the other two with their checkpointed state.
  * The counts continue (no snapshot of a moved model goes back below its checkpoint) and no
