@@ -4,7 +4,7 @@
  * down (its deliveries end in the dead-letter topic with the reason). The open incidents
  * also reach a real Alertmanager, and resolve there when the retrain is answered.
  */
-import type { Alert, ModelDeployed, RetrainCompleted } from '@vigil/contracts';
+import type { ModelDeployed, RetrainCompleted } from '@vigil/contracts';
 import { topicMap } from '@vigil/contracts';
 import { createKafka, createSchemaRegistry, DEAD_LETTER_HEADERS, ensureTopics, registerContracts } from '@vigil/messaging';
 import { Consumer, KafkaMessage, Producer } from 'kafkajs';
@@ -14,7 +14,7 @@ import { createServer, IncomingMessage, Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifySignature } from '../../apps/orchestrator/src/core/webhook-signature';
-import { EventProducer, OrchestratorProcess } from '../orchestrator/support';
+import { criticalAlert, EventProducer, OrchestratorProcess } from '../orchestrator/support';
 import { freePort } from '../support/service-process';
 import { deleteTopics, dropDatabase, eventually, testInfrastructure } from '../support/stack';
 import { AmAlert, ExternalServer, json, startAlertmanager, stopServer } from './support';
@@ -25,22 +25,6 @@ const MIN = 60_000;
 const SECRET = `secret-${randomUUID()}`;
 // 3 consecutive CRITICAL alerts open an incident (as in test/orchestrator).
 const policies = { defaults: { retrain: { performance: { consecutiveCritical: 3, sustainedSeconds: 86400 }, cooldownSeconds: 0, maxPerDay: 10 } } };
-
-function alert(modelId: string, n: number, since: Date): Alert {
-  const observedAt = new Date();
-  return {
-    alertId: `${modelId}-a${n}`,
-    modelId,
-    modelVersion: 'v1',
-    kind: 'PERFORMANCE',
-    severity: 'CRITICAL',
-    rule: 'accuracy_below_floor',
-    since,
-    observedAt,
-    message: 'accuracy 0.62 < floor 0.8',
-    evidence: [{ metric: 'accuracy', value: 0.62, threshold: 0.8, baseline: 0.91, feature: null, windowStart: since, windowEnd: observedAt, sampleSize: 400 }],
-  };
-}
 
 function deployed(modelId: string): ModelDeployed {
   return { eventId: randomUUID(), modelId, version: 'v1', deployedAt: new Date(Date.now() - 48 * 60 * MIN), reason: 'initial', incidentId: null, artifactUri: null };
@@ -148,7 +132,7 @@ describe('signed lifecycle webhooks', () => {
       await events.send(
         'alerts',
         model,
-        [1, 2, 3].map((n) => alert(model, n, since)),
+        [1, 2, 3].map((n) => criticalAlert(model, 'v1', `${model}-a${n}`, since)),
       );
 
     const accepted = await eventually(

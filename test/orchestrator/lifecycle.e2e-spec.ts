@@ -3,7 +3,7 @@
  * and ClickHouse: input events are produced as Avro with kafkajs, requests are read
  * back with a read_committed consumer, state is checked through the HTTP API.
  */
-import type { Alert, MetricSnapshot, ModelDeployed, RetrainCompleted } from '@vigil/contracts';
+import type { MetricSnapshot, ModelDeployed, RetrainCompleted } from '@vigil/contracts';
 import { topicMap } from '@vigil/contracts';
 import { createKafka, createSchemaRegistry, ensureTopics, registerContracts } from '@vigil/messaging';
 import { createClickHouse, sql } from '@vigil/storage';
@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deleteTopics, dropDatabase, eventually, testInfrastructure } from '../support/stack';
 import { freePort } from '../support/service-process';
-import { collectRequests, EventProducer, OrchestratorProcess, ProducedRequest, sleep } from './support';
+import { collectRequests, criticalAlert, EventProducer, OrchestratorProcess, ProducedRequest, sleep } from './support';
 
 const config = testInfrastructure('orchestrator');
 const topics = topicMap(config.topicPrefix);
@@ -43,22 +43,6 @@ interface IncidentView {
   requestStatus: string;
   resolution: string;
   requestEventId: string;
-}
-
-function alert(modelId: string, version: string, id: string, since: Date): Alert {
-  const observedAt = new Date();
-  return {
-    alertId: id,
-    modelId,
-    modelVersion: version,
-    kind: 'PERFORMANCE',
-    severity: 'CRITICAL',
-    rule: 'accuracy_below_floor',
-    since,
-    observedAt,
-    message: 'accuracy 0.62 below floor 0.80',
-    evidence: [{ metric: 'accuracy', value: 0.62, threshold: 0.8, baseline: 0.91, feature: null, windowStart: since, windowEnd: observedAt, sampleSize: 400 }],
-  };
 }
 
 function snapshot(modelId: string, version: string, windowStart: number, labelled: number, accuracy: number): MetricSnapshot {
@@ -120,7 +104,7 @@ describe('lifecycle orchestrator', () => {
   it('turns sustained accuracy alerts into exactly one RetrainRequested, through duplicates and a kill -9', async () => {
     const model = 'm-sustained';
     const since = new Date(Date.now() - 30 * MIN);
-    const [a1, a2, a3, a4] = [1, 2, 3, 4].map((n) => alert(model, 'v1', `${model}-a${n}`, since));
+    const [a1, a2, a3, a4] = [1, 2, 3, 4].map((n) => criticalAlert(model, 'v1', `${model}-a${n}`, since));
     await events.send('modelDeployed', model, [deployed(model, 'v1', new Date(Date.now() - 48 * 60 * MIN), 'initial')]);
     // Topics are consumed independently: let the deployment land before the alerts.
     await eventually(
@@ -232,7 +216,7 @@ describe('lifecycle orchestrator', () => {
     await events.send(
       'alerts',
       model,
-      [1, 2, 3].map((n) => alert(model, 'v1', `${model}-v1-a${n}`, since)),
+      [1, 2, 3].map((n) => criticalAlert(model, 'v1', `${model}-v1-a${n}`, since)),
     );
     await eventually(
       () => Promise.resolve(requestsFor(model)),
@@ -257,7 +241,7 @@ describe('lifecycle orchestrator', () => {
     await events.send(
       'alerts',
       model,
-      [1, 2, 3].map((n) => alert(model, 'v2', `${model}-v2-a${n}`, new Date())),
+      [1, 2, 3].map((n) => criticalAlert(model, 'v2', `${model}-v2-a${n}`, new Date())),
     );
     await eventually(
       () => Promise.resolve(requestsFor(model)),
@@ -315,7 +299,7 @@ describe('lifecycle orchestrator', () => {
     await events.send(
       'alerts',
       model,
-      [1, 2, 3].map((n) => alert(model, 'v1', `${model}-a${n}`, new Date())),
+      [1, 2, 3].map((n) => criticalAlert(model, 'v1', `${model}-a${n}`, new Date())),
     );
     await eventually(
       () => outcomes(model),
@@ -343,7 +327,7 @@ describe('lifecycle orchestrator', () => {
     await events.send(
       'alerts',
       model,
-      [1, 2, 3].map((n) => alert(model, 'v1', `${model}-a${n}`, new Date())),
+      [1, 2, 3].map((n) => criticalAlert(model, 'v1', `${model}-a${n}`, new Date())),
     );
     expect(await orchestrator.exited()).toBe(137);
     // Persisted first: the incident exists, its request is pending and not on Kafka.
@@ -362,7 +346,7 @@ describe('lifecycle orchestrator', () => {
       () => incidents(model),
       (list) => list[0]?.requestStatus === 'produced',
     );
-    await events.send('alerts', model, [alert(model, 'v1', `${model}-a4`, new Date())]);
+    await events.send('alerts', model, [criticalAlert(model, 'v1', `${model}-a4`, new Date())]);
     await eventually(
       () => outcomes(model),
       (o) => o.includes('incident_already_open'),
@@ -382,7 +366,7 @@ describe('lifecycle orchestrator', () => {
     await events.send(
       'alerts',
       model,
-      [1, 2, 3].map((n) => alert(model, 'v1', `${model}-a${n}`, new Date())),
+      [1, 2, 3].map((n) => criticalAlert(model, 'v1', `${model}-a${n}`, new Date())),
     );
     expect(await orchestrator.exited()).toBe(137);
     // On Kafka (committed together with the alert offsets) but still pending in ClickHouse.
@@ -398,7 +382,7 @@ describe('lifecycle orchestrator', () => {
       () => requestStatusInClickHouse(model),
       (s) => s[0] === 'produced',
     );
-    await events.send('alerts', model, [alert(model, 'v1', `${model}-a4`, new Date())]);
+    await events.send('alerts', model, [criticalAlert(model, 'v1', `${model}-a4`, new Date())]);
     await eventually(
       () => outcomes(model),
       (o) => o.includes('incident_already_open'),
@@ -412,7 +396,7 @@ describe('lifecycle orchestrator', () => {
   it('dead-letters an undecodable record and keeps deciding', async () => {
     const model = 'm-garbage';
     await producer.send({ topic: topics.alerts, messages: [{ key: model, value: Buffer.from('not avro at all') }] });
-    await events.send('alerts', model, [alert(model, 'v1', `${model}-a1`, new Date())]);
+    await events.send('alerts', model, [criticalAlert(model, 'v1', `${model}-a1`, new Date())]);
     await eventually(
       () => outcomes(model),
       (o) => o.length === 1,
@@ -451,7 +435,7 @@ describe('lifecycle orchestrator', () => {
       { ...snapshot(model, 'v1', Date.now(), 300, 0.9), labelledCount: -5 },
     ];
     await events.send('metricSnapshots', model, bad);
-    await events.send('alerts', model, [alert(model, 'v1', `${model}-a1`, new Date())]);
+    await events.send('alerts', model, [criticalAlert(model, 'v1', `${model}-a1`, new Date())]);
     // Only the alert is decided: the three snapshots never reach the engine.
     await eventually(
       () => outcomes(model),

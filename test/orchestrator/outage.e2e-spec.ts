@@ -4,14 +4,13 @@
  * policy with heartbeats, /health says `storage: degraded`, and once ClickHouse is back the
  * alerts sent meanwhile are decided and the retrain request is produced exactly once.
  */
-import type { Alert } from '@vigil/contracts';
 import { topicMap } from '@vigil/contracts';
 import { createKafka, createSchemaRegistry, ensureTopics, registerContracts } from '@vigil/messaging';
 import { Consumer, Producer } from 'kafkajs';
 import { freePort } from '../support/service-process';
 import { PrivateClickHouse } from '../support/private-clickhouse';
 import { deleteTopics, eventually, testInfrastructure } from '../support/stack';
-import { collectRequests, EventProducer, OrchestratorProcess, ProducedRequest, sleep } from './support';
+import { collectRequests, criticalAlert, EventProducer, OrchestratorProcess, ProducedRequest, sleep } from './support';
 import { nativeStackMissing } from '../support/native-stack';
 
 const base = testInfrastructure('orchestrator_outage');
@@ -20,22 +19,6 @@ const kafka = createKafka({ brokers: base.kafkaBrokers, clientId: `test-${base.r
 const registry = createSchemaRegistry(base.schemaRegistry);
 const topics = topicMap(base.topicPrefix);
 const MODEL = 'outage-model';
-
-function alert(n: number): Alert {
-  const now = new Date();
-  return {
-    alertId: `${MODEL}-a${n}`,
-    modelId: MODEL,
-    modelVersion: 'v1',
-    kind: 'PERFORMANCE',
-    severity: 'CRITICAL',
-    rule: 'accuracy_below_floor',
-    since: now,
-    observedAt: now,
-    message: 'accuracy 0.62 below floor 0.80',
-    evidence: [{ metric: 'accuracy', value: 0.62, threshold: 0.8, baseline: 0.91, feature: null, windowStart: now, windowEnd: now, sampleSize: 400 }],
-  };
-}
 
 interface Health {
   details: { kafka: { consumer: string }; storage: { status: string; degraded: boolean } };
@@ -74,7 +57,11 @@ const nativeMissing = nativeStackMissing('test/orchestrator/outage', 'a clickhou
   it('keeps its consumer through the outage and decides every alert once ClickHouse is back', async () => {
     await clickhouseServer.stop();
     // Built-in policy: 3 consecutive CRITICAL alerts open one incident.
-    await events.send('alerts', MODEL, [alert(1), alert(2), alert(3)]);
+    await events.send(
+      'alerts',
+      MODEL,
+      [1, 2, 3].map((n) => criticalAlert(MODEL, 'v1', `${MODEL}-a${n}`)),
+    );
     const waiting = await eventually(
       async () => (await orchestrator.tryGet<Health>('/health'))?.body.details,
       (d) => d?.storage?.degraded === true,

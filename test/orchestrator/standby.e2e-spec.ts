@@ -5,7 +5,6 @@
  * work to the standby; every incident yields exactly one request, read back read_committed,
  * and every incident row in ClickHouse is produced.
  */
-import type { Alert } from '@vigil/contracts';
 import { topicMap } from '@vigil/contracts';
 import { createKafka, createSchemaRegistry, ensureTopics, registerContracts } from '@vigil/messaging';
 import { createClickHouse, sql } from '@vigil/storage';
@@ -13,7 +12,7 @@ import { Consumer, Producer } from 'kafkajs';
 import { hostname } from 'node:os';
 import { freePort } from '../support/service-process';
 import { deleteTopics, dropDatabase, eventually, queryRows, testInfrastructure } from '../support/stack';
-import { collectRequests, EventProducer, OrchestratorProcess, ProducedRequest, RoleHealth, roleOf, sleep } from './support';
+import { collectRequests, criticalAlert, EventProducer, OrchestratorProcess, ProducedRequest, RoleHealth, roleOf, sleep } from './support';
 
 const config = testInfrastructure('orchestrator_standby');
 const topics = topicMap(config.topicPrefix);
@@ -27,23 +26,6 @@ const SESSION_TIMEOUT_MS = 6_000;
 const TAKEOVER_MARGIN_MS = 15_000;
 /** How long the counts must stay put once a request arrived: ten heartbeat intervals of the processes (600 ms each). */
 const SETTLE_MS = 6_000;
-
-/** The built-in policy opens one retrain incident on 3 consecutive CRITICAL performance alerts. */
-function alerts(modelId: string): Alert[] {
-  const now = new Date();
-  return [1, 2, 3].map((n) => ({
-    alertId: `${modelId}-a${n}`,
-    modelId,
-    modelVersion: 'v1',
-    kind: 'PERFORMANCE',
-    severity: 'CRITICAL',
-    rule: 'accuracy_below_floor',
-    since: now,
-    observedAt: now,
-    message: 'accuracy 0.62 below floor 0.80',
-    evidence: [{ metric: 'accuracy', value: 0.62, threshold: 0.8, baseline: 0.91, feature: null, windowStart: now, windowEnd: now, sampleSize: 400 }],
-  }));
-}
 
 interface Standby503 {
   message: string;
@@ -74,7 +56,11 @@ describe('orchestrator hot standby', () => {
 
   /** Opens one incident and waits for its request; then checks that no second one follows. */
   async function incidentYieldsOneRequest(modelId: string): Promise<void> {
-    await events.send('alerts', modelId, alerts(modelId));
+    await events.send(
+      'alerts',
+      modelId,
+      [1, 2, 3].map((n) => criticalAlert(modelId, 'v1', `${modelId}-a${n}`)),
+    );
     await eventually(
       async () => requestsFor(modelId).length,
       (n) => n >= 1,
@@ -139,7 +125,11 @@ describe('orchestrator hot standby', () => {
     const killedAt = Date.now();
     await a.kill();
     // Sent while no instance is active: the new active decides them.
-    await events.send('alerts', 'm-during-takeover', alerts('m-during-takeover'));
+    await events.send(
+      'alerts',
+      'm-during-takeover',
+      [1, 2, 3].map((n) => criticalAlert('m-during-takeover', 'v1', `m-during-takeover-a${n}`)),
+    );
     expect(isActive(await waitForRole(b, isActive, SESSION_TIMEOUT_MS + TAKEOVER_MARGIN_MS + 5_000))).toBe(true);
     const takeoverMs = Date.now() - killedAt;
     console.log(`standby takeover after kill -9 of the active: ${takeoverMs} ms (session timeout ${SESSION_TIMEOUT_MS} ms)`);

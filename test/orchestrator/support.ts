@@ -1,10 +1,31 @@
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { InfrastructureConfig } from '@vigil/common';
-import type { EventStream, RetrainRequested, RollbackRequested, TopicMap } from '@vigil/contracts';
+import type { Alert, EventStream, RetrainRequested, RollbackRequested, TopicMap } from '@vigil/contracts';
 import { AvroDecoder } from '@vigil/messaging';
 import { Consumer, Kafka, Producer } from 'kafkajs';
 import { serviceEnv, ServiceProcess } from '../support/service-process';
 import { eventually } from '../support/stack';
+
+/**
+ * A CRITICAL performance alert observed now: the built-in policy (and the tests' policies of
+ * `consecutiveCritical: 3`) open one retrain incident on three of them in a row. The
+ * figures are the monitor's accuracy-floor rule (0.62 against the floor 0.80).
+ */
+export function criticalAlert(modelId: string, version: string, alertId: string, since = new Date()): Alert {
+  const observedAt = new Date();
+  return {
+    alertId,
+    modelId,
+    modelVersion: version,
+    kind: 'PERFORMANCE',
+    severity: 'CRITICAL',
+    rule: 'accuracy_below_floor',
+    since,
+    observedAt,
+    message: 'accuracy 0.62 below floor 0.80',
+    evidence: [{ metric: 'accuracy', value: 0.62, threshold: 0.8, baseline: 0.91, feature: null, windowStart: since, windowEnd: observedAt, sampleSize: 400 }],
+  };
+}
 
 /** The orchestrator as a real child process (so a test can kill -9 it). */
 export class OrchestratorProcess extends ServiceProcess {
