@@ -27,7 +27,9 @@ if [[ "$VIGIL_TOPOLOGY" == cluster ]]; then
   # quorum and cannot finish a controlled shutdown (the last waited out its 30 s).
   for node in $(cluster_kafka_nodes); do stop "$node" & done
   wait
-  for node in $(cluster_clickhouse_nodes) zookeeper; do stop "$node"; done
+  # Every ClickHouse server with a pid file, whatever VIGIL_CLUSTER_SHARDS says now.
+  for pidfile in "$RUN_DIR"/clickhouse-*.pid; do [[ -e "$pidfile" ]] && stop "$(basename "$pidfile" .pid)"; done
+  stop zookeeper
   # Its veth pair goes with it.
   if cluster_netns_exists; then
     log "deleting network namespace $CLUSTER_NETNS"

@@ -17,15 +17,15 @@ report() {
 if [[ "$VIGIL_TOPOLOGY" == cluster ]]; then
   # One line per node of the cluster topology (docs/scaling.md), then what services use.
   for n in 1 2 3; do report "kafka-$n" "127.0.0.1:${CLUSTER_KAFKA_PORTS[n - 1]}" kafka_node_ready "$n"; done
-  for n in 1 2; do report "clickhouse-$n" "$(clickhouse_node_url "$n")" clickhouse_node_ready "$n"; done
+  for n in $(cluster_clickhouse_node_numbers); do report "clickhouse-$n" "$(clickhouse_node_url "$n")" clickhouse_node_ready "$n"; done
   report zookeeper "$CLUSTER_ZOOKEEPER_HOST:$VIGIL_CLUSTER_ZOOKEEPER_PORT" zookeeper_ready
-  if cluster_netns_exists; then
+  if cluster_uses_netns; then
     # LOWER_UP missing on the host end: the partition fault test (or a person) cut the link.
     link="$(ip -br link show "$CLUSTER_VETH_HOST" 2>/dev/null)"
     [[ "$link" == *LOWER_UP* ]] && state=up || state=cut
     printf '%-13s %-5s %-45s %s\n' netns "$state" "$CLUSTER_NETNS" "clickhouse-2's: veth $CLUSTER_VETH_HOST $CLUSTER_VETH_SUBNET.1 <-> $CLUSTER_VETH_NETNS $CLUSTER_VETH_SUBNET.2"
   else
-    printf '%-13s %-5s %-45s %s\n' netns none "$CLUSTER_NETNS" "clickhouse-2 on loopback (a namespace needs root): no partition fault test"
+    printf '%-13s %-5s %-45s %s\n' netns none "$CLUSTER_NETNS" "clickhouse-2 on loopback (a namespace needs root and one shard): no partition fault test"
   fi
   report registry "$SCHEMA_REGISTRY_URL" registry_ready
   cluster_client_env

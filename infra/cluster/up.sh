@@ -74,14 +74,14 @@ wait_cluster_kafka() {
   done
 }
 
-# start_clickhouse_node N: replica N of the one shard, on the single-node config template
+# start_clickhouse_node N: replica-N of shard ceil(N / 2), on the single-node config template
 # plus config.d/cluster.xml (remote_servers, macros, zookeeper, distributed_ddl).
 start_clickhouse_node() {
   local n="$1" name="clickhouse-$1"
   local http="${CLUSTER_CLICKHOUSE_HTTP_PORTS[n - 1]}"
   if clickhouse_node_ready "$n"; then log "$name already answers on port $http: starting nothing"; return; fi
   pid_alive "$name" && return
-  local conf="$INFRA_DIR/$name/conf" data="$INFRA_DIR/data/$name" replicas="" i
+  local conf="$INFRA_DIR/$name/conf" data="$INFRA_DIR/data/$name" shards="" s i
   mkdir -p "$conf/config.d" "$data/tmp" "$data/user_files" "$data/format_schemas" "$LOG_DIR/$name"
   local user_pattern='^[A-Za-z_][A-Za-z0-9_]*$'
   [[ "$CLICKHOUSE_USER" =~ $user_pattern ]] || die "CLICKHOUSE_USER '$CLICKHOUSE_USER' is not a valid ClickHouse user name"
@@ -91,25 +91,30 @@ start_clickhouse_node() {
   fill_template "$REPO_DIR/infra/clickhouse/users.xml.template" "$conf/users.xml" \
     "USER=$CLICKHOUSE_USER" "PASSWORD_SHA256=$(sha256_hex "$CLICKHOUSE_PASSWORD")"
   rm -f "$conf/users.d/netns.xml"
-  if cluster_netns_exists; then
+  if cluster_uses_netns; then
     mkdir -p "$conf/users.d"
     fill_template "$REPO_DIR/infra/cluster/clickhouse-netns-users.xml.template" "$conf/users.d/netns.xml" \
       "USER=$CLICKHOUSE_USER" "VETH_SUBNET=$CLUSTER_VETH_SUBNET.0/30"
   fi
-  for i in 1 2; do
-    replicas+="                <replica><host>${CLUSTER_CLICKHOUSE_HOSTS[i - 1]}</host><port>${CLUSTER_CLICKHOUSE_TCP_PORTS[i - 1]}</port>"
-    replicas+="<user>$CLICKHOUSE_USER</user><password>$(xml_escape "$CLICKHOUSE_PASSWORD")</password></replica>"$'\n'
+  for (( s = 1; s <= VIGIL_CLUSTER_SHARDS; s++ )); do
+    # Inserts through a Distributed table go to one replica of the shard; replication copies them.
+    shards+="            <shard><internal_replication>true</internal_replication>"$'\n'
+    for i in $(( 2 * s - 1 )) $(( 2 * s )); do
+      shards+="                <replica><host>${CLUSTER_CLICKHOUSE_HOSTS[i - 1]}</host><port>${CLUSTER_CLICKHOUSE_TCP_PORTS[i - 1]}</port>"
+      shards+="<user>$CLICKHOUSE_USER</user><password>$(xml_escape "$CLICKHOUSE_PASSWORD")</password></replica>"$'\n'
+    done
+    shards+="            </shard>"$'\n'
   done
   local listen="" address
   for address in $(printf '%s\n' "${CLUSTER_CLICKHOUSE_CLIENT_HOSTS[n - 1]}" "${CLUSTER_CLICKHOUSE_HOSTS[n - 1]}" | sort -u); do
     listen+="    <listen_host>$address</listen_host>"$'\n'
   done
   fill_template "$REPO_DIR/infra/cluster/clickhouse-cluster.xml.template" "$conf/config.d/cluster.xml" \
-    "CLUSTER=$VIGIL_CLUSTER_NAME" "REPLICAS=${replicas%$'\n'}" "REPLICA=replica-$n" "LISTEN_HOSTS=${listen%$'\n'}" \
+    "CLUSTER=$VIGIL_CLUSTER_NAME" "SHARDS=${shards%$'\n'}" "SHARD=$(printf %02d $(( (n + 1) / 2 )))" "REPLICA=replica-$n" "LISTEN_HOSTS=${listen%$'\n'}" \
     "INTERSERVER_HOST=${CLUSTER_CLICKHOUSE_HOSTS[n - 1]}" "ZOOKEEPER_HOST=$CLUSTER_ZOOKEEPER_HOST" "ZOOKEEPER_PORT=$VIGIL_CLUSTER_ZOOKEEPER_PORT"
   # Replica 2 in its network namespace when it has one (`ip netns exec` execs in place: the pid is the server's).
   local netns=()
-  (( n == 2 )) && cluster_netns_exists && netns=(ip netns exec "$CLUSTER_NETNS")
+  (( n == 2 )) && cluster_uses_netns && netns=(ip netns exec "$CLUSTER_NETNS")
   log "starting $name on $(clickhouse_node_url "$n") (tcp ${CLUSTER_CLICKHOUSE_TCP_PORTS[n - 1]})${netns:+ in network namespace $CLUSTER_NETNS}"
   setsid nohup "${netns[@]}" clickhouse-server --config-file="$conf/config.xml" > "$LOG_DIR/$name.out" 2>&1 &
   echo $! > "$RUN_DIR/$name.pid"
@@ -119,6 +124,10 @@ start_clickhouse_node() {
 # root can; its link set up in any case (infra:up also heals a partition left behind). Without
 # root or `ip netns` the topology stays on loopback and says so.
 make_cluster_netns() {
+  if [[ "$VIGIL_CLUSTER_SHARDS" != 1 ]]; then
+    log "two shards: every node on loopback (no network namespace for clickhouse-2, no partition fault test)"
+    return
+  fi
   if ! cluster_netns_exists; then
     if (( EUID != 0 )) || ! ip netns add "$CLUSTER_NETNS" 2>/dev/null; then
       log "no network namespace for clickhouse-2 (needs root and 'ip netns'): every node on loopback, the partition fault test cannot run"
@@ -146,12 +155,12 @@ cluster_up() {
   make_secure_material
   start_zookeeper
   local n
-  for n in 1 2; do start_clickhouse_node "$n"; done
+  for n in $(cluster_clickhouse_node_numbers); do start_clickhouse_node "$n"; done
   start_cluster_kafka
   start_registry
-  for n in 1 2; do pid_alive "clickhouse-$n" && wait_ready "clickhouse-$n" clickhouse_node_ready "$n"; done
+  for n in $(cluster_clickhouse_node_numbers); do pid_alive "clickhouse-$n" && wait_ready "clickhouse-$n" clickhouse_node_ready "$n"; done
   wait_cluster_kafka
   pid_alive registry && wait_ready registry registry_ready
-  log "cluster up: kafka $KAFKA_BROKERS | zookeeper $CLUSTER_ZOOKEEPER_HOST:$VIGIL_CLUSTER_ZOOKEEPER_PORT | clickhouse $(clickhouse_node_url 1) $(clickhouse_node_url 2) (cluster '$VIGIL_CLUSTER_NAME') | registry $SCHEMA_REGISTRY_URL | logs $LOG_DIR"
+  log "cluster up: kafka $KAFKA_BROKERS | zookeeper $CLUSTER_ZOOKEEPER_HOST:$VIGIL_CLUSTER_ZOOKEEPER_PORT | clickhouse $(for n in $(cluster_clickhouse_node_numbers); do printf '%s ' "$(clickhouse_node_url "$n")"; done)(cluster '$VIGIL_CLUSTER_NAME', $VIGIL_CLUSTER_SHARDS shard(s) × 2 replicas) | registry $SCHEMA_REGISTRY_URL | logs $LOG_DIR"
   log "services on the cluster: $(cluster_client_env | tr '\n' ' ')"
 }

@@ -14,7 +14,7 @@ function infra(script) {
 
 function clusterAnswers() {
   try {
-    infra('zookeeper_ready && clickhouse_node_ready 1 && clickhouse_node_ready 2 && kafka_cluster_ready && registry_ready');
+    infra('zookeeper_ready && for n in $(cluster_clickhouse_node_numbers); do clickhouse_node_ready "$n" || exit 1; done && kafka_cluster_ready && registry_ready');
     return true;
   } catch {
     return false;

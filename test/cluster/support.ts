@@ -13,7 +13,7 @@ function infra(script: string): string {
 
 /** The HTTP URL of each ClickHouse replica, as clients on this host reach it. */
 export function replicaUrls(): string[] {
-  return infra('for n in 1 2; do clickhouse_node_url "$n"; done').trim().split('\n');
+  return infra('for n in $(cluster_clickhouse_node_numbers); do clickhouse_node_url "$n"; done').trim().split('\n');
 }
 
 /**
