@@ -51,17 +51,19 @@ class FaultRun {
   async setUp(ingestors = 1, partitions = PARTITIONS): Promise<void> {
     await ensureTopics(this.kafka, this.topics, { partitions });
     await registerContracts(this.registry, this.topics);
-    for (let i = 0; i < ingestors; i++) {
-      this.ingestor.push(
-        new IngestorProcess(
-          ingestorEnv(this.config, { INGESTOR_GROUP_ID: `ingestor-${this.config.runId}`, INGEST_BATCH_MAX_ROWS: '500', INGEST_RETRY_MAX_MS: '2000' }),
-          await freePort(),
-        ),
-      );
-    }
-    await Promise.all(this.ingestor.map((ingestor) => ingestor.startHealthy()));
+    const started: IngestorProcess[] = [];
+    for (let i = 0; i < ingestors; i++) started.push(await this.addIngestor());
+    await Promise.all(started.map((ingestor) => ingestor.startHealthy()));
     this.producer = this.kafka.producer();
     await this.producer.connect();
+  }
+
+  /** One more ingestor of the run's group (not started). */
+  async addIngestor(): Promise<IngestorProcess> {
+    const env = ingestorEnv(this.config, { INGESTOR_GROUP_ID: `ingestor-${this.config.runId}`, INGEST_BATCH_MAX_ROWS: '500', INGEST_RETRY_MAX_MS: '2000' });
+    const ingestor = new IngestorProcess(env, await freePort());
+    this.ingestor.push(ingestor);
+    return ingestor;
   }
 
   /** Produces chunks until stopped; a send that fails is sent again (same event ids). */
@@ -135,6 +137,13 @@ class FaultRun {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The sum of a Prometheus counter's series in a /metrics text. */
+const metricSum = (text: string, name: string): number =>
+  text
+    .split('\n')
+    .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
+    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
 
 function report(fault: string, figures: Figures, run: FaultRun, extra: string): void {
   process.stdout.write(
@@ -251,6 +260,49 @@ describe('faults on the cluster', () => {
     report('ingestor 4 of 4 killed -9', figures, run, `surviving ingestors healthy: ${healthy.slice(0, 3).join('/')}, killed one running: ${healthy[3]}`);
     expectExact(figures);
     expect(healthy).toEqual([true, true, true, false]);
+  }, 420_000);
+
+  it('an ingestor killed -9 between its insert and its commit: the replay is the same block, stored once', async () => {
+    run = new FaultRun('cluster_replay');
+    await run.setUp();
+    const replica1 = createClickHouse(run.config.clickhouse);
+    // Server-wide: blocks a replicated table dropped as already stored (taken as a difference).
+    const duplicateBlocks = () => queryCount(replica1, "SELECT sum(value) AS n FROM system.events WHERE event = 'DuplicatedInsertedBlocks'");
+    const duplicatesBefore = await duplicateBlocks();
+    run.startProducing();
+    await sleep(10_000);
+    const brokers = ['kafka-1', 'kafka-2', 'kafka-3'].map(nodePid);
+    const ownReplica = nodePid('clickhouse-1');
+    // Replica 1 frozen: the next flush writes its intent down, then its insert waits.
+    process.kill(ownReplica, 'SIGSTOP');
+    await sleep(3_000);
+    // Kafka frozen, replica 1 thawed: the insert lands and its commit cannot be made.
+    for (const pid of brokers) process.kill(pid, 'SIGSTOP');
+    process.kill(ownReplica, 'SIGCONT');
+    await sleep(3_000);
+    await run.ingestor[0].kill();
+    for (const pid of brokers) process.kill(pid, 'SIGCONT');
+    // The next owner of the partitions reads the intents and sends the same blocks again.
+    const successor = await run.addIngestor();
+    await successor.startHealthy();
+    await sleep(5_000);
+    const figures = await run.stopProducingAndSettle();
+    const replayed = metricSum(await successor.metrics(), 'vigil_ingest_replayed_blocks_total');
+    const dropped = (await duplicateBlocks()) - duplicatesBefore;
+    await replica1.close();
+    const healthy = await run.ingestorsHealthy();
+    report(
+      'ingestor killed -9 between insert and commit',
+      figures,
+      run,
+      `spans replayed from their intents by the successor ${replayed}, blocks replica 1 dropped as duplicates ${dropped}, successor healthy: ${healthy[1]}`,
+    );
+    expectExact(figures);
+    // No replayed row reached the disk: every replica holds each event exactly once.
+    expect(figures.physical).toEqual(figures.physical.map(() => figures.produced));
+    expect(replayed).toBeGreaterThan(0);
+    expect(dropped).toBeGreaterThan(0);
+    expect(healthy).toEqual([false, true]);
   }, 420_000);
 
   it('ZooKeeper restarted while ingesting', async () => {

@@ -26,10 +26,10 @@ function at(offset: number): KafkaPosition {
 }
 const source = (position: KafkaPosition) => ({ at: position, key: null, value: null, headers: undefined });
 
-function predictionRows(count: number, ingestedAtMs: number): Row[] {
+function predictionRows(count: number): Row[] {
   return Array.from({ length: count }, (_, i) => {
     const event = predictionEvent(i, { modelId: 'repo', numericFeatures: { amount: i + 0.5 }, latencyMs: 2.5 });
-    return { ...predictionRow(validatePrediction(event, NOW), SCHEMA_ID, at(i), ingestedAtMs), source: source(at(i)) };
+    return { ...predictionRow(validatePrediction(event, NOW), SCHEMA_ID, at(i)), source: source(at(i)) };
   });
 }
 
@@ -55,10 +55,10 @@ describe('IngestRepository on ClickHouse', () => {
   });
 
   it('stores RowBinary rows as the analyst view reads them, and a replayed batch once', async () => {
-    await repository.insertRows('predictions', predictionRows(3, NOW));
-    // A crash replays the batch: same rows, ingested one second later.
-    await repository.insertRows('predictions', predictionRows(3, NOW + 1000));
-    await repository.insertRows('predictions', []);
+    await repository.insertRows('predictions', predictionRows(3), NOW);
+    // A replay the intent did not cover: same rows, stamped one second later.
+    await repository.insertRows('predictions', predictionRows(3), NOW + 1000);
+    await repository.insertRows('predictions', [], NOW);
 
     expect(await queryCount(client, "SELECT count() AS n FROM unique_predictions WHERE model_id = 'repo'")).toBe(3);
     // FINAL keeps the row with the highest ingested_at (ReplacingMergeTree(ingested_at)).
@@ -72,10 +72,10 @@ describe('IngestRepository on ClickHouse', () => {
 
   it('stores labels joined to their predictions by the documented key', async () => {
     const labels = [0, 1].map((i) => ({
-      ...labelRow(validateLabel(labelEvent(i, { modelId: 'repo', trueClass: i === 0 ? 'yes' : 'no' }), NOW), SCHEMA_ID, at(i), NOW),
+      ...labelRow(validateLabel(labelEvent(i, { modelId: 'repo', trueClass: i === 0 ? 'yes' : 'no' }), NOW), SCHEMA_ID, at(i)),
       source: source(at(i)),
     }));
-    await repository.insertRows('labels', labels);
+    await repository.insertRows('labels', labels, NOW);
     expect(
       await queryRows(
         client,
@@ -91,9 +91,9 @@ describe('IngestRepository on ClickHouse', () => {
   });
 
   it('fails a row ClickHouse cannot read as a refusal, and an unreachable server as unavailable', async () => {
-    const [row] = predictionRows(1, NOW);
+    const [row] = predictionRows(1);
     const cut = { ...row, bytes: row.bytes.subarray(0, row.bytes.length - 3) };
-    const refusal = await repository.insertRows('predictions', [cut]).catch((error: unknown) => error);
+    const refusal = await repository.insertRows('predictions', [cut], NOW).catch((error: unknown) => error);
     expect(refusesRowData(refusal)).toBe(true);
 
     // The same server address on a port just freed, where nothing listens: connection refused.
@@ -101,7 +101,7 @@ describe('IngestRepository on ClickHouse', () => {
     closed.port = String(await freePort());
     const nowhere = createClickHouse({ ...config.clickhouse, url: closed.origin });
     try {
-      await expect(new IngestRepository(nowhere).insertRows('predictions', [row])).rejects.toBeInstanceOf(StorageUnavailableError);
+      await expect(new IngestRepository(nowhere).insertRows('predictions', [row], NOW)).rejects.toBeInstanceOf(StorageUnavailableError);
     } finally {
       await nowhere.close();
     }

@@ -204,7 +204,7 @@ describe('ingestor isolation and exactness', () => {
     const at = { topic: 't', partition: 0, offset: '0', timestampMs: Date.now() };
     const source = { at, key: null, value: null, headers: undefined };
     const good: Row[] = Array.from({ length: 7 }, (_, i) => ({
-      ...labelRow(label({ eventId: `bis-${i}`, predictionEventId: `p-${i}`, modelId: 'bisect' }), 1, at, Date.now()),
+      ...labelRow(label({ eventId: `bis-${i}`, predictionEventId: `p-${i}`, modelId: 'bisect' }), 1, at),
       source,
     }));
     // A label row cut short, last in the block: ClickHouse answers Code 33, CANNOT_READ_ALL_DATA (18.16 and 26.x).
@@ -219,8 +219,10 @@ describe('ingestor isolation and exactness', () => {
         retry: createRetryPolicy({ operation: 'test_insert', maxRetries: 0, initialDelayMs: 10, maxDelayMs: 10 }),
         batchesDecoding: () => 0,
         refusesRows: refusesRowData,
+        now: Date.now,
       },
       {
+        inserting: async () => undefined,
         inserted: () => undefined,
         recovered: () => undefined,
         refused: async (_table, list) => {
@@ -229,7 +231,7 @@ describe('ingestor isolation and exactness', () => {
         },
       },
     );
-    await buffer.add({ labels: [...good, { bytes: cut, day: good[0].day, source }] });
+    await buffer.add({ labels: [...good, { bytes: cut, day: good[0].day, source }] }, { topic: 't', partition: 0, first: 0n, next: 8n });
     buffer.stop();
     expect(await count("SELECT count() AS n FROM labels WHERE model_id = 'bisect'")).toBe(7);
     expect(refused.map((r) => r.row.bytes)).toEqual([cut]);

@@ -265,15 +265,15 @@ export async function seedLabelledPredictions(client: ClickHouseClient, modelId:
   for (let i = 0; i < count; i++) {
     const t = endMs - (count - i) * 60_000;
     const event = predictionEvent(i, { eventId: `${modelId}-p${i}`, modelId, modelVersion: 'v2', eventTime: new Date(t) });
-    predictions.push(row(predictionRow(event, 1, at(i), endMs), i));
+    predictions.push(row(predictionRow(event, 1, at(i)), i));
     const label = labelEvent(i, {
       eventId: `${modelId}-l${i}`,
       predictionEventId: event.eventId,
       modelId,
       eventTime: new Date(t + SEED_LABEL_DELAYS_MS[i % SEED_LABEL_DELAYS_MS.length]),
     });
-    labels.push(row(labelRow(label, 2, at(i), endMs), i));
+    labels.push(row(labelRow(label, 2, at(i)), i));
   }
-  await ingest.insertRows('predictions', predictions);
-  await ingest.insertRows('labels', labels);
+  await ingest.insertRows('predictions', predictions, endMs);
+  await ingest.insertRows('labels', labels, endMs);
 }

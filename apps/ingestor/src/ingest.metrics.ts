@@ -11,6 +11,7 @@ export class IngestMetrics {
   readonly insertBatchRows: Histogram<'table'>;
   readonly insertSeconds: Histogram<'table'>;
   readonly storageRetries: Counter;
+  readonly replayedBlocks: Counter<'topic'>;
   readonly consumerLag: Gauge<'topic' | 'partition'>;
 
   constructor(registry: MetricsRegistry) {
@@ -50,6 +51,12 @@ export class IngestMetrics {
     this.storageRetries = new Counter({
       name: 'vigil_ingest_storage_retries_total',
       help: 'Inserts retried because ClickHouse was unavailable',
+      registers,
+    });
+    this.replayedBlocks = new Counter({
+      name: 'vigil_ingest_replayed_blocks_total',
+      help: 'Blocks rebuilt from a replay intent a crash left behind and inserted again, by topic',
+      labelNames: ['topic'],
       registers,
     });
     this.consumerLag = new Gauge({

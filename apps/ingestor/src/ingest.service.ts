@@ -9,9 +9,10 @@ import { DeadLetterPublisher } from './dead-letter.publisher';
 import { IngestMetrics } from './ingest.metrics';
 import { IngestRepository, IngestTable } from './ingest.repository';
 import { INGESTOR_CONFIG, IngestorConfig } from './ingestor.config';
-import { InsertBuffer, RefusedRow } from './insert-buffer';
+import { InsertBuffer, RecordSpan, RefusedRow, SpanIntent } from './insert-buffer';
 import { OffsetCommitter } from './offset-committer';
-import { RecordProcessor } from './record-processor';
+import { ProcessedBatch, RecordProcessor } from './record-processor';
+import { formatReplayIntent, PartitionReplays, Replay } from './replays';
 import { DeadLetter, deadLetterRow, RecordSource, Row } from './rows';
 
 /** kafkajs heartbeats only when asked: keep the group membership alive while an insert waits. */
@@ -31,6 +32,7 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
   private readonly topics: TopicMap;
   private readonly buffer: InsertBuffer;
   private readonly committer: OffsetCommitter;
+  private readonly replays: PartitionReplays;
   private processor!: RecordProcessor;
   private decodingBatches = 0;
   /** What health reports once the consumer group runs (before that: starting). */
@@ -66,8 +68,10 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
         ),
         batchesDecoding: () => this.decodingBatches,
         refusesRows: refusesRowData,
+        now: Date.now,
       },
       {
+        inserting: (intents) => this.writeDownIntents(intents),
         inserted: (table, rows, seconds) => {
           metrics.rowsInserted.inc({ table }, rows);
           metrics.insertBatchRows.observe({ table }, rows);
@@ -81,6 +85,8 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
       (positions) => this.transport.commitOffsets(positions),
       (error) => this.logger.warn({ message: 'offset commit failed; retried with the next one', error: error.message }),
     );
+    this.replays = new PartitionReplays((topic) => transport.committedOffsets(topic));
+    transport.on('consumer.group_join', () => this.replays.forget());
     health.register('ingestor', () => (this.transport.state === 'starting' ? { status: 'down', consumer: 'starting' } : this.state));
     transport.on('consumer.crash', ({ payload }: ConsumerCrashEvent) => {
       this.logger.error({ message: 'consumer crashed', error: payload.error.message, restart: payload.restart });
@@ -121,23 +127,38 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
       this.decodingBatches++;
       decoding = true;
       this.metrics.eventsReceived.inc({ topic }, batch.messages.length);
-      const now = Date.now();
-      const processed = await this.processor.process(topic, partition, batch.messages, now);
-      // Dead letters are on their topic before the offsets move past them.
-      await this.deadLetters.publish(processed.deadLetters);
-      for (const letter of processed.deadLetters) this.metrics.deadLettered.inc({ reason: letter.reason });
+      const last = batch.lastOffset();
+      let messages = batch.messages;
+      const replay = await this.replays.replayFor(topic, partition, BigInt(messages[0].offset));
+      if (replay) {
+        const replayed = messages.filter((message) => BigInt(message.offset) < replay.next);
+        messages = messages.slice(replayed.length);
+        // Decoded against the original's clock, so that a record is judged as it was then.
+        collect(replay, tableRows(await this.decode(topic, partition, replayed, replay.stampMs)));
+        if (BigInt(last) + 1n < replay.next) {
+          resolveOffset(last);
+          return;
+        }
+        this.replays.close(topic, partition);
+        this.decodingBatches--;
+        decoding = false;
+        await this.replayBlock(topic, partition, replay);
+        if (messages.length === 0) {
+          resolveOffset(last);
+          return;
+        }
+        this.decodingBatches++;
+        decoding = true;
+      }
+      const processed = await this.decode(topic, partition, messages, Date.now());
       this.decodingBatches--;
       decoding = false;
-      const last = batch.lastOffset();
-      const inserted = this.buffer.add({
-        predictions: processed.predictions,
-        labels: processed.labels,
-        dead_letters: processed.deadLetters.map((letter) => deadLetterRow(letter, now)),
-      });
+      const span: RecordSpan = { topic, partition, first: BigInt(messages[0].offset), next: BigInt(last) + 1n };
+      const inserted = this.buffer.add(tableRows(processed), span);
       // Fetching moves on while ClickHouse inserts; the commit waits for the insert.
       resolveOffset(last);
       inserted.then(
-        () => this.committer.markInserted(topic, partition, BigInt(last) + 1n),
+        () => this.committer.markInserted(topic, partition, span.next),
         // Only on shutdown: left uncommitted, replayed by the next owner and collapsed.
         () => undefined,
       );
@@ -146,6 +167,40 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
     } finally {
       clearInterval(beat);
       if (decoding) this.decodingBatches--;
+    }
+  }
+
+  /** Decodes records; their dead letters are on their topic before the offsets move past them. */
+  private async decode(topic: string, partition: number, messages: EachBatchPayload['batch']['messages'], nowMs: number): Promise<ProcessedBatch> {
+    const processed = await this.processor.process(topic, partition, messages, nowMs);
+    await this.deadLetters.publish(processed.deadLetters);
+    for (const letter of processed.deadLetters) this.metrics.deadLettered.inc({ reason: letter.reason });
+    return processed;
+  }
+
+  /**
+   * Inserts a rebuilt block alone, with its original stamp, and commits past it before the
+   * partition's next records are queued (their flush writes its own intent at `next`).
+   */
+  private async replayBlock(topic: string, partition: number, replay: Replay): Promise<void> {
+    const span: RecordSpan = { topic, partition, first: replay.first, next: replay.next };
+    const rows = replay.rows.predictions.length + replay.rows.labels.length + replay.rows.dead_letters.length;
+    this.logger.log({ message: 'replaying a block written down before a crash', topic, partition, first: String(replay.first), next: String(replay.next), rows });
+    await this.buffer.add(replay.rows, span, replay.stampMs);
+    this.metrics.replayedBlocks.inc({ topic });
+    this.committer.markInserted(topic, partition, replay.next);
+  }
+
+  /**
+   * Writes each span's replay intent down (commit metadata) before its flush is inserted.
+   * A failure is logged and the flush goes ahead: its replay, if one comes, is then not
+   * identical, and the analyst views still count it once.
+   */
+  private async writeDownIntents(intents: SpanIntent[]): Promise<void> {
+    try {
+      await Promise.all(intents.map(({ topic, partition, first, next, stampMs }) => this.committer.commitIntent(topic, partition, first, formatReplayIntent({ next, stampMs }))));
+    } catch (error) {
+      this.logger.warn({ message: 'replay intent not committed; inserting anyway', error: error instanceof Error ? error.message : String(error) });
     }
   }
 
@@ -167,8 +222,7 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
       this.metrics.deadLettered.inc({ reason: letter.reason });
       this.logger.warn({ message: 'ClickHouse refused a row: dead-lettered', ...positionOf(letter), error: letter.error });
     }
-    const now = Date.now();
-    return letters.map((letter) => deadLetterRow(letter, now));
+    return letters.map(deadLetterRow);
   }
 
   private insertFailed(error: Error, retryInMs: number): void {
@@ -201,3 +255,13 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
 
 /** Where a record was read, for logs. */
 const positionOf = ({ at }: RecordSource): { topic: string; partition: number; offset: string } => ({ topic: at.topic, partition: at.partition, offset: at.offset });
+
+const tableRows = (processed: ProcessedBatch): Record<IngestTable, Row[]> => ({
+  predictions: processed.predictions,
+  labels: processed.labels,
+  dead_letters: processed.deadLetters.map(deadLetterRow),
+});
+
+function collect(replay: Replay, rows: Record<IngestTable, Row[]>): void {
+  for (const table of Object.keys(rows) as IngestTable[]) for (const row of rows[table]) replay.rows[table].push(row);
+}

@@ -5,7 +5,20 @@ import { Row } from './rows';
 export type TableRows = Partial<Record<IngestTable, readonly Row[]>>;
 
 export interface RowSink {
-  insertRows(table: IngestTable, rows: readonly Row[]): Promise<void>;
+  insertRows(table: IngestTable, rows: readonly Row[], stampMs: number): Promise<void>;
+}
+
+/** The Kafka records some rows came from: one partition's offsets [first, next). */
+export interface RecordSpan {
+  topic: string;
+  partition: number;
+  first: bigint;
+  next: bigint;
+}
+
+/** A span a flush is about to insert, with the stamp its blocks carry: what a replay needs to rebuild them. */
+export interface SpanIntent extends RecordSpan {
+  stampMs: number;
 }
 
 /**
@@ -36,9 +49,17 @@ export interface InsertBufferOptions {
   batchesDecoding: () => number;
   /** True when ClickHouse refused an insert because of its rows (bisect), not because it cannot take writes (retry). */
   refusesRows: (error: unknown) => boolean;
+  /** The clock a flush's stamp is read from (milliseconds since the epoch). */
+  now: () => number;
 }
 
 export interface InsertBufferEvents {
+  /**
+   * Before a flush's first insert: the spans it holds (replays excepted) and their stamp,
+   * to be written down where a replay finds them. Awaited; a failure is the listener's to
+   * report, and the flush goes ahead (its replay then is merely not identical).
+   */
+  inserting(intents: SpanIntent[]): Promise<void>;
   inserted(table: IngestTable, rows: number, seconds: number): void;
   /** The first insert after failed ones succeeded. */
   recovered(): void;
@@ -51,15 +72,22 @@ export interface InsertBufferEvents {
   refused(table: IngestTable, rows: RefusedRow[]): Promise<Row[]>;
 }
 
-interface Pending {
+/** The rows of one span in a flush; a replay's span keeps the stamp it was first inserted with. */
+interface PendingSpan {
+  span: RecordSpan;
+  replayStampMs: number | undefined;
   rows: Record<IngestTable, Row[]>;
+}
+
+interface Pending {
+  spans: Map<string, PendingSpan>;
   count: number;
   waiters: { resolve: () => void; reject: (error: unknown) => void }[];
 }
 
 const TABLES: IngestTable[] = ['predictions', 'labels', 'dead_letters'];
 
-const emptyPending = (): Pending => ({ rows: { predictions: [], labels: [], dead_letters: [] }, count: 0, waiters: [] });
+const emptyPending = (): Pending => ({ spans: new Map(), count: 0, waiters: [] });
 
 export class InsertBufferStoppedError extends Error {
   constructor() {
@@ -98,14 +126,22 @@ export function splitByPartition(rows: readonly Row[], maxPartitions: number): R
 interface Block {
   table: IngestTable;
   rows: Row[];
+  stampMs: number;
 }
 
+/** ClickHouse's refusals of single rows, per table, with the stamp of the block that held them. */
+type Refusals = Map<IngestTable, { rows: RefusedRow[]; stampMs: number }>;
+
 /**
- * Coalesces the rows of many Kafka batches into one large insert per table (ClickHouse
- * prefers few big inserts) and inserts them one flush at a time, while the next batches
- * are decoded. `add` resolves only once ClickHouse acknowledged the rows: offsets are
- * committed after that, never before.
- * - A flush is split into blocks of at most MAX_PARTITIONS_PER_INSERT partitions.
+ * Coalesces the rows of many Kafka batches into one flush (ClickHouse prefers few big
+ * inserts) and inserts them one flush at a time, while the next batches are decoded. `add`
+ * resolves only once ClickHouse acknowledged the rows: offsets are committed after that,
+ * never before.
+ * - A flush inserts one block per table and Kafka partition (of at most
+ *   MAX_PARTITIONS_PER_INSERT days), all stamped with the flush's time. The partition is
+ *   the unit a crash replays (possibly on another instance): with its offsets and stamp
+ *   written down first (`events.inserting`), a replay rebuilds the same block byte for byte
+ *   and replicated tables drop it as a duplicate (docs/ingest.md "Identical replays").
  * - A block ClickHouse cannot take (unavailable, or rejecting it for a server-side
  *   reason) is retried, same rows, through `options.retry` until it succeeds or the
  *   buffer is stopped, so no later flush can overtake it and get its offsets committed
@@ -136,12 +172,25 @@ export class InsertBuffer {
     }
   }
 
-  add(rows: TableRows): Promise<void> {
+  /**
+   * Queues the rows of `span`'s records. Spans of one partition must come in offset order.
+   * With `replayStampMs` the span is a replay of a block written down earlier: it is
+   * inserted as blocks of its own with that stamp, and nothing is written down for it.
+   */
+  add(rows: TableRows, span: RecordSpan, replayStampMs?: number): Promise<void> {
     if (this.stopped) return Promise.reject(new InsertBufferStoppedError());
+    const key = `${span.topic}\u0000${span.partition}\u0000${replayStampMs ?? ''}`;
+    let pending = this.pending.spans.get(key);
+    if (pending) {
+      pending.span.next = span.next;
+    } else {
+      pending = { span: { ...span }, replayStampMs, rows: { predictions: [], labels: [], dead_letters: [] } };
+      this.pending.spans.set(key, pending);
+    }
     for (const table of TABLES) {
       const lines = rows[table];
       if (!lines || lines.length === 0) continue;
-      const target = this.pending.rows[table];
+      const target = pending.rows[table];
       for (const line of lines) target.push(line);
       this.pending.count += lines.length;
     }
@@ -194,7 +243,7 @@ export class InsertBuffer {
       this.pending = emptyPending();
       this.release();
       try {
-        await this.insertWithRetry(batch.rows);
+        await this.insertWithRetry(batch.spans);
         for (const waiter of batch.waiters) waiter.resolve();
       } catch (error) {
         for (const waiter of batch.waiters) waiter.reject(error);
@@ -210,14 +259,22 @@ export class InsertBuffer {
     if (!this.flushing && this.pending.waiters.length === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
-  private async insertWithRetry(rows: Record<IngestTable, Row[]>): Promise<void> {
+  private async insertWithRetry(spans: Map<string, PendingSpan>): Promise<void> {
+    const stampMs = this.options.now();
+    const intents: SpanIntent[] = [];
     // Blocks acknowledged are not sent again on retry; a refused block is replaced by its halves.
     const work: Block[] = [];
-    for (const table of TABLES) {
-      if (rows[table].length === 0) continue;
-      for (const block of splitByPartition(rows[table], MAX_PARTITIONS_PER_INSERT)) work.push({ table, rows: block });
+    for (const { span, replayStampMs, rows } of spans.values()) {
+      if (replayStampMs === undefined) intents.push({ ...span, stampMs });
+      for (const table of TABLES) {
+        if (rows[table].length === 0) continue;
+        for (const block of splitByPartition(rows[table], MAX_PARTITIONS_PER_INSERT)) {
+          work.push({ table, rows: block, stampMs: replayStampMs ?? stampMs });
+        }
+      }
     }
-    const refused = new Map<IngestTable, RefusedRow[]>();
+    if (intents.length > 0) await this.events.inserting(intents);
+    const refused: Refusals = new Map();
     try {
       await this.options.retry.execute(async (attempt) => {
         while (work.length > 0 || refused.size > 0) {
@@ -234,21 +291,21 @@ export class InsertBuffer {
   }
 
   /** Inserts the first block of `work`; a refusal of its rows splits it in two, or marks a lone row refused. */
-  private async insertBlock(work: Block[], refused: Map<IngestTable, RefusedRow[]>): Promise<void> {
-    const { table, rows } = work[0];
+  private async insertBlock(work: Block[], refused: Refusals): Promise<void> {
+    const { table, rows, stampMs } = work[0];
     const started = process.hrtime.bigint();
     try {
-      await this.sink.insertRows(table, rows);
+      await this.sink.insertRows(table, rows, stampMs);
     } catch (error) {
       if (!this.options.refusesRows(error)) throw error;
       work.shift();
       if (rows.length === 1) {
-        const list = refused.get(table) ?? [];
-        list.push({ row: rows[0], error: error instanceof Error ? error.message : String(error) });
+        const list = refused.get(table) ?? { rows: [], stampMs };
+        list.rows.push({ row: rows[0], error: error instanceof Error ? error.message : String(error) });
         refused.set(table, list);
       } else {
         const half = Math.ceil(rows.length / 2);
-        work.unshift({ table, rows: rows.slice(0, half) }, { table, rows: rows.slice(half) });
+        work.unshift({ table, rows: rows.slice(0, half), stampMs }, { table, rows: rows.slice(half), stampMs });
       }
       return;
     }
@@ -257,11 +314,11 @@ export class InsertBuffer {
   }
 
   /** Hands refused rows over once, and queues the dead_letters rows that replace them. */
-  private async deadLetterRefused(work: Block[], refused: Map<IngestTable, RefusedRow[]>): Promise<void> {
-    for (const [table, rows] of refused) {
+  private async deadLetterRefused(work: Block[], refused: Refusals): Promise<void> {
+    for (const [table, { rows, stampMs }] of refused) {
       const replacements = await this.events.refused(table, rows);
       refused.delete(table);
-      if (replacements.length > 0) work.push({ table: 'dead_letters', rows: replacements });
+      if (replacements.length > 0) work.push({ table: 'dead_letters', rows: replacements, stampMs });
     }
   }
 }

@@ -52,3 +52,42 @@ describe('OffsetCommitter', () => {
     ]);
   });
 });
+
+describe('OffsetCommitter intents', () => {
+  it('commits an intent as metadata on its offset, keeps it over an acknowledgement of the same offset, and drops it past it', async () => {
+    const commits: CommitPosition[][] = [];
+    const committer = new OffsetCommitter(
+      async (positions) => {
+        commits.push(positions);
+      },
+      () => undefined,
+    );
+    committer.markInserted('t', 0, 10n);
+    const intent = committer.commitIntent('t', 0, 10n, 'vigil-replay/1 15 1000');
+    // The flush before acknowledged late: the same offset must not erase the intent.
+    committer.markInserted('t', 0, 10n);
+    await intent;
+    committer.markInserted('t', 0, 15n);
+    await committer.flush();
+    expect(commits).toEqual([
+      [{ topic: 't', partition: 0, offset: '10' }],
+      [{ topic: 't', partition: 0, offset: '10', metadata: 'vigil-replay/1 15 1000' }],
+      [{ topic: 't', partition: 0, offset: '15' }],
+    ]);
+  });
+
+  it('rejects an intent whose commit failed, and resolves one already overtaken', async () => {
+    let fail = true;
+    const committer = new OffsetCommitter(
+      async () => {
+        if (fail) throw new Error('NOT_COORDINATOR');
+      },
+      () => undefined,
+    );
+    await expect(committer.commitIntent('t', 0, 4n, 'vigil-replay/1 6 1')).rejects.toThrow('NOT_COORDINATOR');
+    fail = false;
+    committer.markInserted('t', 0, 9n);
+    await expect(committer.commitIntent('t', 0, 6n, 'vigil-replay/1 8 1')).resolves.toBeUndefined();
+    await committer.flush();
+  });
+});

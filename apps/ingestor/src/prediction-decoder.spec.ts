@@ -18,7 +18,7 @@ function reference(value: Buffer, offset: string): EncodedRow | undefined {
   try {
     const { value: event, offset: end } = reader.decode(value, 5, resolver);
     if (end !== value.length || event === undefined) return undefined;
-    return predictionRow(validatePrediction(event as PredictionEvent, NOW), SCHEMA_ID, { topic: 't', partition: 2, offset, timestampMs: NOW }, NOW);
+    return predictionRow(validatePrediction(event as PredictionEvent, NOW), SCHEMA_ID, { topic: 't', partition: 2, offset, timestampMs: NOW });
   } catch {
     return undefined;
   }

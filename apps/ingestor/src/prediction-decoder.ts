@@ -165,7 +165,6 @@ class Decoder {
     out.uint32(schemaId);
     out.uint32(partition);
     out.uint64(Number(offset));
-    out.uint32(Math.floor(nowMs / 1000));
     return { bytes: out.finish(), day: dayOf(eventTimeMs) };
   }
 

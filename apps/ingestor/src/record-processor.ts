@@ -95,9 +95,9 @@ export class RecordProcessor {
         const { value } = await this.decoder.decodeAs<unknown>(message.value, expected.reader);
         try {
           if (expected === PREDICTION) {
-            out.predictions.push({ ...predictionRow(validatePrediction(value as PredictionEvent, nowMs), schemaId, at, nowMs), source });
+            out.predictions.push({ ...predictionRow(validatePrediction(value as PredictionEvent, nowMs), schemaId, at), source });
           } else {
-            out.labels.push({ ...labelRow(validateLabel(value as LabelEvent, nowMs), schemaId, at, nowMs), source });
+            out.labels.push({ ...labelRow(validateLabel(value as LabelEvent, nowMs), schemaId, at), source });
           }
         } catch (error) {
           // The writer schema is known and checked by now, so a failure here belongs to this record:

@@ -5,7 +5,11 @@ import { RowBinaryWriter } from './row-binary';
 
 /**
  * Events as RowBinary rows for the analyst tables (libs/storage/migrations/001), written
- * once per event in the column order of `COLUMNS` (the INSERT names the same list).
+ * once per event in the column order of `COLUMNS` (the INSERT names the same list) but the
+ * last: that one is the block's stamp (`ingested_at`, `at` for dead letters), one UInt32
+ * DateTime the repository appends to every row of an insert block. A row is thus the same
+ * bytes whenever its record is decoded, and a replayed block carries its original stamp
+ * (docs/ingest.md "Identical replays").
  * Each row remembers the Kafka record it came from, so a row ClickHouse refuses can be
  * dead-lettered with its original bytes.
  */
@@ -89,7 +93,7 @@ function stringArray(values: string[]): void {
   for (const value of values) writer.string(value);
 }
 
-export function predictionRow(event: PredictionEvent, schemaId: number, at: KafkaPosition, ingestedAtMs: number): EncodedRow {
+export function predictionRow(event: PredictionEvent, schemaId: number, at: KafkaPosition): EncodedRow {
   const eventTimeMs = event.eventTime.getTime();
   const numeric = Object.entries(event.numericFeatures ?? {});
   const categorical = Object.entries(event.categoricalFeatures ?? {});
@@ -121,11 +125,10 @@ export function predictionRow(event: PredictionEvent, schemaId: number, at: Kafk
   w.uint32(schemaId);
   w.uint32(at.partition);
   w.uint64(Number(at.offset));
-  w.uint32(seconds(ingestedAtMs));
   return { bytes: w.finish(), day: dayOf(eventTimeMs) };
 }
 
-export function labelRow(event: LabelEvent, schemaId: number, at: KafkaPosition, ingestedAtMs: number): EncodedRow {
+export function labelRow(event: LabelEvent, schemaId: number, at: KafkaPosition): EncodedRow {
   const eventTimeMs = event.eventTime.getTime();
   const w = writer;
   w.reset();
@@ -139,11 +142,10 @@ export function labelRow(event: LabelEvent, schemaId: number, at: KafkaPosition,
   w.uint32(schemaId);
   w.uint32(at.partition);
   w.uint64(Number(at.offset));
-  w.uint32(seconds(ingestedAtMs));
   return { bytes: w.finish(), day: dayOf(eventTimeMs) };
 }
 
-export function deadLetterRow(letter: DeadLetter, ingestedAtMs: number): Row {
+export function deadLetterRow(letter: DeadLetter): Row {
   const w = writer;
   w.reset();
   w.string(letter.at.topic);
@@ -154,6 +156,23 @@ export function deadLetterRow(letter: DeadLetter, ingestedAtMs: number): Row {
   w.string(letter.error);
   w.string(letter.key ? letter.key.toString('base64') : '');
   w.string(letter.value ? letter.value.toString('base64') : '');
-  w.uint32(seconds(ingestedAtMs));
   return { bytes: w.finish(), day: dayOf(letter.at.timestampMs), source: letter };
+}
+
+/**
+ * The RowBinary body of one insert block: each row followed by the block's stamp (the last
+ * column of every table, UInt32 seconds). One stamp per block, not per decode, is what lets
+ * a replay of the block be byte-identical to the original.
+ */
+export function blockBody(rows: readonly Row[], stampMs: number): Buffer {
+  let length = 0;
+  for (const row of rows) length += row.bytes.length + 4;
+  const body = Buffer.allocUnsafe(length);
+  const stamp = seconds(stampMs);
+  let at = 0;
+  for (const row of rows) {
+    at += row.bytes.copy(body, at);
+    at = body.writeUInt32LE(stamp, at);
+  }
+  return body;
 }

@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, INestApplication, RpcExceptionFilter } from '@nestjs/common';
 import { BaseRpcContext, CustomTransportStrategy, Server } from '@nestjs/microservices';
 import { EventStream, TopicMap } from '@vigil/contracts';
-import { Consumer, ConsumerConfig, ConsumerCrashEvent, ConsumerGroupJoinEvent, EachBatchPayload, Kafka, TopicPartitionOffsetAndMetadata } from 'kafkajs';
+import { Admin, Consumer, ConsumerConfig, ConsumerCrashEvent, ConsumerGroupJoinEvent, EachBatchPayload, Kafka, TopicPartitionOffsetAndMetadata } from 'kafkajs';
 import { lastValueFrom, Observable, throwError } from 'rxjs';
 
 /** One consumer group: which streams it reads and how (the kafkajs consumer options but the group id). */
@@ -50,9 +50,10 @@ export class KafkaBatchTransport extends Server<BatchConsumerEvents, BatchTransp
   private readonly consumer: Consumer;
   private readonly streamOfTopic: Map<string, EventStream>;
   private current: BatchTransportState = 'starting';
+  private admin: Promise<Admin> | undefined;
 
   constructor(
-    kafka: Kafka,
+    private readonly kafka: Kafka,
     private readonly spec: BatchConsumerSpec,
   ) {
     super();
@@ -95,6 +96,9 @@ export class KafkaBatchTransport extends Server<BatchConsumerEvents, BatchTransp
   async close(): Promise<void> {
     this.current = 'stopped';
     await this.consumer.disconnect();
+    const admin = this.admin;
+    this.admin = undefined;
+    if (admin) await admin.then((client) => client.disconnect()).catch(() => undefined);
   }
 
   /** Stops fetching and waits for the batches in hand (kafkajs `stop`); the group is left on close. */
@@ -114,6 +118,28 @@ export class KafkaBatchTransport extends Server<BatchConsumerEvents, BatchTransp
 
   commitOffsets(offsets: TopicPartitionOffsetAndMetadata[]): Promise<void> {
     return this.consumer.commitOffsets(offsets);
+  }
+
+  /**
+   * The group's committed offsets of `topic`, with the metadata committed beside them. The
+   * consumer has no such call, so an admin client (connected on first use) asks.
+   */
+  async committedOffsets(topic: string): Promise<{ partition: number; offset: string; metadata: string | null }[]> {
+    this.admin ??= (async () => {
+      const client = this.kafka.admin();
+      await client.connect();
+      return client;
+    })();
+    const connecting = this.admin;
+    let admin: Admin;
+    try {
+      admin = await connecting;
+    } catch (error) {
+      if (this.admin === connecting) this.admin = undefined;
+      throw error;
+    }
+    const [offsets] = await admin.fetchOffsets({ groupId: this.spec.groupId, topics: [topic] });
+    return offsets?.partitions ?? [];
   }
 
   /** A kafkajs consumer event (`consumer.group_join`, `consumer.crash`, ...). */
