@@ -17,6 +17,8 @@ import { HttpAnswer, nodePid, queryReplica2, replicaUrls, setReplica2Link, start
 const CHUNK = 200;
 const CHUNK_PAUSE_MS = 500;
 const PARTITIONS = 3;
+/** How long the stream runs before each fault: 10 chunks, ~2 000 events on the way. */
+const STREAM_BEFORE_FAULT_MS = 5_000;
 
 interface Figures {
   produced: number;
@@ -165,7 +167,7 @@ function expectExact(figures: Figures): void {
 async function outage(run: FaultRun, node: string, downMs: number, afterMs: number) {
   await run.setUp();
   run.startProducing();
-  await sleep(10_000);
+  await sleep(STREAM_BEFORE_FAULT_MS);
   await stopNode(node, 'SIGTERM');
   const stoppedAt = Date.now();
   await sleep(downMs);
@@ -190,7 +192,7 @@ describe('faults on the cluster', () => {
     run = new FaultRun('cluster_broker');
     await run.setUp();
     run.startProducing();
-    await sleep(10_000);
+    await sleep(STREAM_BEFORE_FAULT_MS);
     const admin = run.kafka.admin();
     await admin.connect();
     const leader = async () => (await admin.fetchTopicMetadata({ topics: [run.topics.predictions] })).topics[0].partitions.find((p) => p.partitionId === 0)!.leader;
@@ -251,7 +253,7 @@ describe('faults on the cluster', () => {
     // Four partitions: one each while all four run.
     await run.setUp(4, 4);
     run.startProducing();
-    await sleep(10_000);
+    await sleep(STREAM_BEFORE_FAULT_MS);
     await run.ingestor[3].kill();
     // The survivors get the dead member's partition once the group's session times out.
     await sleep(15_000);
@@ -270,7 +272,7 @@ describe('faults on the cluster', () => {
     const duplicateBlocks = () => queryCount(replica1, "SELECT sum(value) AS n FROM system.events WHERE event = 'DuplicatedInsertedBlocks'");
     const duplicatesBefore = await duplicateBlocks();
     run.startProducing();
-    await sleep(10_000);
+    await sleep(STREAM_BEFORE_FAULT_MS);
     const brokers = ['kafka-1', 'kafka-2', 'kafka-3'].map(nodePid);
     const ownReplica = nodePid('clickhouse-1');
     // Replica 1 frozen: the next flush writes its intent down, then its insert waits.
@@ -329,7 +331,7 @@ describe('faults on the cluster', () => {
     const replica2Pid = nodePid('clickhouse-2');
     const readonly = `SELECT is_readonly FROM system.replicas WHERE database = '${database}' AND table = 'predictions_local'`;
     run.startProducing();
-    await sleep(10_000);
+    await sleep(STREAM_BEFORE_FAULT_MS);
     setReplica2Link('down');
     const cutAt = Date.now();
     // What replica 2's clients see, every ~5 s: from this host, and from its own side of the cut.
