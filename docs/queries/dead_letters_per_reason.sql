@@ -4,6 +4,6 @@ SELECT
     reason,
     count() AS records,
     argMax(error, kafka_offset) AS latest_error
-FROM dead_letters FINAL
+FROM unique_dead_letters
 GROUP BY topic, reason
 ORDER BY topic, reason

@@ -8,12 +8,12 @@ SELECT
 FROM
 (
     SELECT event_id AS prediction_event_id, model_id, event_time
-    FROM predictions FINAL
+    FROM unique_predictions
 ) AS p
 ALL LEFT JOIN
 (
     SELECT DISTINCT prediction_event_id, toUInt8(1) AS has_label
-    FROM labels FINAL
+    FROM unique_labels
 ) AS l USING prediction_event_id
 GROUP BY model_id, day
 ORDER BY model_id, day
