@@ -56,8 +56,9 @@ export interface InsertBufferOptions {
 export interface InsertBufferEvents {
   /**
    * Before a flush's first insert: the spans it holds (replays excepted) and their stamp,
-   * to be written down where a replay finds them. Awaited; a failure is the listener's to
-   * report, and the flush goes ahead (its replay then is merely not identical).
+   * to be written down where a replay finds them. Awaited, and must not reject: a failure
+   * is the listener's to report, and the flush goes ahead (its replay then is merely not
+   * identical).
    */
   inserting(intents: SpanIntent[]): Promise<void>;
   inserted(table: IngestTable, rows: number, seconds: number): void;
