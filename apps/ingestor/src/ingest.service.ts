@@ -85,7 +85,10 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
       (positions) => this.transport.commitOffsets(positions),
       (error) => this.logger.warn({ message: 'offset commit failed; retried with the next one', error: error.message }),
     );
-    this.replays = new PartitionReplays((topic) => transport.committedOffsets(topic));
+    this.replays = new PartitionReplays(
+      (topic) => transport.committedOffsets(topic),
+      (topic, error) => this.logger.warn({ message: 'committed offsets not read: no identical replays for this topic until the next rebalance', topic, error: error.message }),
+    );
     transport.on('consumer.group_join', () => this.replays.forget());
     health.register('ingestor', () => (this.transport.state === 'starting' ? { status: 'down', consumer: 'starting' } : this.state));
     transport.on('consumer.crash', ({ payload }: ConsumerCrashEvent) => {

@@ -265,9 +265,10 @@ export class InsertBuffer {
     const intents: SpanIntent[] = [];
     // Blocks acknowledged are not sent again on retry; a refused block is replaced by its halves.
     const work: Block[] = [];
-    for (const { span, replayStampMs, rows } of spans.values()) {
-      if (replayStampMs === undefined) intents.push({ ...span, stampMs });
-      for (const table of TABLES) {
+    for (const { span, replayStampMs } of spans.values()) if (replayStampMs === undefined) intents.push({ ...span, stampMs });
+    // Table by table, as before blocks were per partition: a flush's predictions land before its labels.
+    for (const table of TABLES) {
+      for (const { replayStampMs, rows } of spans.values()) {
         if (rows[table].length === 0) continue;
         for (const block of splitByPartition(rows[table], MAX_PARTITIONS_PER_INSERT)) {
           work.push({ table, rows: block, stampMs: replayStampMs ?? stampMs });

@@ -14,10 +14,13 @@ describe('replay intents', () => {
 describe('PartitionReplays', () => {
   const committed = (entries: CommittedOffset[]) => {
     const calls: string[] = [];
-    const replays = new PartitionReplays(async (topic) => {
-      calls.push(topic);
-      return entries;
-    });
+    const replays = new PartitionReplays(
+      async (topic) => {
+        calls.push(topic);
+        return entries;
+      },
+      () => undefined,
+    );
     return { replays, calls };
   };
 
@@ -51,14 +54,21 @@ describe('PartitionReplays', () => {
     expect(await marker.replays.replayFor('t', 0, 11n)).toMatchObject({ first: 10n, next: 15n });
   });
 
-  it('tries a failed lookup again with the next batch', async () => {
+  it('opens no replay when the lookup fails, reports it, and asks again only in the next generation', async () => {
     let fail = true;
-    const replays = new PartitionReplays(async () => {
-      if (fail) throw new Error('coordinator not available');
-      return [{ partition: 0, offset: '3', metadata: formatReplayIntent({ next: 4n, stampMs: 1 }) }];
-    });
-    await expect(replays.replayFor('t', 0, 3n)).rejects.toThrow('coordinator not available');
+    const failures: string[] = [];
+    const replays = new PartitionReplays(
+      async () => {
+        if (fail) throw new Error('coordinator not available');
+        return [{ partition: 0, offset: '3', metadata: formatReplayIntent({ next: 4n, stampMs: 1 }) }];
+      },
+      (topic, error) => failures.push(`${topic}: ${error.message}`),
+    );
+    expect(await replays.replayFor('t', 0, 3n)).toBeUndefined();
     fail = false;
+    expect(await replays.replayFor('t', 0, 3n)).toBeUndefined();
+    expect(failures).toEqual(['t: coordinator not available']);
+    replays.forget();
     expect(await replays.replayFor('t', 0, 3n)).toMatchObject({ first: 3n, next: 4n });
   });
 });

@@ -53,7 +53,15 @@ export class PartitionReplays {
   private readonly checked = new Set<string>();
   private readonly open = new Map<string, Replay>();
 
-  constructor(private readonly fetchCommitted: (topic: string) => Promise<CommittedOffset[]>) {}
+  /**
+   * `lookupFailed` hears of a committed-offsets lookup that failed: the partitions it was for
+   * open no replay in this generation (their replays are then new blocks, folded by the
+   * analyst views), so that ingestion never waits on, or fails with, this optimisation.
+   */
+  constructor(
+    private readonly fetchCommitted: (topic: string) => Promise<CommittedOffset[]>,
+    private readonly lookupFailed: (topic: string, error: Error) => void,
+  ) {}
 
   /** A new group generation: every partition is checked again. */
   forget(): void {
@@ -73,10 +81,11 @@ export class PartitionReplays {
     if (this.checked.has(key)) return undefined;
     let committed = this.committed.get(topic);
     if (!committed) {
-      committed = this.fetchCommitted(topic);
+      committed = this.fetchCommitted(topic).catch((error: unknown) => {
+        this.lookupFailed(topic, error instanceof Error ? error : new Error(String(error)));
+        return [];
+      });
       this.committed.set(topic, committed);
-      // A failed lookup is tried again by the next batch, not remembered.
-      committed.catch(() => this.committed.delete(topic));
     }
     const position = (await committed).find((p) => p.partition === partition);
     this.checked.add(key);
