@@ -12,8 +12,9 @@ FROM
 ) AS p
 ALL LEFT JOIN
 (
-    SELECT DISTINCT prediction_event_id, toUInt8(1) AS has_label
+    SELECT prediction_event_id, toUInt8(1) AS has_label
     FROM labels FINAL
+    GROUP BY prediction_event_id
 ) AS l USING prediction_event_id
 GROUP BY model_id, day
 ORDER BY model_id, day
