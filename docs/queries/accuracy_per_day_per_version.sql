@@ -10,13 +10,13 @@ SELECT
 FROM
 (
     SELECT event_id AS prediction_event_id, model_id, model_version, event_time, predicted_class
-    FROM unique_predictions
+    FROM predictions FINAL
     WHERE task = 'CLASSIFICATION'
 ) AS p
 ALL INNER JOIN
 (
     SELECT prediction_event_id, argMax(true_class, event_time_ms) AS label_class
-    FROM unique_labels
+    FROM labels FINAL
     WHERE true_class IS NOT NULL
     GROUP BY prediction_event_id
 ) AS l USING prediction_event_id

@@ -4,6 +4,6 @@ SELECT
     reason,
     count() AS records,
     argMax(error, kafka_offset) AS latest_error
-FROM unique_dead_letters
+FROM dead_letters FINAL
 GROUP BY topic, reason
 ORDER BY topic, reason

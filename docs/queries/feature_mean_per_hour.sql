@@ -8,7 +8,7 @@ SELECT
 FROM
 (
     SELECT model_id, event_time, numeric_feature_names, numeric_feature_values
-    FROM unique_predictions
+    FROM predictions FINAL
 )
 ARRAY JOIN numeric_feature_names AS feature, numeric_feature_values AS value
 WHERE value IS NOT NULL

@@ -8,12 +8,13 @@ SELECT
 FROM
 (
     SELECT event_id AS prediction_event_id, model_id, event_time
-    FROM unique_predictions
+    FROM predictions FINAL
 ) AS p
 ALL LEFT JOIN
 (
-    SELECT DISTINCT prediction_event_id, toUInt8(1) AS has_label
-    FROM unique_labels
+    SELECT prediction_event_id, toUInt8(1) AS has_label
+    FROM labels FINAL
+    GROUP BY prediction_event_id
 ) AS l USING prediction_event_id
 GROUP BY model_id, day
 ORDER BY model_id, day

@@ -13,13 +13,13 @@ FROM
     FROM
     (
         SELECT model_id, prediction_event_id, min(event_time_ms) AS label_time_ms
-        FROM unique_labels
+        FROM labels FINAL
         GROUP BY model_id, prediction_event_id
     ) AS l
     ALL INNER JOIN
     (
         SELECT event_id AS prediction_event_id, event_time_ms AS prediction_time_ms
-        FROM unique_predictions
+        FROM predictions FINAL
     ) AS p USING prediction_event_id
 )
 GROUP BY model_id

@@ -9,6 +9,6 @@ SELECT
     round(quantileExact(0.9)(latency_ms), 3) AS p90_ms,
     round(quantileExact(0.99)(latency_ms), 3) AS p99_ms,
     round(max(latency_ms), 3) AS max_ms
-FROM unique_predictions
+FROM predictions FINAL
 GROUP BY model_id, model_version, hour
 ORDER BY model_id, model_version, hour

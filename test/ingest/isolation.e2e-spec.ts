@@ -96,7 +96,7 @@ describe('ingestor isolation and exactness', () => {
       15_000,
     );
     console.log(`poison schema: sentinel landed ${Date.now() - sentAt} ms after it was sent`);
-    expect(await rows("SELECT event_id FROM predictions FINAL WHERE model_id = 'poisoned' ORDER BY event_id")).toEqual([
+    expect(await rows("SELECT event_id FROM unique_predictions WHERE model_id = 'poisoned' ORDER BY event_id")).toEqual([
       { event_id: 'after' },
       { event_id: 'before' },
       { event_id: 'sentinel' },
@@ -139,7 +139,7 @@ describe('ingestor isolation and exactness', () => {
               arrayMap(x -> hex(reinterpretAsString(x)), score_values) AS scores,
               hex(reinterpretAsString(latency_ms)) AS latency,
               hex(reinterpretAsString(assumeNotNull(predicted_value))) AS predicted
-       FROM predictions FINAL WHERE model_id = 'exact' ORDER BY event_id`,
+       FROM unique_predictions WHERE model_id = 'exact' ORDER BY event_id`,
     );
     const exact = stored.map((r) => ({ ...r, features: r.features.map(padded), scores: r.scores.map(padded), latency: padded(r.latency), predicted: padded(r.predicted) }));
     expect(exact[0]).toMatchObject({ event_id: 'exact-1', features: edges.map(bits), scores: [bits(5e-324), bits(-0)], latency: bits(-0) });
@@ -187,7 +187,7 @@ describe('ingestor isolation and exactness', () => {
     await produce(producer, topics.predictions, [{ key: 'utf8model', value: broken }]);
     await produce(producer, topics.labels, [{ key: 'truncated', value: labelValue.subarray(0, labelValue.length - 4) }]);
     const letters = await eventually(
-      () => rows<{ topic: string; reason: string; error: string }>("SELECT topic, reason, error FROM dead_letters FINAL WHERE reason = 'undecodable' ORDER BY topic"),
+      () => rows<{ topic: string; reason: string; error: string }>("SELECT topic, reason, error FROM unique_dead_letters WHERE reason = 'undecodable' ORDER BY topic"),
       (r) => r.length === 2,
     );
     expect(letters.map((l) => [l.topic, l.reason])).toEqual([

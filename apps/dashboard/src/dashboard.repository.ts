@@ -238,10 +238,12 @@ export class DashboardRepository {
     );
   }
 
+  // Each FINAL read in a subquery with the ORDER BY outside it: 18.16 refuses ORDER BY or LIMIT
+  // on a subset of columns read FINAL through a Distributed table of two shards (docs/scaling.md "Two shards").
   async deployments(modelId: string): Promise<DeploymentRow[]> {
     return this.select(
       sql`SELECT version, deployed_at_ms, reason, incident_id, artifact_uri, changed_by
-          FROM model_deployments FINAL WHERE model_id = ${modelId} ORDER BY deployed_at_ms`,
+          FROM (SELECT * FROM model_deployments FINAL WHERE model_id = ${modelId}) ORDER BY deployed_at_ms`,
       'model deployments',
     );
   }
@@ -250,7 +252,7 @@ export class DashboardRepository {
     return this.select(
       sql`SELECT incident_id, model_id, model_version, action, status, request_status, opening_event_id, opened_at_ms, closed_at_ms,
                  resolution, policy, reason, request_topic, request_json
-          FROM incidents FINAL WHERE model_id = ${modelId} ORDER BY opened_at_ms`,
+          FROM (SELECT * FROM incidents FINAL WHERE model_id = ${modelId}) ORDER BY opened_at_ms`,
       'model incidents',
     );
   }

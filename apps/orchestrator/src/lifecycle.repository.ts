@@ -261,10 +261,12 @@ export class LifecycleRepository {
     return rows.map(normaliseIncident);
   }
 
+  // Each FINAL read in a subquery with the ORDER BY outside it: 18.16 refuses ORDER BY or LIMIT
+  // on a subset of columns read FINAL through a Distributed table of two shards (docs/scaling.md "Two shards").
   async deployments(modelId: string): Promise<DeploymentRow[]> {
     const rows = await this.select<DeploymentRow>(
       sql`SELECT model_id, version, deployed_at_ms, reason, incident_id, artifact_uri, event_id, changed_by
-          FROM model_deployments FINAL WHERE model_id = ${modelId} ORDER BY deployed_at_ms, recorded_at`,
+          FROM (SELECT * FROM model_deployments FINAL WHERE model_id = ${modelId}) ORDER BY deployed_at_ms, recorded_at`,
       'read deployments',
     );
     return rows.map((r) => ({ ...r, deployed_at_ms: Number(r.deployed_at_ms) }));
@@ -274,8 +276,7 @@ export class LifecycleRepository {
   async championAt(modelId: string, atMs: number): Promise<DeploymentRow | null> {
     const rows = await this.select<DeploymentRow>(
       sql`SELECT model_id, version, deployed_at_ms, reason, incident_id, artifact_uri, event_id, changed_by
-          FROM model_deployments FINAL
-          WHERE model_id = ${modelId} AND deployed_at_ms <= ${atMs}
+          FROM (SELECT * FROM model_deployments FINAL WHERE model_id = ${modelId} AND deployed_at_ms <= ${atMs})
           ORDER BY deployed_at_ms DESC, recorded_at DESC LIMIT 1`,
       'read champion',
     );

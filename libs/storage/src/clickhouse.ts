@@ -44,9 +44,13 @@ export function createClickHouse(settings: ClickHouseSettings, database = settin
 /**
  * Sent on a cluster: an insert into a Distributed table returns once a replica of each
  * shard has the rows (not once they are queued on the receiving server's disk), so the
- * ingestor commits offsets only for stored rows, and a read after a write sees it.
+ * ingestor commits offsets only for stored rows. That is one replica of each shard: the
+ * others fetch the part moments later. `in_order` sends reads and writes to the same
+ * replica of each remote shard (the first one healthy, in `remote_servers` order), so a
+ * read after a write sees it; with the default `random`, 43 of 80 reads right after an
+ * insert into a remote shard found no row (two shards, docs/scaling.md "Two shards").
  */
-export const CLUSTER_SETTINGS = { insert_distributed_sync: 1 } as const;
+export const CLUSTER_SETTINGS = { insert_distributed_sync: 1, load_balancing: 'in_order' } as const;
 
 /** ClickHouse 18.16 sends no exception code header: read "Code: N" from the message. */
 export function clickhouseErrorCode(error: unknown): number | undefined {
