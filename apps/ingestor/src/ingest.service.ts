@@ -136,7 +136,7 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
       if (replay) {
         const replayed = messages.filter((message) => BigInt(message.offset) < replay.next);
         messages = messages.slice(replayed.length);
-        // Decoded against the original's clock, so that a record is judged as it was then.
+        // Validated against the original flush's stamp (not now), so that a record is judged (nearly) as it was then.
         collect(replay, tableRows(await this.decode(topic, partition, replayed, replay.stampMs)));
         if (BigInt(last) + 1n < replay.next) {
           resolveOffset(last);

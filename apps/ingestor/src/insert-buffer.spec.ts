@@ -12,7 +12,7 @@ const row = (name: string, day = 0): Row => ({
 const rows = (...names: string[]): Row[] => names.map((name) => row(name));
 /** The records of partition 0 the rows came from (which offsets does not matter to most cases). */
 const SPAN = { topic: 't', partition: 0, first: 0n, next: 1n };
-/** The buffer's clock in these cases: a flush's stamp. */
+/** The buffer's clock in these cases, a flush's stamp: 2026-01-01T00:00:00Z (Date.UTC(2026, 0, 1)). */
 const STAMP_MS = 1_767_225_600_000;
 const names = (list: readonly Row[]): string[] => list.map((r) => r.bytes.toString());
 
